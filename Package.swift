@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ForgetBench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "forgetbench", targets: ["forgetbench"]),
+        .library(name: "NativeModel", targets: ["NativeModel"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // OpenBLAS's CBLAS interface (Debian: libopenblas-dev). On macOS the same calls come from Accelerate.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "Harness", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Tokenizers"),
+        .target(name: "Metrics"),
+        .target(
+            name: "NativeModel",
+            dependencies: [
+                "Harness", "Tokenizers",
+                .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "forgetbench",
+            dependencies: [
+                "NativeModel", "Tokenizers", "Harness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: ["NativeModel"],
+            path: "Benchmarks/EngineBenchmarks"
+        ),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
+        .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),
+    ]
+)

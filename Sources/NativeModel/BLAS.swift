@@ -1,0 +1,84 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import COpenBLAS
+#endif
+
+/// The one seam between the engine and a CBLAS library: OpenBLAS on Linux, Accelerate on macOS.
+///
+/// Every matrix is row-major and dense; `ld*` are row strides in elements. Each call computes
+/// `C = alpha * op(A) * op(B) + beta * C`.
+enum BLAS {
+    /// `C[m×n] = alpha * A[m×k] · B[n×k]ᵀ + beta * C`: the shape of `y = x Wᵀ` with PyTorch-style weights.
+    @inline(__always)
+    static func gemmNT(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasInt(m), blasInt(n), blasInt(k),
+                    alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+    }
+
+    /// `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`.
+    @inline(__always)
+    static func gemmNN(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(n), blasInt(k),
+                    alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+    }
+
+    /// `C[m×n] = alpha * A[k×m]ᵀ · B[k×n] + beta * C`: weight gradients `dW = dYᵀ X`.
+    @inline(__always)
+    static func gemmTN(
+        m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(m), blasInt(n), blasInt(k),
+                    alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+    }
+
+    /// `y[m] = alpha * A[m×n] · x[n] + beta * y`.
+    @inline(__always)
+    static func gemv(
+        m: Int, n: Int,
+        _ a: UnsafePointer<Float>, lda: Int,
+        _ x: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>,
+        alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, blasInt(m), blasInt(n), alpha, a, blasInt(lda), x, 1, beta, y, 1)
+    }
+
+    /// Sets the number of threads the BLAS library uses (OpenBLAS only; Accelerate manages its own).
+    static func setThreadCount(_ count: Int) {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(Int32(max(1, count)))
+        #endif
+    }
+
+    /// The number of threads the BLAS library will use.
+    static var threadCount: Int {
+        #if canImport(Accelerate)
+        return 1
+        #else
+        return Int(openblas_get_num_threads())
+        #endif
+    }
+
+    #if canImport(Accelerate)
+    @inline(__always) private static func blasInt(_ v: Int) -> __LAPACK_int { __LAPACK_int(v) }
+    #else
+    @inline(__always) private static func blasInt(_ v: Int) -> Int32 { Int32(v) }
+    #endif
+}

@@ -1,0 +1,39 @@
+/// Keys and values of every position already processed, per sequence ("slot") and layer, so that
+/// generation feeds one new token at a time.
+public final class KVCache: @unchecked Sendable {
+    public let layerCount: Int
+    public let kvDim: Int
+    /// The most positions each slot can hold.
+    public let capacities: [Int]
+    /// Positions filled in each slot.
+    public internal(set) var lengths: [Int]
+    let keys: [Tensor]    // per slot: [layers, capacity, kvDim]
+    let values: [Tensor]
+
+    /// A cache for `capacities.count` sequences, slot `i` holding up to `capacities[i]` positions.
+    public init(config: TransformerConfig, capacities: [Int]) {
+        layerCount = config.layerCount
+        kvDim = config.kvDim
+        self.capacities = capacities
+        lengths = Array(repeating: 0, count: capacities.count)
+        keys = capacities.map { Tensor(zeros: [config.layerCount, $0, config.kvDim]) }
+        values = capacities.map { Tensor(zeros: [config.layerCount, $0, config.kvDim]) }
+    }
+
+    /// Number of slots.
+    public var slotCount: Int { capacities.count }
+
+    /// Forgets the positions of `slot` after the first `length` (for reuse of a shared prefix).
+    public func truncate(slot: Int, to length: Int) {
+        precondition(length <= lengths[slot])
+        lengths[slot] = length
+    }
+
+    @inline(__always) func keys(slot: Int, layer: Int) -> UnsafeMutablePointer<Float> {
+        keys[slot].pointer + layer * capacities[slot] * kvDim
+    }
+
+    @inline(__always) func values(slot: Int, layer: Int) -> UnsafeMutablePointer<Float> {
+        values[slot].pointer + layer * capacities[slot] * kvDim
+    }
+}

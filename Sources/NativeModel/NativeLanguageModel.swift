@@ -1,0 +1,279 @@
+import Foundation
+import Harness
+import Tokenizers
+
+/// The built-in engine as a `LanguageModel`: a Llama-family checkpoint, its tokenizer, and the
+/// requests of lm-evaluation-harness (token log-probs, log-likelihood, rolling log-likelihood,
+/// generation).
+public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
+    public let transformer: Transformer
+    public let tokenizer: any Tokenizer
+    public let fingerprint: ModelFingerprint
+    /// Token ids that end a generation: the config's and tokenizer's EOS ids (and, for llama2.c
+    /// checkpoints, BOS, where `run.c` stops).
+    public let stopTokenIDs: Set<Int>
+    /// Most tokens scored in one forward pass.
+    public var tokenBudget = 4096
+
+    public var config: TransformerConfig { transformer.config }
+    public var maxContextLength: Int { config.maxPositions }
+
+    public init(transformer: Transformer, tokenizer: any Tokenizer, fingerprint: ModelFingerprint) {
+        self.transformer = transformer
+        self.tokenizer = tokenizer
+        self.fingerprint = fingerprint
+        var stops = Set(transformer.config.eosTokenIDs).union(tokenizer.eosTokenIDs)
+        if transformer.config.modelType == "llama2.c" { stops.insert(1) }
+        self.stopTokenIDs = stops
+    }
+
+    /// Loads a checkpoint: a Hugging Face directory (tokenizer `tokenizer.json` inside it unless
+    /// `tokenizerPath` says otherwise) or a llama2.c `.bin` (tokenizer `tokenizer.bin` or a single
+    /// `tok*.bin` beside it unless given).
+    public static func load(modelPath: String, tokenizerPath: String? = nil) throws -> NativeLanguageModel {
+        let url = URL(fileURLWithPath: modelPath)
+        let weights = try CheckpointLoader.loadWeights(at: modelPath)
+        let weightFiles: [URL]
+        let tokenizerURL: URL
+        if weights.config.modelType != "llama2.c" {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+            weightFiles = (names.filter { $0.hasSuffix(".safetensors") || $0 == "config.json" }).sorted().map { url.appendingPathComponent($0) }
+            tokenizerURL = tokenizerPath.map(URL.init(fileURLWithPath:)) ?? url.appendingPathComponent("tokenizer.json")
+        } else {
+            weightFiles = [url]
+            if let tokenizerPath {
+                tokenizerURL = URL(fileURLWithPath: tokenizerPath)
+            } else {
+                tokenizerURL = try defaultLlama2cTokenizer(beside: url)
+            }
+        }
+        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw ModelLoadError(path: tokenizerURL.path, problem: "tokenizer file not found (pass --tokenizer PATH)")
+        }
+        let tokenizer = try loadTokenizer(at: tokenizerURL.path)
+        let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL])
+        return NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
+    }
+
+    private static func defaultLlama2cTokenizer(beside model: URL) throws -> URL {
+        let dir = model.deletingLastPathComponent()
+        let standard = dir.appendingPathComponent("tokenizer.bin")
+        if FileManager.default.fileExists(atPath: standard.path) { return standard }
+        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasPrefix("tok") && $0.hasSuffix(".bin") }
+        guard candidates.count == 1 else {
+            throw ModelLoadError(path: model.path, problem: "no tokenizer.bin beside the checkpoint (pass --tokenizer PATH)")
+        }
+        return dir.appendingPathComponent(candidates[0])
+    }
+
+    // MARK: Tokens
+
+    /// Encodes `text` as the model's tokenizer does (with BOS where it adds one).
+    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
+        tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+    }
+
+    func checkTokens(_ tokens: [Int]) throws {
+        if let bad = tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+            throw EngineError.invalidInput("token id \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
+        }
+    }
+
+    /// Scores each sequence teacher-forced: the log-probability of every token after the first.
+    /// Sequences are batched by length under `tokenBudget`; results do not depend on batching.
+    public func scores(_ sequences: [[Int]]) throws -> [TokenScores] {
+        for s in sequences {
+            try checkTokens(s)
+            // The last token is only a target: the forward pass sees count - 1 tokens.
+            guard s.count <= maxContextLength + 1 else {
+                throw EngineError.invalidInput("a sequence of \(s.count) tokens is longer than the model's context (\(maxContextLength)) plus one; use rolling log-likelihood")
+            }
+        }
+        var results = [TokenScores](repeating: TokenScores(logProbs: [], isGreedy: []), count: sequences.count)
+        let order = sequences.indices.filter { sequences[$0].count >= 2 }.sorted { sequences[$0].count > sequences[$1].count }
+        let vocab = config.vocabSize
+        let rowBudget = max(1, min(tokenBudget, (256 << 20) / 4 / vocab))
+        var i = 0
+        while i < order.count {
+            var batch: [Int] = []
+            var tokens = 0
+            while i < order.count, batch.isEmpty || tokens + sequences[order[i]].count - 1 <= rowBudget {
+                batch.append(order[i])
+                tokens += sequences[order[i]].count - 1
+                i += 1
+            }
+            let inputs = batch.map { Array(sequences[$0].dropLast()) }
+            let cache = KVCache(config: config, capacities: inputs.map(\.count))
+            let logits = transformer.forward(inputs, cache: cache, slots: Array(inputs.indices), logits: .all)
+            let targets = batch.flatMap { sequences[$0].dropFirst() }
+            let gathered = LogSoftmax.gather(logits: logits.pointer, vocab: vocab, targets: targets)
+            var row = 0
+            for index in batch {
+                let n = sequences[index].count - 1
+                let slice = gathered[row ..< row + n]
+                results[index] = TokenScores(logProbs: slice.map(\.0), isGreedy: slice.map(\.1))
+                row += n
+            }
+        }
+        return results
+    }
+
+    // MARK: Generation
+
+    /// Generates from `prompt` tokens. Returns the new tokens and why generation ended.
+    /// `onToken` sees each new token as it is produced.
+    public func generate(
+        prompt: [Int], maxNewTokens: Int, temperature: Float, topP: Float, seed: UInt64,
+        stopSequences: [String] = [], onToken: ((Int) -> Void)? = nil
+    ) throws -> (tokens: [Int], text: String, finishReason: FinishReason) {
+        try checkTokens(prompt)
+        guard !prompt.isEmpty else { throw EngineError.invalidInput("the prompt has no tokens") }
+        guard prompt.count < maxContextLength else {
+            throw EngineError.invalidInput("the prompt has \(prompt.count) tokens; the model's context is \(maxContextLength)")
+        }
+        guard seed != 0 || temperature == 0 else { throw EngineError.invalidInput("the sampler needs a non-zero seed") }
+        var sampler = Sampler(temperature: temperature, topP: topP, seed: seed == 0 ? 1 : seed)
+        let capacity = min(maxContextLength, prompt.count + maxNewTokens)
+        let cache = KVCache(config: config, capacities: [capacity])
+        var generated: [Int] = []
+        var reason = FinishReason.length
+        let promptText = stopSequences.isEmpty ? "" : tokenizer.decode(prompt, skipSpecialTokens: true)
+        var text = ""
+        var next = prompt
+        while generated.count < maxNewTokens, cache.lengths[0] + next.count <= capacity {
+            let logits = transformer.forward([next], cache: cache, slots: [0], logits: .last)
+            let token = sampler.sample(logits.pointer, count: config.vocabSize)
+            if stopTokenIDs.contains(token) { reason = .stop; break }
+            generated.append(token)
+            onToken?(token)
+            if !stopSequences.isEmpty {
+                text = Self.continuation(tokenizer.decode(prompt + generated, skipSpecialTokens: true), after: promptText)
+                if let cut = Self.firstStop(in: text, stopSequences) {
+                    text = String(text[..<cut])
+                    reason = .stop
+                    return (generated, text, reason)
+                }
+            }
+            next = [token]
+        }
+        text = continuationText(prompt: prompt, generated: generated)
+        return (generated, text, reason)
+    }
+
+    /// The text `generated` adds after `prompt`, decoded in context so that word-initial spaces
+    /// and multi-byte characters split across tokens come out right.
+    public func continuationText(prompt: [Int], generated: [Int]) -> String {
+        let full = tokenizer.decode(prompt + generated, skipSpecialTokens: true)
+        let head = tokenizer.decode(prompt, skipSpecialTokens: true)
+        return Self.continuation(full, after: head)
+    }
+
+    static func continuation(_ full: String, after head: String) -> String {
+        if full.hasPrefix(head) { return String(full.dropFirst(head.count)) }
+        // Fall back to bytes when the prompt's last character merged with the continuation.
+        let f = Array(full.utf8), h = Array(head.utf8)
+        var common = 0
+        while common < min(f.count, h.count), f[common] == h[common] { common += 1 }
+        return String(decoding: f[common...], as: UTF8.self)
+    }
+
+    static func firstStop(in text: String, _ stops: [String]) -> String.Index? {
+        stops.filter { !$0.isEmpty }.compactMap { text.range(of: $0)?.lowerBound }.min()
+    }
+
+    // MARK: LanguageModel
+
+    /// Splits a request into context and continuation tokens as lm-evaluation-harness does:
+    /// trailing spaces of the context move to the continuation; the continuation's tokens are those
+    /// of `context + continuation` after the context's token count.
+    public func encodePair(context: String, continuation: String) -> (context: [Int], continuation: [Int]) {
+        var context = context, continuation = continuation
+        let trailing = context.count - (context.lastIndex { $0 != " " }.map { context.distance(from: context.startIndex, to: $0) + 1 } ?? 0)
+        if trailing > 0 {
+            continuation = String(context.suffix(trailing)) + continuation
+            context = String(context.dropLast(trailing))
+        }
+        let whole = encode(context + continuation)
+        let contextTokens = encode(context)
+        let split = min(contextTokens.count, whole.count)
+        return (Array(whole[..<split]), Array(whole[split...]))
+    }
+
+    public func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] {
+        var sequences: [[Int]] = []
+        var continuationCounts: [Int] = []
+        for request in requests {
+            let (context, continuation) = encodePair(context: request.context, continuation: request.continuation)
+            guard !continuation.isEmpty else { throw EngineError.invalidInput("the continuation encodes to no tokens") }
+            var sequence = context + continuation
+            // Keep the most recent tokens when the whole does not fit (left truncation).
+            if sequence.count > maxContextLength + 1 { sequence = Array(sequence.suffix(maxContextLength + 1)) }
+            sequences.append(sequence)
+            continuationCounts.append(min(continuation.count, sequence.count - 1))
+        }
+        let scored = try scores(sequences)
+        return zip(scored, continuationCounts).map { score, n in
+            LoglikelihoodResponse(logLikelihood: score.logProbs.suffix(n).reduce(0, +),
+                                  isGreedy: score.isGreedy.suffix(n).allSatisfy { $0 }, tokenCount: n)
+        }
+    }
+
+    /// Windows over `tokens` (BOS first) that predict every token after the first exactly once,
+    /// each with as much preceding context as fits: `(sequence, number of predictions at its end)`.
+    /// A window's sequence is at most the context plus one token (its last token is only a target).
+    public func rollingWindows(_ tokens: [Int]) -> [(input: [Int], predicted: Int)] {
+        let length = maxContextLength
+        var windows: [(input: [Int], predicted: Int)] = []
+        var first = 1
+        while first < tokens.count {
+            let end = min(first + length, tokens.count)
+            let start = max(0, end - 1 - length)
+            windows.append((Array(tokens[start ..< end]), end - first))
+            first = end
+        }
+        return windows
+    }
+
+    public func loglikelihoodRolling(_ requests: [RollingLoglikelihoodRequest]) async throws -> [RollingLoglikelihoodResponse] {
+        var sequences: [[Int]] = []
+        var owners: [(request: Int, predicted: Int)] = []
+        for (r, request) in requests.enumerated() {
+            var tokens = encode(request.text, addSpecialTokens: false)
+            tokens.insert(config.bosTokenID ?? tokenizer.bosTokenID ?? 0, at: 0)
+            for window in rollingWindows(tokens) {
+                sequences.append(window.input)
+                owners.append((r, window.predicted))
+            }
+        }
+        let scored = try scores(sequences)
+        var totals = [Double](repeating: 0, count: requests.count)
+        var counts = [Int](repeating: 0, count: requests.count)
+        for (score, owner) in zip(scored, owners) {
+            totals[owner.request] += score.logProbs.suffix(owner.predicted).reduce(0, +)
+            counts[owner.request] += owner.predicted
+        }
+        return zip(totals, counts).map { RollingLoglikelihoodResponse(logLikelihood: $0, tokenCount: $1) }
+    }
+
+    public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
+        try requests.map { request in
+            var prompt = encode(request.context)
+            let room = maxContextLength - request.maxTokens
+            if prompt.count > room, room > 0 { prompt = Array(prompt.suffix(room)) }
+            let result = try generate(prompt: prompt, maxNewTokens: request.maxTokens, temperature: Float(request.temperature),
+                                      topP: Float(request.topP), seed: request.seed, stopSequences: request.stopSequences)
+            return GenerationResponse(text: result.text, tokenCount: result.tokens.count, finishReason: result.finishReason)
+        }
+    }
+}
+
+/// A request the engine cannot serve; the description is one line.
+public enum EngineError: Error, CustomStringConvertible, Sendable {
+    case invalidInput(String)
+    public var description: String {
+        switch self {
+        case .invalidInput(let s): return s
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// A dense, row-major array of `Float` that owns its memory: weights, activations, gradients.
+///
+/// A reference type on purpose: weights are shared between a model and its views without copies.
+/// It is not synchronised; one writer at a time.
+public final class Tensor: @unchecked Sendable {
+    /// The extent of each dimension, outermost first.
+    public let shape: [Int]
+    /// The number of elements (the product of `shape`).
+    public let count: Int
+    /// The first element. Valid for `count` elements while the tensor lives.
+    public let pointer: UnsafeMutablePointer<Float>
+
+    /// A zero-filled tensor of the given shape.
+    public init(zeros shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative tensor dimension in \(shape)")
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// A tensor holding `values`, which must have exactly the product of `shape` elements.
+    public convenience init(shape: [Int], values: [Float]) {
+        self.init(zeros: shape)
+        precondition(values.count == count, "\(values.count) values for shape \(shape)")
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// The elements as a buffer.
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+
+    /// A copy of the elements as an array.
+    public var values: [Float] { Array(buffer) }
+
+    /// A deep copy.
+    public func copy() -> Tensor {
+        let t = Tensor(zeros: shape)
+        t.pointer.update(from: pointer, count: count)
+        return t
+    }
+
+    /// Sets every element to zero.
+    public func zero() { pointer.update(repeating: 0, count: count) }
+}

@@ -1,0 +1,189 @@
+/// A piece of text on its way through the pipeline.
+struct TextPiece: Sendable {
+    /// The piece's scalars (normalized, possibly rewritten by pre-tokenizers).
+    var scalars: [Unicode.Scalar]
+    /// Whether the piece starts at offset 0 of the original text (Metaspace's `prepend_scheme: first`).
+    var atStart: Bool
+}
+
+/// How a `Split` pre-tokenizer treats the matched delimiters (`SplitDelimiterBehavior`).
+enum SplitBehavior: String, Sendable {
+    case removed = "Removed"
+    case isolated = "Isolated"
+    case mergedWithPrevious = "MergedWithPrevious"
+    case mergedWithNext = "MergedWithNext"
+    case contiguous = "Contiguous"
+}
+
+/// When a Metaspace pre-tokenizer adds its replacement character in front of a piece.
+enum PrependScheme: String, Sendable {
+    case always, never, first
+}
+
+/// A `tokenizer.json` pre-tokenizer: splits normalized text into the words the model encodes.
+enum PreTokenizer: Sendable {
+    case sequence([PreTokenizer])
+    case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    case split(SplitPattern, SplitBehavior, invert: Bool)
+    case metaspace(replacement: Unicode.Scalar, prependScheme: PrependScheme, split: Bool)
+    case digits(individual: Bool)
+    case whitespaceSplit
+
+    /// The pre-tokenizer types this implementation reads.
+    static let supportedTypes = ["Sequence", "ByteLevel", "Split", "Metaspace", "Digits", "WhitespaceSplit"]
+
+    static func parse(_ json: Any, path: String) throws -> PreTokenizer {
+        let object = try JSONReader.object(json, path: path, what: "pre_tokenizer")
+        let type = try JSONReader.string(object["type"], path: path, what: "pre_tokenizer type")
+        switch type {
+        case "Sequence":
+            let items = try JSONReader.array(object["pretokenizers"], path: path, what: "Sequence pretokenizers")
+            return .sequence(try items.map { try parse($0, path: path) })
+        case "ByteLevel":
+            return .byteLevel(addPrefixSpace: (object["add_prefix_space"] as? Bool) ?? true,
+                              useRegex: (object["use_regex"] as? Bool) ?? true)
+        case "Split":
+            let pattern = try JSONReader.pattern(object["pattern"], path: path, what: "Split.pattern")
+            let name = try JSONReader.string(object["behavior"], path: path, what: "Split.behavior")
+            guard let behavior = SplitBehavior(rawValue: name) else {
+                throw TokenizerError(path: path, problem: "unknown Split behavior \"\(name)\"")
+            }
+            return .split(pattern, behavior, invert: (object["invert"] as? Bool) ?? false)
+        case "Metaspace":
+            let replacement = (object["replacement"] as? String) ?? "\u{2581}"
+            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
+                throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
+            }
+            let scheme: PrependScheme
+            if let name = object["prepend_scheme"] as? String {
+                guard let parsed = PrependScheme(rawValue: name) else {
+                    throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
+                }
+                scheme = parsed
+            } else {
+                scheme = ((object["add_prefix_space"] as? Bool) ?? true) ? .always : .never
+            }
+            return .metaspace(replacement: scalar, prependScheme: scheme, split: (object["split"] as? Bool) ?? true)
+        case "Digits":
+            return .digits(individual: (object["individual_digits"] as? Bool) ?? false)
+        case "WhitespaceSplit":
+            return .whitespaceSplit
+        default:
+            throw TokenizerError(path: path, problem: "unsupported pre_tokenizer type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")
+        }
+    }
+
+    /// Splits each piece further.
+    func apply(_ pieces: [TextPiece]) -> [TextPiece] {
+        switch self {
+        case .sequence(let items):
+            var current = pieces
+            for item in items { current = item.apply(current) }
+            return current
+        case .byteLevel(let addPrefixSpace, let useRegex):
+            var out: [TextPiece] = []
+            for var piece in pieces {
+                if addPrefixSpace && !piece.scalars.isEmpty && piece.scalars[0] != " " {
+                    piece.scalars.insert(" ", at: 0)
+                }
+                let parts = useRegex
+                    ? Self.split(piece, matches: KnownRegex.gpt2.matches(in: piece.scalars), .isolated, invert: false)
+                    : [piece]
+                for part in parts {
+                    out.append(TextPiece(scalars: ByteLevelAlphabet.encode(part.scalars), atStart: part.atStart))
+                }
+            }
+            return out
+        case .split(let pattern, let behavior, let invert):
+            return pieces.flatMap { Self.split($0, matches: pattern.matches(in: $0.scalars), behavior, invert: invert) }
+        case .metaspace(let replacement, let scheme, let split):
+            var out: [TextPiece] = []
+            for var piece in pieces {
+                for k in piece.scalars.indices where piece.scalars[k] == " " { piece.scalars[k] = replacement }
+                if !piece.scalars.isEmpty && piece.scalars[0] != replacement {
+                    switch scheme {
+                    case .always: piece.scalars.insert(replacement, at: 0)
+                    case .first: if piece.atStart { piece.scalars.insert(replacement, at: 0) }
+                    case .never: break
+                    }
+                }
+                if split {
+                    let matches = piece.scalars.indices.filter { piece.scalars[$0] == replacement }.map { $0..<($0 + 1) }
+                    out.append(contentsOf: Self.split(piece, matches: matches, .mergedWithNext, invert: false))
+                } else if !piece.scalars.isEmpty {
+                    out.append(piece)
+                }
+            }
+            return out
+        case .digits(let individual):
+            return pieces.flatMap { piece in
+                let matches = piece.scalars.indices.filter { UnicodeClasses.isNumber(piece.scalars[$0]) }.map { $0..<($0 + 1) }
+                return Self.split(piece, matches: matches, individual ? .isolated : .contiguous, invert: false)
+            }
+        case .whitespaceSplit:
+            return pieces.flatMap { piece in
+                let matches = piece.scalars.indices.filter { UnicodeClasses.isWhitespace(piece.scalars[$0]) }.map { $0..<($0 + 1) }
+                return Self.split(piece, matches: matches, .removed, invert: false)
+            }
+        }
+    }
+
+    /// `NormalizedString::split`: turns matches into pieces by `behavior`; empty pieces are dropped.
+    static func split(_ piece: TextPiece, matches: [Range<Int>], _ behavior: SplitBehavior, invert: Bool) -> [TextPiece] {
+        let text = piece.scalars
+        if text.isEmpty { return [] }
+        // Cover the text with (range, isMatch) spans.
+        var spans: [(Range<Int>, Bool)] = []
+        spans.reserveCapacity(matches.count * 2 + 1)
+        var previous = 0
+        for match in matches {
+            if previous != match.lowerBound { spans.append((previous..<match.lowerBound, invert)) }
+            spans.append((match, !invert))
+            previous = match.upperBound
+        }
+        if previous != text.count { spans.append((previous..<text.count, invert)) }
+
+        var kept: [Range<Int>] = []
+        kept.reserveCapacity(spans.count)
+        switch behavior {
+        case .isolated:
+            kept = spans.map(\.0)
+        case .removed:
+            kept = spans.filter { !$0.1 }.map(\.0)
+        case .contiguous:
+            var previousMatch = false
+            for (range, isMatch) in spans {
+                if isMatch && previousMatch, let last = kept.last {
+                    kept[kept.count - 1] = last.lowerBound..<range.upperBound
+                } else {
+                    kept.append(range)
+                }
+                previousMatch = isMatch
+            }
+        case .mergedWithPrevious:
+            var previousMatch = false
+            for (range, isMatch) in spans {
+                if isMatch && !previousMatch, let last = kept.last {
+                    kept[kept.count - 1] = last.lowerBound..<range.upperBound
+                } else {
+                    kept.append(range)
+                }
+                previousMatch = isMatch
+            }
+        case .mergedWithNext:
+            var previousMatch = false
+            for (range, isMatch) in spans.reversed() {
+                if isMatch && !previousMatch, let last = kept.last {
+                    kept[kept.count - 1] = range.lowerBound..<last.upperBound
+                } else {
+                    kept.append(range)
+                }
+                previousMatch = isMatch
+            }
+            kept.reverse()
+        }
+        return kept.compactMap { range in
+            range.isEmpty ? nil : TextPiece(scalars: Array(text[range]), atStart: piece.atStart && range.lowerBound == 0)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// The `forgetbench` command: evaluate what fine-tuning made a language model forget.
+struct ForgetBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forgetbench",
+        abstract: "Measure and limit what a language model forgets when it is fine-tuned.",
+        discussion: """
+        The built-in engine runs Llama-family checkpoints (Hugging Face directories with \
+        config.json + safetensors, or llama2.c .bin files) on the CPU with no setup.
+
+        Examples:
+          forgetbench generate --model ../shared/models/stories260K/stories260K.bin --prompt "Once upon a time" --max-tokens 64 --temperature 0
+          forgetbench perplexity --model ./my-hf-model --input texts.jsonl --output scores.jsonl
+
+        Exit codes: 0 success (and every gate passed), 1 usage, input or runtime error, \
+        2 a gate failed, 3 a gate was inconclusive under --strict.
+        """,
+        subcommands: [GenerateCommand.self, PerplexityCommand.self]
+    )
+}
+
+/// Ends the process with a given exit code after the command has reported its outcome.
+struct CommandExit: Error {
+    var code: Int32
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import NativeModel
+
+struct PerplexityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perplexity",
+        abstract: "Score every token of a set of texts with the built-in engine.",
+        discussion: """
+        Each input line is {"text": ...} (tokenized with BOS, as the model's tokenizer does) or \
+        {"token_ids": [...]} (used as given). Each output line holds token_ids, logprobs (one per \
+        token after the first: the natural-log probability of token i given tokens 0..i-1), \
+        perplexities (exp(-logprob)) and mean_nll, plus the input's "id" when it has one. The \
+        output is written atomically once every line is scored.
+
+        Example:
+          forgetbench perplexity --model ../shared/models/stories260K/stories260K.bin --input texts.jsonl --output scores.jsonl
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "JSON Lines input: {\"text\": ...} or {\"token_ids\": [...]} per line.")
+    var input: String
+
+    @Option(help: "JSON Lines output path.")
+    var output: String
+
+    func run() throws {
+        let lines = try JSONLines.readObjects(path: input)
+        let model = try modelOptions.load()
+        var sequences: [[Int]] = []
+        for (line, object) in lines {
+            if let text = object["text"] as? String {
+                sequences.append(model.encode(text))
+            } else if let ids = object["token_ids"] as? [Any] {
+                let tokens = ids.compactMap { ($0 as? NSNumber)?.intValue }
+                guard tokens.count == ids.count else {
+                    throw JSONLines.LineError(path: input, line: line, problem: "token_ids must be a list of integers")
+                }
+                guard let bad = tokens.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) else {
+                    sequences.append(tokens)
+                    continue
+                }
+                throw JSONLines.LineError(path: input, line: line, problem: "token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
+            } else {
+                throw JSONLines.LineError(path: input, line: line, problem: "expected a \"text\" string or a \"token_ids\" list")
+            }
+            if sequences.last!.count > model.maxContextLength + 1 {
+                throw JSONLines.LineError(path: input, line: line, problem: "\(sequences.last!.count) tokens exceed the model's context of \(model.maxContextLength) (+1 scored token)")
+            }
+        }
+        let progress = ProgressLine(label: "scoring", total: sequences.count)
+        var out = Data()
+        let chunk = 64
+        for start in stride(from: 0, to: sequences.count, by: chunk) {
+            let part = Array(sequences[start ..< min(start + chunk, sequences.count)])
+            let scores = try model.scores(part)
+            for (offset, score) in scores.enumerated() {
+                let index = start + offset
+                var record: [String: Any] = [
+                    "token_ids": sequences[index],
+                    "logprobs": score.logProbs,
+                    "perplexities": score.logProbs.map { Foundation.exp(-$0) },
+                    "mean_nll": score.logProbs.isEmpty ? 0 : -score.logProbs.reduce(0, +) / Double(score.logProbs.count),
+                ]
+                if let id = lines[index].object["id"] { record["id"] = id }
+                out.append(try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]))
+                out.append(0x0A)
+            }
+            progress.advance(to: min(start + chunk, sequences.count))
+        }
+        progress.finish()
+        try AtomicFile.write(out, to: output)
+    }
+}

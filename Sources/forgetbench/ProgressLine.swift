@@ -1,0 +1,37 @@
+import Foundation
+
+/// Progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise.
+final class ProgressLine {
+    let label: String
+    let total: Int
+    private let started = Date()
+    private var lastPrint = Date.distantPast
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = total
+    }
+
+    func advance(to done: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : 5) || done == total else { return }
+        guard now.timeIntervalSince(started) > 1 || !isTerminal else { return }
+        lastPrint = now
+        let elapsed = now.timeIntervalSince(started)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let fraction = total > 0 ? Double(done) / Double(total) : 1
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) ETA \(Int(eta))s ".utf8))
+        } else {
+            FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%), ETA \(Int(eta))s\n".utf8))
+        }
+    }
+
+    func finish() {
+        if isTerminal && Date().timeIntervalSince(started) > 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+/// Runs the `forgetbench` binary built beside the tests.
+enum CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var productsDirectory: URL {
+        #if os(macOS)
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            return bundle.bundleURL.deletingLastPathComponent()
+        }
+        fatalError("no .xctest bundle")
+        #else
+        return Bundle.main.bundleURL
+        #endif
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func shared() throws -> URL {
+        let url = ProcessInfo.processInfo.environment["FORGETBENCH_SHARED"].map(URL.init(fileURLWithPath:))
+            ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("models/stories260K/stories260K.bin").path) else {
+            throw XCTSkip("../shared is not beside the repository (set FORGETBENCH_SHARED)")
+        }
+        return url
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("forgetbench")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

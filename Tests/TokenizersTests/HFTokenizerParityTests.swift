@@ -1,0 +1,134 @@
+import Foundation
+import XCTest
+@testable import Tokenizers
+
+/// Parity with the Hugging Face `tokenizers` library on fixtures written by
+/// `scripts/reference/make_tokenizer_fixtures.py`.
+final class HFTokenizerParityTests: XCTestCase {
+    struct Case {
+        var text: String
+        var ids: [Int]
+        var idsPlain: [Int]
+        var decoded: String
+        var decodedSkip: String
+        var decodedPlain: String
+        var decodedPrefix: String
+    }
+
+    func loadFixture(_ name: String) throws -> (HFTokenizer, Int, [Case]) {
+        let folder = TestPaths.fixture(name)
+        let tokenizer = try HFTokenizer(contentsOfFile: folder.appendingPathComponent("tokenizer.json").path)
+        let data = try Data(contentsOf: folder.appendingPathComponent("expected.json"))
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let vocabularySize = try XCTUnwrap(root["vocab_size"] as? Int)
+        let cases = try XCTUnwrap(root["cases"] as? [[String: Any]]).map { entry in
+            Case(text: entry["text"] as! String,
+                 ids: entry["ids"] as! [Int],
+                 idsPlain: entry["ids_plain"] as! [Int],
+                 decoded: entry["decoded"] as! String,
+                 decodedSkip: entry["decoded_skip"] as! String,
+                 decodedPlain: entry["decoded_plain"] as! String,
+                 decodedPrefix: entry["decoded_prefix"] as! String)
+        }
+        return (tokenizer, vocabularySize, cases)
+    }
+
+    /// Exact scalar-by-scalar equality (Swift's `==` on strings ignores canonical differences).
+    func same(_ a: String, _ b: String) -> Bool {
+        Array(a.unicodeScalars) == Array(b.unicodeScalars)
+    }
+
+    func scalars(_ s: String) -> String {
+        s.unicodeScalars.map { $0.value < 0x80 && $0.value >= 0x20 ? String($0) : String(format: "\\u{%X}", $0.value) }.joined()
+    }
+
+    func checkParity(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (tokenizer, vocabularySize, cases) = try loadFixture(name)
+        XCTAssertEqual(tokenizer.vocabularySize, vocabularySize, "\(name): vocabulary size", file: file, line: line)
+        XCTAssertGreaterThan(cases.count, 100)
+        var failures: [String] = []
+        for c in cases {
+            let label = "\(name) \"\(scalars(c.text))\""
+            let ids = tokenizer.encode(c.text, addSpecialTokens: true)
+            if ids != c.ids { failures.append("\(label): encode with special tokens\n  got      \(ids)\n  expected \(c.ids)") }
+            let plain = tokenizer.encode(c.text, addSpecialTokens: false)
+            if plain != c.idsPlain { failures.append("\(label): encode\n  got      \(plain)\n  expected \(c.idsPlain)") }
+            let checks: [(String, String, String)] = [
+                ("decode", tokenizer.decode(c.ids, skipSpecialTokens: false), c.decoded),
+                ("decode skipping special", tokenizer.decode(c.ids, skipSpecialTokens: true), c.decodedSkip),
+                ("decode plain", tokenizer.decode(c.idsPlain, skipSpecialTokens: false), c.decodedPlain),
+                ("decode prefix", tokenizer.decode(Array(c.idsPlain.prefix((c.idsPlain.count + 1) / 2)), skipSpecialTokens: false), c.decodedPrefix),
+            ]
+            for (what, got, expected) in checks where !same(got, expected) {
+                failures.append("\(label): \(what)\n  got      \"\(scalars(got))\"\n  expected \"\(scalars(expected))\"")
+            }
+            // Wherever the library round-trips, so must we.
+            if same(c.decodedPlain, c.text) {
+                XCTAssertTrue(same(tokenizer.decode(plain, skipSpecialTokens: false), c.text), "\(label): round trip", file: file, line: line)
+            }
+        }
+        if !failures.isEmpty {
+            XCTFail("\(name): \(failures.count) mismatches of \(cases.count * 6) checks; first ones:\n" + failures.prefix(12).joined(separator: "\n"), file: file, line: line)
+        }
+    }
+
+    func testByteLevelLlama3() throws { try checkParity("bytelevel") }
+    func testByteLevelQwen2() throws { try checkParity("bytelevel_qwen2") }
+    func testByteLevelGPT2() throws { try checkParity("bytelevel_gpt2") }
+    func testSentencePieceNormalizer() throws { try checkParity("sentencepiece") }
+    func testMetaspaceFirst() throws { try checkParity("metaspace_first") }
+    func testMetaspaceAlways() throws { try checkParity("metaspace_always") }
+
+    func testSpecialTokenMetadata() throws {
+        let (llama3, _, _) = try loadFixture("bytelevel")
+        XCTAssertEqual(llama3.bosTokenID, llama3.id(for: "<|begin_of_text|>"))
+        XCTAssertEqual(llama3.eosTokenIDs, Set([llama3.id(for: "<|end_of_text|>")!, llama3.id(for: "<|eot_id|>")!]))
+        XCTAssertEqual(llama3.encode("", addSpecialTokens: true), [llama3.bosTokenID!])
+        XCTAssertTrue(llama3.specialTokenIDs.contains(llama3.id(for: "<|eot_id|>")!))
+        XCTAssertFalse(llama3.specialTokenIDs.contains(llama3.id(for: "hello_world")!))
+
+        let (llama2, _, _) = try loadFixture("sentencepiece")
+        XCTAssertEqual(llama2.bosTokenID, 1)
+        XCTAssertEqual(llama2.eosTokenIDs, [2])
+        XCTAssertEqual(llama2.piece(for: 3), "<0x00>")
+        XCTAssertEqual(llama2.id(for: "<0xFF>"), 258)
+        XCTAssertNil(llama2.piece(for: 1_000_000))
+        XCTAssertNil(llama2.id(for: "no such piece"))
+    }
+
+    /// Merges written as `"a b"` strings and as `[a, b]` pairs load to the same tokenizer.
+    func testMergeFormsAgree() throws {
+        let url = TestPaths.fixture("bytelevel_gpt2").appendingPathComponent("tokenizer.json")
+        var root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var model = try XCTUnwrap(root["model"] as? [String: Any])
+        let pairs = try XCTUnwrap(model["merges"] as? [[String]])
+        XCTAssertFalse(pairs.isEmpty)
+        model["merges"] = pairs.map { $0.joined(separator: " ") }
+        root["model"] = model
+        let legacy = try HFTokenizer(data: JSONSerialization.data(withJSONObject: root), path: "legacy.json")
+        let modern = try HFTokenizer(contentsOfFile: url.path)
+        for text in ["Once upon a time, there was a little girl.", "def add(a, b):\n    return a + b", "Größe 1234 😀"] {
+            XCTAssertEqual(legacy.encode(text, addSpecialTokens: true), modern.encode(text, addSpecialTokens: true))
+        }
+    }
+
+    func testConcurrentEncodingIsConsistent() throws {
+        let (tokenizer, _, cases) = try loadFixture("bytelevel")
+        let texts = cases.map(\.text)
+        let expected = cases.map(\.ids)
+        let mismatches = LockedCounter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for (text, ids) in zip(texts, expected) where tokenizer.encode(text, addSpecialTokens: true) != ids {
+                mismatches.increment()
+            }
+        }
+        XCTAssertEqual(mismatches.value, 0)
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what ForgetBench needs on Debian/Ubuntu when it is missing: OpenBLAS (matrix products)
+# and libxml2-utils (xmllint, used by the JUnit schema tests). Swift 6 must already be installed.
+set -euo pipefail
+missing=()
+dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null 2>&1 || { echo "error: swift not found; install Swift 6 from swift.org" >&2; exit 1; }
