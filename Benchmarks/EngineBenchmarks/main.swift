@@ -1,1 +1,114 @@
-// Placeholder replaced below.
+// Engine benchmarks, run on demand from a release build (see Benchmarks/README.md):
+//
+//   EngineBenchmarks forward  --model DIR --inputs inputs.json [--repeats 5] [--threads 2]
+//   EngineBenchmarks generate --model stories260K.bin [--tokens 512] [--repeats 5]
+//   EngineBenchmarks sgemm    [--size 1024] [--repeats 5] [--threads 2]
+//
+// Each prints one JSON line; Benchmarks/engine_vs_torch.py runs them beside PyTorch and prints ratios.
+import Foundation
+import NativeModel
+import Tokenizers
+
+struct NoTokenizer: Tokenizer {
+    var vocabularySize: Int
+    var bosTokenID: Int? { 1 }
+    var eosTokenIDs: Set<Int> { [] }
+    func encode(_ text: String, addSpecialTokens: Bool) -> [Int] { [] }
+    func decode(_ ids: [Int], skipSpecialTokens: Bool) -> String { "" }
+    func piece(for id: Int) -> String? { nil }
+    func id(for piece: String) -> Int? { nil }
+}
+
+func option(_ name: String, _ fallback: String? = nil) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count { return args[i + 1] }
+    guard let fallback else { fatalError("missing --\(name)") }
+    return fallback
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func time(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+BLASKernelCheck.reexecuteWithFasterKernelsIfNeeded()
+let mode = CommandLine.arguments.dropFirst().first ?? "help"
+let repeats = Int(option("repeats", "5"))!
+EngineSettings.setThreadCount(Int(option("threads", "2"))!)
+
+switch mode {
+case "forward":
+    let weights = try CheckpointLoader.loadWeights(at: option("model"))
+    let inputs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: option("inputs")))) as! [String: Any]
+    let ids = inputs["input_ids"] as! [[Int]]
+    let reference = inputs["sum_logprob_per_sequence_float32"] as? [Double]
+    let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: NoTokenizer(vocabularySize: weights.config.vocabSize),
+                                    fingerprint: .init(sha256: "", files: []))
+    let tokens = ids.map(\.count).reduce(0, +)
+    model.tokenBudget = tokens
+    // One extra target per sequence so the forward pass covers exactly `seq` positions, as PyTorch's.
+    let sequences = ids.map { $0 + [0] }
+    var result = try model.scores(sequences)
+    var seconds: [Double] = []
+    for _ in 0 ..< repeats { seconds.append(try time { result = try model.scores(sequences) }) }
+    var worst = 0.0
+    if let reference {
+        for (s, r) in zip(result, reference) { worst = max(worst, abs(s.logProbs.dropLast().reduce(0, +) - r)) }
+    }
+    emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
+          "peak_rss_mb": peakRSSMegabytes(), "max_abs_diff_sum_logprob": worst, "threads": EngineSettings.threadCount])
+
+case "generate":
+    let weights = try CheckpointLoader.loadWeights(at: option("model"))
+    let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: NoTokenizer(vocabularySize: weights.config.vocabSize),
+                                    fingerprint: .init(sha256: "", files: []))
+    let count = Int(option("tokens", "511"))!
+    var seconds: [Double] = []
+    var produced = 0
+    for _ in 0 ..< repeats + 1 {
+        var n = 0
+        let t = try time { n = try model.generate(prompt: [1], maxNewTokens: count, temperature: 0, topP: 1, seed: 1).tokens.count }
+        seconds.append(t)
+        produced = n
+    }
+    seconds.removeFirst()
+    emit(["tokens_per_s_median": Double(produced) / median(seconds), "tokens": produced, "threads": EngineSettings.threadCount])
+
+case "sgemm":
+    let n = Int(option("size", "1024"))!
+    let a = Tensor(zeros: [n, n]), b = Tensor(zeros: [n, n])
+    var rng = SplitMix64(seed: 1)
+    for i in 0 ..< n * n { a.pointer[i] = rng.nextUniform(); b.pointer[i] = rng.nextUniform() }
+    let layer = Tensor(zeros: [n, n])
+    var seconds: [Double] = []
+    for _ in 0 ..< repeats + 1 {
+        seconds.append(time { MatrixProduct.multiplyTransposed(a, b, into: layer) })
+    }
+    seconds.removeFirst()
+    emit(["gflops_median": 2 * Double(n * n * n) / median(seconds) / 1e9, "size": n, "threads": EngineSettings.threadCount,
+          "kernel": EngineSettings.blasKernel])
+
+default:
+    print("usage: EngineBenchmarks forward|generate|sgemm [options]; see Benchmarks/README.md")
+}

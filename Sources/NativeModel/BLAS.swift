@@ -60,19 +60,25 @@ enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, blasInt(m), blasInt(n), alpha, a, blasInt(lda), x, 1, beta, y, 1)
     }
 
-    /// Sets the number of threads the BLAS library uses (OpenBLAS only; Accelerate manages its own).
-    static func setThreadCount(_ count: Int) {
-        #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(max(1, count)))
-        #endif
+    /// Makes every BLAS call single-threaded: the engine splits large products across cores itself
+    /// (`ParallelGEMM`), which keeps OpenBLAS's thread pool from contending with the engine's own
+    /// parallel loops. Idempotent.
+    static func useSingleThreadedCalls() {
+        _ = singleThreaded
     }
 
-    /// The number of threads the BLAS library will use.
-    static var threadCount: Int {
+    private static let singleThreaded: Void = {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+    }()
+
+    /// The name of the kernel set the BLAS library chose for this processor ("Accelerate" on macOS).
+    static var kernelName: String {
         #if canImport(Accelerate)
-        return 1
+        return "Accelerate"
         #else
-        return Int(openblas_get_num_threads())
+        return String(cString: openblas_get_corename())
         #endif
     }
 

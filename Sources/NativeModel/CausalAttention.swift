@@ -1,5 +1,3 @@
-import Foundation
-
 /// Scaled dot-product attention with a causal mask and grouped-query heads, over a `KVCache`.
 enum CausalAttention {
     /// Attends `n` new query rows of one sequence, at positions `start ..< start + n`, to the keys and
@@ -38,17 +36,10 @@ enum CausalAttention {
         for r in 0 ..< n {
             let row = scores + r * length
             let visible = start + r + 1
-            var maximum = -Float.infinity
-            for j in 0 ..< visible where row[j] > maximum { maximum = row[j] }
-            var sum: Float = 0
-            for j in 0 ..< visible {
-                let e = Foundation.exp(row[j] - maximum)
-                row[j] = e
-                sum += e
-            }
-            let inv = 1 / sum
-            for j in 0 ..< visible { row[j] *= inv }
-            for j in visible ..< length { row[j] = 0 }
+            let maximum = VectorMath.maximum(row, count: visible)
+            let sum = VectorMath.expShifted(row, count: visible, shift: maximum)
+            VectorMath.scale(row, count: visible, by: 1 / sum)
+            (row + visible).update(repeating: 0, count: length - visible)
         }
         if n == 1 {
             for i in 0 ..< headDim { oh[i] = 0 }

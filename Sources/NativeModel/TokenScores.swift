@@ -20,10 +20,9 @@ enum LogSoftmax {
             Parallel.forEach(chunks) { chunk in
                 for r in chunk * rowsPerChunk ..< min(targets.count, (chunk + 1) * rowsPerChunk) {
                     let row = logits + r * vocab
-                    var maximum = row[0], best = 0
-                    for i in 1 ..< vocab where row[i] > maximum { maximum = row[i]; best = i }
-                    var sum: Double = 0
-                    for i in 0 ..< vocab { sum += Double(Foundation.exp(row[i] - maximum)) }
+                    let best = Sampler.argmax(row, count: vocab)
+                    let maximum = row[best]
+                    let sum = VectorMath.sumExpShifted(row, count: vocab, shift: maximum)
                     let target = targets[r]
                     result[r] = (Double(row[target] - maximum) - Foundation.log(sum), best == target)
                 }

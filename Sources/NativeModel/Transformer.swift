@@ -19,6 +19,7 @@ public final class Transformer: @unchecked Sendable {
     let rotary: RotaryEmbedding
 
     public init(weights: LlamaWeights) {
+        BLAS.useSingleThreadedCalls()
         self.weights = weights
         self.rotary = RotaryEmbedding(config: weights.config)
     }
@@ -120,11 +121,8 @@ enum Linear {
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false
     ) {
-        if rows == 1 {
-            BLAS.gemv(m: outFeatures, n: inFeatures, weight, lda: inFeatures, x, y, beta: accumulate ? 1 : 0)
-        } else {
-            BLAS.gemmNT(m: rows, n: outFeatures, k: inFeatures, x, lda: inFeatures, weight, ldb: inFeatures, y, ldc: outFeatures, beta: accumulate ? 1 : 0)
-        }
+        ParallelGEMM.gemmNT(m: rows, n: outFeatures, k: inFeatures, x, lda: inFeatures, weight, ldb: inFeatures,
+                            y, ldc: outFeatures, beta: accumulate ? 1 : 0)
         if let bias {
             for r in 0 ..< rows {
                 let yr = y + r * outFeatures

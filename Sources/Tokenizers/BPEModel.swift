@@ -45,9 +45,10 @@ struct BPEModel: Sendable {
             let left: String, right: String
             if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
                 (left, right) = (a, b)
-            } else if let line = entry as? String, let space = line.firstIndex(of: " ") {
-                left = String(line[..<space])
-                right = String(line[line.index(after: space)...])
+            } else if let line = entry as? String, let space = line.unicodeScalars.firstIndex(of: " ") {
+                // Split on scalars: a space followed by a combining mark is one Swift Character.
+                left = String(line.unicodeScalars[..<space])
+                right = String(line.unicodeScalars[line.unicodeScalars.index(after: space)...])
             } else {
                 throw TokenizerError(path: path, problem: "model.merges[\(rank)] is neither \"a b\" nor [a, b]")
             }
@@ -55,7 +56,9 @@ struct BPEModel: Sendable {
                 throw TokenizerError(path: path, problem: "model.merges[\(rank)] (\(left) \(right)) uses a piece missing from the vocabulary")
             }
             var rightPart = right
-            if let prefix, rightPart.hasPrefix(prefix) { rightPart = String(rightPart.dropFirst(prefix.count)) }
+            if let prefix, rightPart.unicodeScalars.starts(with: prefix.unicodeScalars) {
+                rightPart = String(rightPart.unicodeScalars.dropFirst(prefix.unicodeScalars.count))
+            }
             guard let merged = vocab[ExactString(left + rightPart)] else {
                 throw TokenizerError(path: path, problem: "model.merges[\(rank)] (\(left) \(right)) makes a piece missing from the vocabulary")
             }

@@ -112,31 +112,51 @@ public struct Llama2cTokenizer: Tokenizer {
             }
             buffer.removeAll(keepingCapacity: true)
         }
-        // Merge scores of each adjacent pair, kept up to date as pairs merge.
-        func pairMerge(_ i: Int) -> (id: Int, score: Float)? {
-            guard let id = idByBytes[pieceBytes[tokens[i]] + pieceBytes[tokens[i + 1]]] else { return nil }
-            return (id, scores[id])
+        return mergeGreedily(tokens)
+    }
+
+    /// `run.c`'s merge loop: while some adjacent pair's concatenation is in the vocabulary with a
+    /// score above -1e10, merge the pair with the highest score (the leftmost one on ties).
+    ///
+    /// `run.c` rescans all pairs after every merge (quadratic); this keeps the pairs in a priority
+    /// queue ordered by (score descending, position ascending) and drops stale entries when popped,
+    /// which picks the same pair at every step.
+    private func mergeGreedily(_ initial: [Int]) -> [Int] {
+        let count = initial.count
+        if count < 2 { return initial }
+        var tokens = initial
+        var next = Array(1...count)
+        next[count - 1] = -1
+        var prev = Array(-1..<(count - 1))
+        var version = [Int](repeating: 0, count: count)
+        var heap = PairHeap()
+        func push(_ left: Int, _ right: Int) {
+            guard let id = idByBytes[pieceBytes[tokens[left]] + pieceBytes[tokens[right]]] else { return }
+            let score = scores[id]
+            guard score > -1e10 else { return }
+            heap.push(PairCandidate(score: score, left: left, right: right, id: id,
+                                    leftVersion: version[left], rightVersion: version[right]))
         }
-        var pairs: [(id: Int, score: Float)?] = tokens.count > 1 ? (0..<(tokens.count - 1)).map(pairMerge) : []
-        while true {
-            var bestScore: Float = -1e10
-            var bestIndex = -1
-            var bestID = -1
-            for (i, pair) in pairs.enumerated() {
-                if let pair, pair.score > bestScore {
-                    bestScore = pair.score
-                    bestIndex = i
-                    bestID = pair.id
-                }
-            }
-            if bestIndex < 0 { break }
-            tokens[bestIndex] = bestID
-            tokens.remove(at: bestIndex + 1)
-            pairs.remove(at: bestIndex)
-            if bestIndex < pairs.count { pairs[bestIndex] = pairMerge(bestIndex) }
-            if bestIndex > 0 { pairs[bestIndex - 1] = pairMerge(bestIndex - 1) }
+        for i in 0..<(count - 1) { push(i, i + 1) }
+        while let top = heap.pop() {
+            let left = top.left, right = top.right
+            guard next[left] == right, version[left] == top.leftVersion, version[right] == top.rightVersion else { continue }
+            tokens[left] = top.id
+            version[left] += 1
+            version[right] = -1
+            let after = next[right]
+            next[left] = after
+            if after >= 0 { prev[after] = left }
+            if prev[left] >= 0 { push(prev[left], left) }
+            if after >= 0 { push(left, after) }
         }
-        return tokens
+        var result: [Int] = []
+        var i = 0
+        while i >= 0 {
+            result.append(tokens[i])
+            i = next[i]
+        }
+        return result
     }
 
     /// The bytes `run.c`'s `decode(t, previous, id)` prints for `id`: the piece, without its leading
@@ -195,5 +215,56 @@ public struct Llama2cTokenizer: Tokenizer {
     /// The merge score of `id`, or nil when out of range.
     public func score(for id: Int) -> Float? {
         id >= 0 && id < scores.count ? scores[id] : nil
+    }
+}
+
+/// A candidate merge of two adjacent tokens in ``Llama2cTokenizer``.
+struct PairCandidate {
+    var score: Float
+    var left: Int
+    var right: Int
+    var id: Int
+    var leftVersion: Int
+    var rightVersion: Int
+
+    /// Higher score first, then the leftmost position.
+    @inline(__always)
+    func before(_ other: PairCandidate) -> Bool {
+        score != other.score ? score > other.score : left < other.left
+    }
+}
+
+/// A binary heap of pair candidates, best first.
+struct PairHeap {
+    private var items: [PairCandidate] = []
+
+    mutating func push(_ item: PairCandidate) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].before(items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> PairCandidate? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                var best = parent
+                if left < items.count && items[left].before(items[best]) { best = left }
+                if left + 1 < items.count && items[left + 1].before(items[best]) { best = left + 1 }
+                if best == parent { break }
+                items.swapAt(parent, best)
+                parent = best
+            }
+        }
+        return first
     }
 }

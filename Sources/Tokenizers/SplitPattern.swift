@@ -181,10 +181,11 @@ enum KnownRegex: Sendable, Equatable {
     }
 }
 
-/// An `NSRegularExpression` shared read-only between threads.
+/// An `NSRegularExpression` shared between threads (calls are serialized by a lock).
 final class RegexBox: @unchecked Sendable {
     let source: String
     private let regex: NSRegularExpression
+    private let lock = NSLock()
 
     init(_ source: String) throws {
         self.source = source
@@ -204,8 +205,11 @@ final class RegexBox: @unchecked Sendable {
         }
         utf16ToScalar[offset] = scalars.count
         let range = NSRange(location: 0, length: offset)
+        lock.lock()
+        let found = regex.matches(in: text, options: [], range: range)
+        lock.unlock()
         var result: [Range<Int>] = []
-        for match in regex.matches(in: text, options: [], range: range) where match.range.length > 0 {
+        for match in found where match.range.length > 0 {
             let lower = utf16ToScalar[match.range.location]
             let upper = utf16ToScalar[match.range.location + match.range.length]
             result.append(lower..<upper)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NativeModel
 
 /// Runs the command line, mapping every failure to one `error:` line on stderr and the exit codes of
 /// DESIGN.md: 0 success, 1 usage/input/runtime error (2 and 3 are gate outcomes, set by commands).
@@ -29,4 +30,5 @@ func runCommandLine() async -> Int32 {
     }
 }
 
+BLASKernelCheck.reexecuteWithFasterKernelsIfNeeded()
 exit(await runCommandLine())

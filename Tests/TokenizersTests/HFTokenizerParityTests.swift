@@ -15,16 +15,19 @@ final class HFTokenizerParityTests: XCTestCase {
         var decodedPrefix: String
     }
 
-    func loadFixture(_ name: String) throws -> (HFTokenizer, Int, [Case]) {
-        let folder = TestPaths.fixture(name)
+    func loadFixture(_ name: String, in root: URL? = nil) throws -> (HFTokenizer, Int, [Case]) {
+        let folder = root?.appendingPathComponent(name) ?? TestPaths.fixture(name)
         let tokenizer = try HFTokenizer(contentsOfFile: folder.appendingPathComponent("tokenizer.json").path)
         let data = try Data(contentsOf: folder.appendingPathComponent("expected.json"))
-        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        // The module's own parser: swift-corelibs-foundation's JSONSerialization drops U+FEFF from strings.
+        let root = try XCTUnwrap(try JSONParser.parse(data) as? JSONObject)
         let vocabularySize = try XCTUnwrap(root["vocab_size"] as? Int)
-        let cases = try XCTUnwrap(root["cases"] as? [[String: Any]]).map { entry in
-            Case(text: entry["text"] as! String,
-                 ids: entry["ids"] as! [Int],
-                 idsPlain: entry["ids_plain"] as! [Int],
+        let ints = { (value: Any?) in (value as! [Any]).map { $0 as! Int } }
+        let cases = try XCTUnwrap(root["cases"] as? [Any]).map { item in
+            let entry = item as! JSONObject
+            return Case(text: entry["text"] as! String,
+                 ids: ints(entry["ids"]),
+                 idsPlain: ints(entry["ids_plain"]),
                  decoded: entry["decoded"] as! String,
                  decodedSkip: entry["decoded_skip"] as! String,
                  decodedPlain: entry["decoded_plain"] as! String,
@@ -42,8 +45,8 @@ final class HFTokenizerParityTests: XCTestCase {
         s.unicodeScalars.map { $0.value < 0x80 && $0.value >= 0x20 ? String($0) : String(format: "\\u{%X}", $0.value) }.joined()
     }
 
-    func checkParity(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let (tokenizer, vocabularySize, cases) = try loadFixture(name)
+    func checkParity(_ name: String, in root: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (tokenizer, vocabularySize, cases) = try loadFixture(name, in: root)
         XCTAssertEqual(tokenizer.vocabularySize, vocabularySize, "\(name): vocabulary size", file: file, line: line)
         XCTAssertGreaterThan(cases.count, 100)
         var failures: [String] = []
@@ -79,6 +82,17 @@ final class HFTokenizerParityTests: XCTestCase {
     func testMetaspaceFirst() throws { try checkParity("metaspace_first") }
     func testMetaspaceAlways() throws { try checkParity("metaspace_always") }
 
+    /// Many wide-Unicode cases written by `make_tokenizer_fixtures.py --stress DIR`; runs only when
+    /// `FORGETBENCH_TOKENIZER_STRESS` names that folder.
+    func testStressFixtures() throws {
+        guard let folder = ProcessInfo.processInfo.environment["FORGETBENCH_TOKENIZER_STRESS"], !folder.isEmpty else {
+            throw XCTSkip("set FORGETBENCH_TOKENIZER_STRESS to a folder written by make_tokenizer_fixtures.py --stress")
+        }
+        for name in ["bytelevel", "bytelevel_qwen2", "bytelevel_gpt2", "sentencepiece", "metaspace_first", "metaspace_always"] {
+            try checkParity(name, in: URL(fileURLWithPath: folder))
+        }
+    }
+
     func testSpecialTokenMetadata() throws {
         let (llama3, _, _) = try loadFixture("bytelevel")
         XCTAssertEqual(llama3.bosTokenID, llama3.id(for: "<|begin_of_text|>"))
@@ -93,6 +107,10 @@ final class HFTokenizerParityTests: XCTestCase {
         XCTAssertEqual(llama2.piece(for: 3), "<0x00>")
         XCTAssertEqual(llama2.id(for: "<0xFF>"), 258)
         XCTAssertNil(llama2.piece(for: 1_000_000))
+        // A normalized added token decodes from its normalized form, as the library's id_to_token says.
+        XCTAssertEqual(llama2.id(for: "foo bar"), 1001)
+        XCTAssertEqual(llama2.piece(for: 1001), "\u{2581}foo\u{2581}bar")
+        XCTAssertEqual(llama2.addedTokens.first { $0.id == 1001 }?.content, "foo bar")
         XCTAssertNil(llama2.id(for: "no such piece"))
     }
 

@@ -39,6 +39,48 @@ final class Llama2cTokenizerTests: XCTestCase {
         XCTAssertNil(tokenizer.piece(for: 512))
     }
 
+    /// `run.c`'s `encode`, transcribed literally (quadratic rescans), as the reference for the
+    /// priority-queue implementation.
+    func runCEncode(_ t: Llama2cTokenizer, _ text: String, bos: Bool) -> [Int] {
+        var tokens: [Int] = bos ? [1] : []
+        let utf8 = Array(text.utf8)
+        if !utf8.isEmpty { tokens.append(t.id(for: " ")!) }
+        var buffer: [UInt8] = []
+        for (i, c) in utf8.enumerated() {
+            if c & 0xC0 != 0x80 { buffer = [] }
+            buffer.append(c)
+            if i + 1 < utf8.count && utf8[i + 1] & 0xC0 == 0x80 && buffer.count < 4 { continue }
+            if let id = t.pieceBytes.firstIndex(of: buffer) { tokens.append(id) } else { tokens += buffer.map { Int($0) + 3 } }
+            buffer = []
+        }
+        while true {
+            var bestScore: Float = -1e10, bestID = -1, bestIndex = -1
+            for i in 0..<max(0, tokens.count - 1) {
+                let merged = t.pieceBytes[tokens[i]] + t.pieceBytes[tokens[i + 1]]
+                if let id = t.pieceBytes.firstIndex(of: merged), t.scores[id] > bestScore {
+                    bestScore = t.scores[id]; bestID = id; bestIndex = i
+                }
+            }
+            if bestIndex < 0 { break }
+            tokens[bestIndex] = bestID
+            tokens.remove(at: bestIndex + 1)
+        }
+        return tokens
+    }
+
+    func testMatchesLiteralRunCOnRandomText() throws {
+        let tokenizer = try tok512()
+        var generator = SplitMix64(seed: 42)
+        let alphabet = Array("aeiou tnsrhl dmTOLB,.!?'\n\t0123456789éü日本😀  ")
+        for _ in 0..<150 {
+            let length = Int.random(in: 0..<60, using: &generator)
+            let text = String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+            XCTAssertEqual(tokenizer.encode(text, addSpecialTokens: true), runCEncode(tokenizer, text, bos: true), text.debugDescription)
+        }
+        let story = "Once upon a time, there was a little girl named Lily. She loved to play outside."
+        XCTAssertEqual(tokenizer.encode(story, addSpecialTokens: false), runCEncode(tokenizer, story, bos: false))
+    }
+
     func testFactoryChoosesByFile() throws {
         let path = try TestPaths.sharedFile("models/stories260K/tok512.bin")
         XCTAssertTrue(try loadTokenizer(at: path) is Llama2cTokenizer)
@@ -87,5 +129,18 @@ final class Llama2cTokenizerTests: XCTestCase {
         XCTAssertThrowsError(try Llama2cTokenizer(data: data.prefix(2), path: "short.bin")) { error in
             XCTAssertEqual((error as? TokenizerError)?.path, "short.bin")
         }
+    }
+}
+
+/// A seeded random number generator, so test inputs are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -24,6 +24,9 @@ Setup (any machine with Python 3.9+):
 
     python3 -m venv .venv && .venv/bin/pip install tokenizers
     .venv/bin/python scripts/reference/make_tokenizer_fixtures.py
+    # optional local stress run (5000 wide-Unicode cases per variant, not committed):
+    .venv/bin/python scripts/reference/make_tokenizer_fixtures.py --stress /tmp/tokenizer-stress
+    FORGETBENCH_TOKENIZER_STRESS=/tmp/tokenizer-stress swift test --filter TokenizersTests
 """
 
 import json
@@ -385,15 +388,51 @@ def write(name, tok, cases):
     print(f"{name}: {len(cases)} cases, tokenizer.json {sizes[0]} B, expected.json {sizes[1]} B")
 
 
+def stress_cases(seed, count):
+    """Wide random Unicode for a local stress run (not committed)."""
+    rng = random.Random(seed)
+    singles = ("'sStTmMdD\u017f rReEvVlL _-.,!?\"()[]{}<>0123456789aZ"
+               "\t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2007\u200a\u2028\u2029\u202f\u205f\u3000"
+               "\u180e\u200b\u200c\u200d\ufeff\u0301\u0308\u0903\u20dd\ufe0f\U0001f3fd"
+               "\u00bd\u00b2\u2160\u2467\u0663\u096a\uff11\u02b0\u01c5\u3005\u203f\u00aa"
+               "\u00e9\u00df\u0130\u03a3\u03c2\u1e9e\u212a\u2126\ufb01")
+    ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x590, 0x6FF),
+              (0x900, 0x97F), (0xE00, 0xE7F), (0x1100, 0x11FF), (0x2000, 0x206F), (0x2100, 0x22FF),
+              (0x3000, 0x30FF), (0x4E00, 0x4E80), (0xAC00, 0xAC80), (0xFF00, 0xFFEF), (0x1F300, 0x1F6FF),
+              (0x1D400, 0x1D7FF)]
+    cases = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(0, 30)):
+            r = rng.random()
+            if r < 0.5:
+                chars.append(rng.choice(singles))
+            else:
+                lo, hi = rng.choice(ranges)
+                c = rng.randint(lo, hi)
+                if not (0xD800 <= c < 0xE000):
+                    chars.append(chr(c))
+        cases.append("".join(chars))
+    return cases
+
+
 def main():
+    global OUT
     corpus = training_corpus()
     randoms = random_cases(seed=7, count=120)
+    bl_cases = FIXED_CASES + BYTELEVEL_SPECIAL_CASES + randoms
+    sp_cases = FIXED_CASES + SENTENCEPIECE_SPECIAL_CASES + randoms
+    if len(sys.argv) == 3 and sys.argv[1] == "--stress":
+        # Local stress run: many wide-Unicode cases into another folder. The Swift test
+        # HFTokenizerParityTests.testStressFixtures runs them when FORGETBENCH_TOKENIZER_STRESS names it.
+        OUT = os.path.abspath(sys.argv[2])
+        bl_cases = sp_cases = stress_cases(seed=11, count=5000)
     base = train_bytelevel(corpus)
     for name in ("bytelevel", "bytelevel_qwen2", "bytelevel_gpt2"):
-        write(name, bytelevel_variant(base, name), FIXED_CASES + BYTELEVEL_SPECIAL_CASES + randoms)
+        write(name, bytelevel_variant(base, name), bl_cases)
     base = train_sentencepiece(corpus)
     for name in ("sentencepiece", "metaspace_first", "metaspace_always"):
-        write(name, sentencepiece_variant(base, name), FIXED_CASES + SENTENCEPIECE_SPECIAL_CASES + randoms)
+        write(name, sentencepiece_variant(base, name), sp_cases)
     return 0
 
 

@@ -16,8 +16,8 @@ Setup (once), from the repository root:
     /work/venv/bin/pip install numpy scipy statsmodels mpmath
     /work/venv/bin/python scripts/reference/metrics_reference.py
 
-Tested with numpy 2.4, scipy 1.17, statsmodels 0.15, mpmath 1.3 (installed with scipy's test deps;
-`pip install mpmath` if missing). statsmodels is optional: without it Holm's
+Tested with numpy 2.4, scipy 1.17, statsmodels 0.15, and mpmath 1.3
+(the far-tail normal CDF reference). statsmodels is optional: without it Holm's
 adjustment is checked against the hand-coded version below only.
 """
 

@@ -1,0 +1,120 @@
+/// How a task asks the model (lm-evaluation-harness's output types).
+public enum OutputType: String, Codable, Sendable, CaseIterable {
+    /// One log-likelihood request per choice, sharing the item's context; the highest wins.
+    case multipleChoice = "multiple_choice"
+    /// The log-likelihood of the item's target after its prompt (and whether it is greedy).
+    case loglikelihood
+    /// The log-likelihood of a whole text, in windows of the model's context.
+    case loglikelihoodRolling = "loglikelihood_rolling"
+    /// Free generation until a stop sequence or a token budget, then answer extraction.
+    case generateUntil = "generate_until"
+}
+
+/// Whether a larger value of a metric is better.
+public enum MetricPolarity: String, Codable, Sendable {
+    case higherIsBetter = "higher"
+    case lowerIsBetter = "lower"
+}
+
+/// How per-item values become one task-level number.
+public enum MetricAggregation: String, Codable, Sendable {
+    /// The mean of per-item values (accuracy, exact match).
+    case mean
+    /// `exp(-Σ loglikelihood / Σ units)` over items; units are the item values named by `unitsKey`.
+    case perplexity
+    /// `-Σ loglikelihood / Σ bytes / ln 2`.
+    case bitsPerByte = "bits_per_byte"
+}
+
+/// A metric a task reports.
+public struct MetricSpec: Codable, Hashable, Sendable {
+    /// The name in reports (`acc`, `acc_norm`, `exact_match`, `word_perplexity`, `bits_per_byte`…).
+    public var name: String
+    public var polarity: MetricPolarity
+    public var aggregation: MetricAggregation
+    /// For `.perplexity`: the per-item value holding the unit count (`tokens`, `words` or `bytes`).
+    public var unitsKey: String?
+
+    public init(name: String, polarity: MetricPolarity, aggregation: MetricAggregation = .mean, unitsKey: String? = nil) {
+        self.name = name
+        self.polarity = polarity
+        self.aggregation = aggregation
+        self.unitsKey = unitsKey
+    }
+}
+
+/// Settings of a `generate_until` task.
+public struct GenerationSettings: Codable, Hashable, Sendable {
+    public var stopSequences: [String]
+    public var maxTokens: Int
+    public var temperature: Double
+    public var topP: Double
+
+    public init(stopSequences: [String], maxTokens: Int, temperature: Double = 0, topP: Double = 1) {
+        self.stopSequences = stopSequences
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.topP = topP
+    }
+}
+
+/// One evaluation item, fully rendered (few-shot examples included in `prompt`).
+public struct TaskInstance: Codable, Hashable, Sendable {
+    /// Stable within the task and dataset version (a record id, or the record's index).
+    public var id: String
+    /// The context the model sees.
+    public var prompt: String
+    /// The gold answer as text, for reports and for `loglikelihood` tasks.
+    public var target: String
+    /// For `multiple_choice`: the continuations scored after `prompt`.
+    public var choices: [String]
+    /// For `multiple_choice`: the index of the correct choice.
+    public var goldIndex: Int?
+
+    public init(id: String, prompt: String, target: String, choices: [String] = [], goldIndex: Int? = nil) {
+        self.id = id
+        self.prompt = prompt
+        self.target = target
+        self.choices = choices
+        self.goldIndex = goldIndex
+    }
+}
+
+/// What the model answered for one item.
+public enum ModelResponse: Codable, Hashable, Sendable {
+    case choices([LoglikelihoodResponse])
+    case loglikelihood(LoglikelihoodResponse)
+    case rolling(RollingLoglikelihoodResponse)
+    case generation(GenerationResponse)
+}
+
+/// An item's score: metric values by name, plus auxiliary values some aggregations need (for
+/// example `loglikelihood` and `bytes` for bits per byte), and the extracted answer if any.
+public struct ItemScore: Codable, Hashable, Sendable {
+    public var values: [String: Double]
+    public var extractedAnswer: String?
+
+    public init(values: [String: Double], extractedAnswer: String? = nil) {
+        self.values = values
+        self.extractedAnswer = extractedAnswer
+    }
+}
+
+/// A task the harness can evaluate: declared in YAML or compiled in.
+public protocol EvaluationTask: Sendable {
+    var name: String { get }
+    var version: String { get }
+    var description: String { get }
+    var outputType: OutputType { get }
+    var metrics: [MetricSpec] { get }
+    /// Present for `generate_until` tasks.
+    var generation: GenerationSettings? { get }
+    /// sha256 (hex) of everything that decides the items and their scoring: the resolved
+    /// configuration and the dataset's bytes. Two runs are comparable only if it matches.
+    var contentHash: String { get }
+    /// The items, rendered, in a deterministic order. `limit` keeps the first N (after any
+    /// task-defined selection); `seed` drives few-shot sampling.
+    func instances(limit: Int?, seed: UInt64) throws -> [TaskInstance]
+    /// Scores one item from the model's response.
+    func score(_ instance: TaskInstance, response: ModelResponse) -> ItemScore
+}
