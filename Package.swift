@@ -10,10 +10,13 @@ let package = Package(
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Harness", targets: ["Harness"]),
         .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Tasks", targets: ["Tasks"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev). On macOS the same calls come from Accelerate.
@@ -25,6 +28,8 @@ let package = Package(
         .target(name: "Harness", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Tokenizers"),
         .target(name: "Metrics"),
+        .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reports"),
         .target(
             name: "NativeModel",
             dependencies: [
@@ -48,6 +53,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),
     ]

@@ -77,7 +77,8 @@ case "forward":
         for (s, r) in zip(result, reference) { worst = max(worst, abs(s.logProbs.dropLast().reduce(0, +) - r)) }
     }
     emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
-          "peak_rss_mb": peakRSSMegabytes(), "max_abs_diff_sum_logprob": worst, "threads": EngineSettings.threadCount])
+          "peak_rss_mb": peakRSSMegabytes(), "max_abs_diff_sum_logprob": worst, "threads": EngineSettings.threadCount,
+          "parameters": weights.config.parameterCount])
 
 case "generate":
     let weights = try CheckpointLoader.loadWeights(at: option("model"))

@@ -29,6 +29,17 @@ public final class KVCache: @unchecked Sendable {
         lengths[slot] = length
     }
 
+    /// Copies the first `length` positions of `source`'s slot `sourceSlot` into `slot`, which then
+    /// holds exactly those positions (a shared context scored once, continued several ways).
+    public func copyPrefix(from source: KVCache, slot sourceSlot: Int, length: Int, into slot: Int) {
+        precondition(length <= source.lengths[sourceSlot] && length <= capacities[slot] && kvDim == source.kvDim)
+        for layer in 0 ..< layerCount {
+            keys(slot: slot, layer: layer).update(from: source.keys(slot: sourceSlot, layer: layer), count: length * kvDim)
+            values(slot: slot, layer: layer).update(from: source.values(slot: sourceSlot, layer: layer), count: length * kvDim)
+        }
+        lengths[slot] = length
+    }
+
     @inline(__always) func keys(slot: Int, layer: Int) -> UnsafeMutablePointer<Float> {
         keys[slot].pointer + layer * capacities[slot] * kvDim
     }

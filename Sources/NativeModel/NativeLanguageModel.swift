@@ -14,6 +14,9 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     public let stopTokenIDs: Set<Int>
     /// Most tokens scored in one forward pass.
     public var tokenBudget = 4096
+    /// Score the choices of a shared context with the context run once (on by default; off only
+    /// to measure what it saves).
+    public var sharesContext = true
 
     public var config: TransformerConfig { transformer.config }
     public var maxContextLength: Int { config.maxPositions }
@@ -201,22 +204,117 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     }
 
     public func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] {
-        var sequences: [[Int]] = []
-        var continuationCounts: [Int] = []
+        try loglikelihoodSync(requests)
+    }
+
+    /// The synchronous form of `loglikelihood(_:)`. Requests that share a context (the choices of a
+    /// multiple-choice item) are scored with the context run once when `sharesContext` is on.
+    public func loglikelihoodSync(_ requests: [LoglikelihoodRequest]) throws -> [LoglikelihoodResponse] {
+        var responses = [LoglikelihoodResponse?](repeating: nil, count: requests.count)
+        var pairs: [(whole: [Int], continuation: Int, context: Int)] = []
         for request in requests {
             let (context, continuation) = encodePair(context: request.context, continuation: request.continuation)
-            guard !continuation.isEmpty else { throw EngineError.invalidInput("the continuation encodes to no tokens") }
-            var sequence = context + continuation
-            // Keep the most recent tokens when the whole does not fit (left truncation).
-            if sequence.count > maxContextLength + 1 { sequence = Array(sequence.suffix(maxContextLength + 1)) }
-            sequences.append(sequence)
-            continuationCounts.append(min(continuation.count, sequence.count - 1))
+            guard !continuation.isEmpty else {
+                throw EngineError.invalidInput("the continuation '\(request.continuation)' encodes to no tokens")
+            }
+            try checkTokens(context + continuation)
+            pairs.append((context + continuation, continuation.count, context.count))
         }
-        let scored = try scores(sequences)
-        return zip(scored, continuationCounts).map { score, n in
-            LoglikelihoodResponse(logLikelihood: score.logProbs.suffix(n).reduce(0, +),
-                                  isGreedy: score.isGreedy.suffix(n).allSatisfy { $0 }, tokenCount: n)
+        var individual: [Int] = []
+        var groups: [[Int]] = []
+        if sharesContext {
+            var byContext: [String: [Int]] = [:]
+            var order: [String] = []
+            for (i, request) in requests.enumerated() {
+                if byContext[request.context] == nil { order.append(request.context) }
+                byContext[request.context, default: []].append(i)
+            }
+            for context in order {
+                let members = byContext[context]!
+                if members.count > 1, members.allSatisfy({ pairs[$0].whole.count <= maxContextLength }) {
+                    groups.append(members)
+                } else {
+                    individual += members
+                }
+            }
+        } else {
+            individual = Array(requests.indices)
         }
+
+        // Requests scored alone: one teacher-forced pass each (left-truncated to the context).
+        let sequences = individual.map { i -> [Int] in
+            let whole = pairs[i].whole
+            return whole.count > maxContextLength + 1 ? Array(whole.suffix(maxContextLength + 1)) : whole
+        }
+        for (i, score) in zip(individual, try scores(sequences)) {
+            let n = min(pairs[i].continuation, score.logProbs.count)
+            responses[i] = LoglikelihoodResponse(logLikelihood: score.logProbs.suffix(n).reduce(0, +),
+                                                 isGreedy: score.isGreedy.suffix(n).allSatisfy { $0 }, tokenCount: n)
+        }
+
+        // Shared contexts, in chunks of groups under the token budget.
+        var start = 0
+        while start < groups.count {
+            var end = start, tokens = 0
+            while end < groups.count, end == start || tokens + groups[end].map({ pairs[$0].whole.count }).reduce(0, +) <= tokenBudget {
+                tokens += groups[end].map { pairs[$0].whole.count }.reduce(0, +)
+                end += 1
+            }
+            for (i, response) in scoreSharedContexts(Array(groups[start ..< end]), pairs: pairs) { responses[i] = response }
+            start = end
+        }
+        return responses.map { $0! }
+    }
+
+    /// Runs each group's common prefix once, then every member's remaining tokens from a copy of it.
+    private func scoreSharedContexts(_ groups: [[Int]], pairs: [(whole: [Int], continuation: Int, context: Int)]) -> [(Int, LoglikelihoodResponse)] {
+        let vocab = config.vocabSize
+        // The shared prefix: common to all members, within every member's context, leaving each
+        // member at least one token to score.
+        let prefixes: [Int] = groups.map { members in
+            var p = members.map { min(pairs[$0].context, pairs[$0].whole.count - 1) }.min()!
+            let first = pairs[members[0]].whole
+            for m in members.dropFirst() {
+                let w = pairs[m].whole
+                var common = 0
+                while common < p, w[common] == first[common] { common += 1 }
+                p = common
+            }
+            return max(p, 1)
+        }
+        let prefixCache = KVCache(config: config, capacities: prefixes)
+        let prefixLogits = transformer.forward(zip(groups, prefixes).map { Array(pairs[$0.0[0]].whole.prefix($0.1)) },
+                                               cache: prefixCache, slots: Array(groups.indices), logits: .last)
+        var members: [(index: Int, group: Int)] = []
+        for (g, group) in groups.enumerated() { members += group.map { ($0, g) } }
+        let rests = members.map { Array(pairs[$0.index].whole[prefixes[$0.group]...]) }
+        // Members with more than one remaining token run the rest through the model.
+        let running = members.indices.filter { rests[$0].count > 1 }
+        var restLogits: Tensor?
+        if !running.isEmpty {
+            let cache = KVCache(config: config, capacities: running.map { prefixes[members[$0].group] + rests[$0].count - 1 })
+            for (slot, m) in running.enumerated() {
+                cache.copyPrefix(from: prefixCache, slot: members[m].group, length: prefixes[members[m].group], into: slot)
+            }
+            restLogits = transformer.forward(running.map { Array(rests[$0].dropLast()) }, cache: cache, slots: Array(running.indices), logits: .all)
+        }
+        var rowOffset: [Int: Int] = [:]
+        var offset = 0
+        for m in running { rowOffset[m] = offset; offset += rests[m].count - 1 }
+
+        var results: [(Int, LoglikelihoodResponse)] = []
+        for (m, member) in members.enumerated() {
+            let rest = rests[m]
+            var gathered = LogSoftmax.gather(logits: prefixLogits.pointer + member.group * vocab, vocab: vocab, targets: [rest[0]])
+            if let row = rowOffset[m], let restLogits {
+                gathered += LogSoftmax.gather(logits: restLogits.pointer + row * vocab, vocab: vocab, targets: Array(rest.dropFirst()))
+            }
+            let n = pairs[member.index].continuation
+            results.append((member.index, LoglikelihoodResponse(
+                logLikelihood: gathered.suffix(n).map(\.0).reduce(0, +),
+                isGreedy: gathered.suffix(n).allSatisfy(\.1), tokenCount: n)))
+        }
+        return results
     }
 
     /// Windows over `tokens` (BOS first) that predict every token after the first exactly once,

@@ -19,6 +19,14 @@ public final class Tensor: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// A tensor whose elements are not initialised: for scratch that is written before it is read.
+    public init(uninitialized shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative tensor dimension in \(shape)")
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.pointer = .allocate(capacity: max(count, 1))
+    }
+
     /// A tensor holding `values`, which must have exactly the product of `shape` elements.
     public convenience init(shape: [Int], values: [Float]) {
         self.init(zeros: shape)

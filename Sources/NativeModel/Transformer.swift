@@ -44,16 +44,17 @@ public final class Transformer: @unchecked Sendable {
             positions += cache.lengths[slot] ..< cache.lengths[slot] + counts[s]
         }
 
-        let x = Tensor(zeros: [rows, d])
-        let xb = Tensor(zeros: [rows, d])
-        let q = Tensor(zeros: [rows, qDim])
-        let k = Tensor(zeros: [rows, kvDim])
-        let v = Tensor(zeros: [rows, kvDim])
-        let attention = Tensor(zeros: [rows, qDim])
-        let gate = Tensor(zeros: [rows, ff])
-        let up = Tensor(zeros: [rows, ff])
-        let cos = Tensor(zeros: [rows, hd / 2])
-        let sin = Tensor(zeros: [rows, hd / 2])
+        // Scratch that every step below overwrites in full.
+        let x = Tensor(uninitialized: [rows, d])
+        let xb = Tensor(uninitialized: [rows, d])
+        let q = Tensor(uninitialized: [rows, qDim])
+        let k = Tensor(uninitialized: [rows, kvDim])
+        let v = Tensor(uninitialized: [rows, kvDim])
+        let attention = Tensor(uninitialized: [rows, qDim])
+        let gate = Tensor(uninitialized: [rows, ff])
+        let up = Tensor(uninitialized: [rows, ff])
+        let cos = Tensor(uninitialized: [rows, hd / 2])
+        let sin = Tensor(uninitialized: [rows, hd / 2])
         rotary.table(positions: positions, cos: cos.pointer, sin: sin.pointer)
 
         var r = 0
@@ -97,18 +98,18 @@ public final class Transformer: @unchecked Sendable {
             RMSNorm.forward(x.pointer, weight: layer.mlpNorm.pointer, xb.pointer, rows: rows, dim: d, eps: c.rmsNormEps)
             Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wGate.pointer, bias: nil, gate.pointer, outFeatures: ff)
             Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wUp.pointer, bias: nil, up.pointer, outFeatures: ff)
-            SwiGLU.forward(gate: gate.pointer, up: up.pointer, gate.pointer, count: rows * ff)
+            SwiGLU.forward(gate: gate.pointer, up: up.pointer, count: rows * ff)
             Linear.forward(gate.pointer, rows: rows, inFeatures: ff, weight: layer.wDown.pointer, bias: nil, x.pointer, outFeatures: d, accumulate: true)
         }
         for (s, slot) in slots.enumerated() { cache.lengths[slot] += counts[s] }
 
         // Final norm and classifier on the selected rows only.
         let selected: [Int] = selection == .all ? Array(0 ..< rows) : (0 ..< sequences.count).map { offsets[$0 + 1] - 1 }
-        let hidden = Tensor(zeros: [selected.count, d])
+        let hidden = Tensor(uninitialized: [selected.count, d])
         for (i, row) in selected.enumerated() {
             RMSNorm.forward(x.pointer + row * d, weight: weights.finalNorm.pointer, hidden.pointer + i * d, rows: 1, dim: d, eps: c.rmsNormEps)
         }
-        let logits = Tensor(zeros: [selected.count, c.vocabSize])
+        let logits = Tensor(uninitialized: [selected.count, c.vocabSize])
         Linear.forward(hidden.pointer, rows: selected.count, inFeatures: d, weight: weights.classifier.pointer, bias: nil, logits.pointer, outFeatures: c.vocabSize)
         return logits
     }

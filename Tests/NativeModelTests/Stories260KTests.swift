@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import XCTest
 @testable import NativeModel
 
@@ -146,5 +147,26 @@ final class Stories260KTests: XCTestCase {
         let whole = model.encode("Once upon a time, there was a little girl")
         let scores = try model.scores([whole])[0].logProbs
         XCTAssertEqual(responses[0].logLikelihood, scores.suffix(responses[0].tokenCount).reduce(0, +), accuracy: 1e-5)
+    }
+
+    func testSharedContextScoringEqualsScoringEachChoiceAlone() throws {
+        let model = try loadModel()
+        let requests: [Harness.LoglikelihoodRequest] = [
+            .init(context: "Once upon a time, there was a", continuation: " little girl"),
+            .init(context: "Once upon a time, there was a", continuation: " big dog"),
+            .init(context: "Once upon a time, there was a", continuation: "n owl"),
+            .init(context: "Once upon a time, there was a", continuation: " cat named Tom who liked to play"),
+            .init(context: "The dog ", continuation: "ran"),
+            .init(context: "The dog ", continuation: "barked at the ball"),
+            .init(context: "Lily", continuation: " smiled"),
+        ]
+        let shared = try model.loglikelihoodSync(requests)
+        model.sharesContext = false
+        let alone = try model.loglikelihoodSync(requests)
+        for (a, b) in zip(shared, alone) {
+            XCTAssertEqual(a.tokenCount, b.tokenCount)
+            XCTAssertEqual(a.isGreedy, b.isGreedy)
+            XCTAssertEqual(a.logLikelihood, b.logLikelihood, accuracy: 1e-4)
+        }
     }
 }
