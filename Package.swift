@@ -31,6 +31,10 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
         .target(
+            name: "Runner",
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "NativeModel",
             dependencies: [
                 "Harness", "Tokenizers",
@@ -41,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "forgetbench",
             dependencies: [
-                "NativeModel", "Tokenizers", "Harness",
+                "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel"]),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),
     ]

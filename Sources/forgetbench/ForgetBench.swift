@@ -10,13 +10,16 @@ struct ForgetBench: AsyncParsableCommand {
         config.json + safetensors, or llama2.c .bin files) on the CPU with no setup.
 
         Examples:
+          forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy --limit 200 --output runs/base
+          forgetbench compare runs/base runs/tuned --target gsm8k --output runs/compare
+          forgetbench tasks list
           forgetbench generate --model ../shared/models/stories260K/stories260K.bin --prompt "Once upon a time" --max-tokens 64 --temperature 0
           forgetbench perplexity --model ./my-hf-model --input texts.jsonl --output scores.jsonl
 
         Exit codes: 0 success (and every gate passed), 1 usage, input or runtime error, \
         2 a gate failed, 3 a gate was inconclusive under --strict.
         """,
-        subcommands: [GenerateCommand.self, PerplexityCommand.self]
+        subcommands: [EvalCommand.self, CompareCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self]
     )
 }
 

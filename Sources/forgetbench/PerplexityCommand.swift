@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NativeModel
+import Runner
 
 struct PerplexityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

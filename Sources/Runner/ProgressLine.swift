@@ -1,19 +1,20 @@
 import Foundation
 
 /// Progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise.
-final class ProgressLine {
-    let label: String
-    let total: Int
+public final class ProgressLine: @unchecked Sendable {
+    public let label: String
+    public let total: Int
     private let started = Date()
     private var lastPrint = Date.distantPast
     private let isTerminal = isatty(STDERR_FILENO) != 0
 
-    init(label: String, total: Int) {
+    public init(label: String, total: Int) {
         self.label = label
         self.total = total
     }
 
-    func advance(to done: Int) {
+    /// Reports `done` of `total` units finished.
+    public func advance(to done: Int) {
         let now = Date()
         guard now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : 5) || done == total else { return }
         guard now.timeIntervalSince(started) > 1 || !isTerminal else { return }
@@ -31,7 +32,8 @@ final class ProgressLine {
         }
     }
 
-    func finish() {
+    /// Ends the bar's line on a terminal.
+    public func finish() {
         if isTerminal && Date().timeIntervalSince(started) > 1 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

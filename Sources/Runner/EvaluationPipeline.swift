@@ -1,0 +1,52 @@
+import Foundation
+import Harness
+
+/// `forgetbench eval` end to end: evaluate each task, aggregate, and write the run directory
+/// (results, samples, Markdown report, JUnit XML).
+public struct EvaluationPipeline: Sendable {
+    public var model: any LanguageModel
+    public var modelRecord: ModelRecord
+    public var settings: EvaluationSettings
+    /// Show progress on stderr.
+    public var showsProgress = true
+
+    public init(model: any LanguageModel, modelRecord: ModelRecord, settings: EvaluationSettings) {
+        self.model = model
+        self.modelRecord = modelRecord
+        self.settings = settings
+    }
+
+    /// Evaluates `tasks` and writes everything to `output`. Returns the results.
+    public func run(tasks: [any EvaluationTask], output: URL) async throws -> EvaluationResults {
+        try RunDirectory.prepare(output)
+        // Render every task's items first: a data or template problem fails before any model work.
+        let rendered = try tasks.map { try $0.instances(limit: settings.limit, seed: settings.seed) }
+        let evaluator = Evaluator(model: model, limit: settings.limit, seed: settings.seed)
+        var taskResults: [TaskResult] = []
+        var samples: [String: [SampleRecord]] = [:]
+        var seconds: [String: Double] = [:]
+        let started = Date()
+        for (index, task) in tasks.enumerated() {
+            let taskStart = Date()
+            if showsProgress {
+                FileHandle.standardError.write(Data("[\(index + 1)/\(tasks.count)] \(task.name) (\(task.outputType.rawValue))\n".utf8))
+            }
+            var bar: ProgressLine?
+            let (result, records) = try await evaluator.evaluate(task, instances: rendered[index]) { done, total in
+                guard showsProgress else { return }
+                if bar == nil { bar = ProgressLine(label: task.name, total: total) }
+                bar?.advance(to: done)
+            }
+            bar?.finish()
+            taskResults.append(result)
+            samples[task.name] = records
+            seconds[task.name] = Date().timeIntervalSince(taskStart)
+        }
+        taskResults.sort { $0.name < $1.name }
+        let results = EvaluationResults(model: modelRecord, settings: settings, tasks: taskResults,
+                                        timings: Timings(totalSeconds: Date().timeIntervalSince(started), taskSeconds: seconds))
+        try RunDirectory.write(results: results, samples: samples, report: EvaluationReport.markdown(results),
+                               junit: try EvaluationReport.junit(results), to: output)
+        return results
+    }
+}

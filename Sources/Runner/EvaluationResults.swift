@@ -1,0 +1,132 @@
+import Harness
+
+/// `results.json` of `forgetbench eval`: everything needed to compare two runs, versioned.
+///
+/// Two runs of the same model, tasks and settings produce byte-identical files except for
+/// `timings`, which is kept apart for that reason.
+public struct EvaluationResults: Codable, Equatable, Sendable {
+    /// Bumped when a field changes meaning or is removed.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    /// The ForgetBench version that wrote the file.
+    public var harnessVersion: String
+    public var model: ModelRecord
+    public var settings: EvaluationSettings
+    /// One entry per task, sorted by name.
+    public var tasks: [TaskResult]
+    /// Wall-clock seconds: not part of the results proper.
+    public var timings: Timings
+
+    public init(harnessVersion: String = ForgetBenchVersion.current, model: ModelRecord, settings: EvaluationSettings, tasks: [TaskResult], timings: Timings) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.harnessVersion = harnessVersion
+        self.model = model
+        self.settings = settings
+        self.tasks = tasks
+        self.timings = timings
+    }
+
+    /// The result for `name`, if evaluated.
+    public func task(_ name: String) -> TaskResult? { tasks.first { $0.name == name } }
+}
+
+/// The model a run evaluated.
+public struct ModelRecord: Codable, Equatable, Sendable {
+    /// What the user passed (a path or a URL), for display only.
+    public var source: String
+    /// `native` for the built-in engine.
+    public var engine: String
+    /// sha256 of the weights and tokenizer: what identifies the model.
+    public var fingerprint: ModelFingerprint
+    /// An adapter applied on top, when any (its own fingerprint).
+    public var adapter: ModelFingerprint?
+
+    public init(source: String, engine: String, fingerprint: ModelFingerprint, adapter: ModelFingerprint? = nil) {
+        self.source = source
+        self.engine = engine
+        self.fingerprint = fingerprint
+        self.adapter = adapter
+    }
+}
+
+/// The settings of a run that decide its results.
+public struct EvaluationSettings: Codable, Equatable, Sendable {
+    public var tasks: [String]
+    /// Items per task (the first N), or nil for all.
+    public var limit: Int?
+    /// Seed of few-shot sampling and of the bootstrap.
+    public var seed: UInt64
+    /// `i/n` when this run is one shard of a larger one.
+    public var shard: String?
+
+    public init(tasks: [String], limit: Int?, seed: UInt64, shard: String? = nil) {
+        self.tasks = tasks
+        self.limit = limit
+        self.seed = seed
+        self.shard = shard
+    }
+}
+
+/// One task's outcome.
+public struct TaskResult: Codable, Equatable, Sendable {
+    public var name: String
+    public var version: String
+    /// `EvaluationTask.contentHash`: runs are comparable only when it matches.
+    public var contentHash: String
+    public var outputType: OutputType
+    /// Items scored.
+    public var itemCount: Int
+    public var metrics: [MetricResult]
+
+    public init(name: String, version: String, contentHash: String, outputType: OutputType, itemCount: Int, metrics: [MetricResult]) {
+        self.name = name
+        self.version = version
+        self.contentHash = contentHash
+        self.outputType = outputType
+        self.itemCount = itemCount
+        self.metrics = metrics
+    }
+
+    public func metric(_ name: String) -> MetricResult? { metrics.first { $0.name == name } }
+}
+
+/// A task-level metric value with its uncertainty.
+public struct MetricResult: Codable, Equatable, Sendable {
+    public var name: String
+    public var polarity: MetricPolarity
+    public var aggregation: MetricAggregation
+    /// For perplexity metrics: the per-item value counting units (`tokens`, `words`, `bytes`).
+    public var unitsKey: String?
+    public var value: Double
+    /// Standard error of the mean (sample sd / √n) for mean metrics; nil for corpus-level ones.
+    public var standardError: Double?
+    /// 95% interval: normal for mean metrics, percentile bootstrap for corpus-level ones.
+    public var interval95: [Double]?
+
+    public init(name: String, polarity: MetricPolarity, aggregation: MetricAggregation, unitsKey: String? = nil,
+                value: Double, standardError: Double?, interval95: [Double]?) {
+        self.name = name
+        self.polarity = polarity
+        self.aggregation = aggregation
+        self.unitsKey = unitsKey
+        self.value = value
+        self.standardError = standardError
+        self.interval95 = interval95
+    }
+}
+
+/// Wall-clock time of a run, per task.
+public struct Timings: Codable, Equatable, Sendable {
+    public var totalSeconds: Double
+    public var taskSeconds: [String: Double]
+    public init(totalSeconds: Double, taskSeconds: [String: Double]) {
+        self.totalSeconds = totalSeconds
+        self.taskSeconds = taskSeconds
+    }
+}
+
+/// The harness's version, recorded in results.
+public enum ForgetBenchVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Harness
+
+/// Per-item scoring shared by YAML and compiled tasks. Values are keyed as the Runner's
+/// aggregation expects: metric names, plus `loglikelihood`, `tokens`, `words` and `bytes` for
+/// perplexities and bits per byte.
+public enum Scoring {
+    /// Multiple choice in lm-evaluation-harness's way. `acc`: the argmax of the log-likelihoods is
+    /// `gold`; `acc_norm`: the argmax of log-likelihood / UTF-8 bytes of the choice text. Ties go to
+    /// the lowest index (numpy's argmax), so a tie counts as correct only when gold comes first.
+    /// - Parameters:
+    ///   - loglikelihoods: natural-log likelihood of each choice's continuation.
+    ///   - choiceTexts: the choices without the delimiter (their byte lengths normalise `acc_norm`).
+    /// - Returns: (acc, acc_norm, index predicted by acc), each accuracy 0 or 1.
+    public static func multipleChoice(loglikelihoods: [Double], choiceTexts: [String], gold: Int) -> (acc: Double, accNorm: Double, predicted: Int) {
+        precondition(loglikelihoods.count == choiceTexts.count && !choiceTexts.isEmpty)
+        let predicted = argmax(loglikelihoods)
+        let normalised = zip(loglikelihoods, choiceTexts).map { $0 / Double(max(1, $1.utf8.count)) }
+        let predictedNorm = argmax(normalised)
+        return (predicted == gold ? 1 : 0, predictedNorm == gold ? 1 : 0, predicted)
+    }
+
+    /// The first index of the largest value (NaN never wins).
+    static func argmax(_ values: [Double]) -> Int {
+        var best = 0
+        for i in values.indices.dropFirst() where values[i] > values[best] || values[best].isNaN { best = i }
+        return best
+    }
+
+    /// Words as lm-evaluation-harness counts them for word perplexity: `len(re.split(r"\s+", text))`,
+    /// i.e. one more than the number of whitespace runs (leading or trailing runs count too).
+    public static func wordCount(_ text: String) -> Int {
+        var runs = 0
+        var inSpace = false
+        for scalar in text.unicodeScalars {
+            let space = CharacterSet.whitespacesAndNewlines.contains(scalar)
+            if space, !inSpace { runs += 1 }
+            inSpace = space
+        }
+        return runs + 1
+    }
+
+    /// Values for a rolling log-likelihood of `text`: `loglikelihood`, `tokens`, `words`, `bytes`.
+    public static func rollingValues(text: String, logLikelihood: Double, tokenCount: Int) -> [String: Double] {
+        ["loglikelihood": logLikelihood, "tokens": Double(tokenCount), "words": Double(wordCount(text)), "bytes": Double(text.utf8.count)]
+    }
+
+    /// Exact match after filters: `filters` on the response (nil if an extractor fails), and
+    /// `targetFilters` on the target. - Returns: the score (0 or 1) and the extracted answer.
+    public static func exactMatch(response: String, target: String, filters: [AnswerFilter], targetFilters: [AnswerFilter]) -> (score: Double, extracted: String?) {
+        let extracted = AnswerFilter.run(filters, on: response)
+        let expected = AnswerFilter.run(targetFilters, on: target) ?? target
+        return (extracted != nil && extracted == expected ? 1 : 0, extracted)
+    }
+}
+
+/// SplitMix64: a small, fast, well-mixed deterministic generator (Steele et al. 2014).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform integer in 0..<bound (rejection sampling, so it never depends on the
+    /// standard library's algorithm).
+    mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0)
+        let b = UInt64(bound)
+        let limit = UInt64.max - UInt64.max % b
+        var x = next()
+        while x >= limit { x = next() }
+        return Int(x % b)
+    }
+
+    /// A generator for item `index` under `seed`, independent of other items.
+    static func forItem(seed: UInt64, index: Int) -> SplitMix64 {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+        return SplitMix64(seed: mixer.next())
+    }
+}

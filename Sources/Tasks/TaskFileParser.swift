@@ -1,0 +1,480 @@
+import Foundation
+import Harness
+import Yams
+
+/// Reads task files (YAML) into `TaskSpec`s, checking every key and value and reporting problems
+/// as `FILE:LINE:COLUMN: …` (`TaskError`), with did-you-mean suggestions for unknown keys.
+///
+/// ## Schema
+///
+/// ```yaml
+/// name: gsm8k                      # required; letters, digits, _ - .
+/// version: "1"                     # default "1"; part of the content hash
+/// description: ...                 # free text (not hashed)
+/// output_type: generate_until      # required: multiple_choice | loglikelihood |
+///                                  #   loglikelihood_rolling | generate_until
+/// dataset:                         # required
+///   path: gsm8k/test.jsonl         # under the data root; ./ or ../ = relative to this file
+///   format: jsonl                  # jsonl | jsonl.gz | json (an array) | csv; default: from the extension
+///   sha256: 3730d3...              # checked before use (recommended)
+///   url: https://...               # where to download it (shown when missing or different)
+///   select: {start: 10, end: 510}  # optional: 0-based file indices, end exclusive
+///   where: {split: test}           # optional: keep records whose field text equals the value
+/// id: "{{task_id}}"                # optional item id template; default: the record's file index
+/// preamble: "..."                  # optional text before the few-shot examples
+/// prompt: "Question: {{question}}\nAnswer:"   # required template (see `Template`)
+/// target: '{{answer | after_last: "####" | trim}}'  # required for generate_until and loglikelihood;
+///                                  # multiple choice defaults to the gold choice; not for rolling
+/// choices: choices                 # multiple_choice: an expression giving a list, or a list of templates
+/// gold: gold                       # multiple_choice: an index, or text equal to one choice
+/// target_delimiter: " "            # between prompt and answer (each choice, each shot); default " "
+/// fewshot:                         # optional; not for loglikelihood_rolling
+///   k: 5
+///   source: {path: gsm8k/train.jsonl, sha256: ..., url: ...}   # default: the dataset, item excluded
+///   sampler: random                # random (seeded, per item) | first (file order)
+///   seed: 1234                     # fixed seed; default: the run's seed
+///   separator: "\n\n"              # between shots and before the item; default "\n\n"
+///   prompt: "..."                  # a shot's prompt template; default: `prompt`
+///   target: "{{answer}}"           # a shot's answer template; default: gold choice / `target`
+/// generation:                      # required for generate_until only
+///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
+///   max_tokens: 256                # required
+///   temperature: 0                 # default 0 (greedy); top_p default 1
+/// metrics:                         # default per output type (MC: acc, acc_norm; generation:
+///   - acc                          #   exact_match with trim; rolling: word_perplexity,
+///   - name: exact_match_strict     #   byte_perplexity, bits_per_byte)
+///     type: exact_match            # acc | acc_norm | exact_match | token_perplexity |
+///     filters:                     #   word_perplexity | byte_perplexity | bits_per_byte
+///       - regex: '#### (\-?[0-9\.\,]+)'   # options: group, select: first|last
+///       - normalize_number         # see `AnswerFilter` for every step
+///     target_filters: [normalize_number]  # default: the non-extracting steps of `filters`
+/// ```
+public enum TaskFileParser {
+    static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
+                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics"]
+    static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
+    static let selectKeys = ["start", "end"]
+    static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
+    static let generationKeys = ["until", "max_tokens", "temperature", "top_p"]
+    static let metricKeys = ["name", "type", "filters", "target_filters"]
+    static let regexKeys = ["regex", "group", "select"]
+
+    /// Parses the task file at `url`.
+    /// - Throws: `TaskError` (`.unreadable`, `.malformedYAML`, `.unknownKey`, `.missingKey`, `.invalidValue`).
+    public static func parse(fileAt url: URL) throws(TaskError) -> TaskSpec {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw .unreadable(path: url.path, reason: FileManager.default.fileExists(atPath: url.path) ? "not UTF-8 text" : "no such file")
+        }
+        return try parse(yaml: text, file: url)
+    }
+
+    /// Parses task YAML `text`; `file` names it in errors and anchors `./` dataset paths.
+    public static func parse(yaml text: String, file: URL) throws(TaskError) -> TaskSpec {
+        let path = file.path
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlError(error, path: path)
+        } catch {
+            throw .malformedYAML(SourceLocation(path: path), problem: "\(error)")
+        }
+        guard let root else { throw .invalidValue(SourceLocation(path: path, line: 1, column: 1), message: "the task file is empty") }
+        var p = Parser(path: path, file: file)
+        return try p.task(root)
+    }
+
+    static func yamlError(_ error: YamlError, path: String) -> TaskError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            var message = problem
+            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            return .malformedYAML(SourceLocation(path: path, line: mark.line, column: mark.column), problem: message)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return .malformedYAML(SourceLocation(path: path, line: context.mark.line, column: context.mark.column),
+                                  problem: "duplicated key\(duplicates.count == 1 ? "" : "s") \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+        case let .reader(problem, offset, _, _):
+            return .malformedYAML(SourceLocation(path: path), problem: problem + (offset.map { " at byte \($0)" } ?? ""))
+        default:
+            return .malformedYAML(SourceLocation(path: path), problem: "\(error)")
+        }
+    }
+
+    /// The walk over one file's node tree.
+    struct Parser {
+        let path: String
+        let file: URL
+        var locations: [String: SourceLocation] = [:]
+
+        init(path: String, file: URL) {
+            self.path = path
+            self.file = file
+        }
+
+        func loc(_ node: Node) -> SourceLocation {
+            SourceLocation(path: path, line: node.mark?.line, column: node.mark?.column)
+        }
+
+        func kind(_ node: Node) -> String {
+            switch node {
+            case .scalar: return "a scalar"
+            case .mapping: return "a mapping"
+            case .sequence: return "a list"
+            case .alias: return "an alias"
+            }
+        }
+
+        /// A mapping's entries by key, after checking that every key is allowed.
+        func entries(_ node: Node, section: String, allowed: [String]) throws(TaskError) -> [String: (key: Node, value: Node)] {
+            guard case let .mapping(mapping) = node else {
+                throw .invalidValue(loc(node), message: "\(section) must be a mapping, got \(kind(node))")
+            }
+            var result: [String: (Node, Node)] = [:]
+            for (key, value) in mapping {
+                guard case let .scalar(scalar) = key else { throw .invalidValue(loc(key), message: "keys in \(section) must be plain words") }
+                let name = scalar.string
+                guard allowed.contains(name) else {
+                    throw .unknownKey(loc(key), key: name, section: section, suggestions: Suggestions.closest(to: name, in: allowed))
+                }
+                if value.null != nil, case .scalar = value { continue } // `key:` with no value: as if absent
+                result[name] = (key, value)
+            }
+            return result
+        }
+
+        func required(_ e: [String: (key: Node, value: Node)], _ key: String, in node: Node, section: String) throws(TaskError) -> Node {
+            guard let value = e[key]?.value else { throw .missingKey(loc(node), key: key, section: section) }
+            return value
+        }
+
+        func string(_ node: Node, _ what: String) throws(TaskError) -> String {
+            guard case let .scalar(scalar) = node else { throw .invalidValue(loc(node), message: "'\(what)' must be text, got \(kind(node))") }
+            return scalar.string
+        }
+
+        func int(_ node: Node, _ what: String, min: Int? = nil) throws(TaskError) -> Int {
+            guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
+                throw .invalidValue(loc(node), message: "'\(what)' must be an integer")
+            }
+            if let min, value < min { throw .invalidValue(loc(node), message: "'\(what)' must be at least \(min), got \(value)") }
+            return value
+        }
+
+        func double(_ node: Node, _ what: String) throws(TaskError) -> Double {
+            guard case let .scalar(scalar) = node, let value = Double(scalar.string) else {
+                throw .invalidValue(loc(node), message: "'\(what)' must be a number")
+            }
+            return value
+        }
+
+        func template(_ node: Node, _ what: String) throws(TaskError) -> Template {
+            let text = try string(node, what)
+            do {
+                return try Template(text)
+            } catch {
+                throw .invalidValue(loc(node), message: "'\(what)': \(error.message)")
+            }
+        }
+
+        /// An expression written bare (`choices`) or in braces (`{{choices}}`), or an integer.
+        func expression(_ node: Node, _ what: String) throws(TaskError) -> TemplateExpression {
+            var text = try string(node, what).trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("{{"), text.hasSuffix("}}"), text.count >= 4 {
+                text = String(text.dropFirst(2).dropLast(2))
+            }
+            do {
+                return try TemplateExpression(text)
+            } catch {
+                throw .invalidValue(loc(node), message: "'\(what)': \(error.message)")
+            }
+        }
+
+        mutating func task(_ root: Node) throws(TaskError) -> TaskSpec {
+            let section = "the task"
+            let e = try entries(root, section: section, allowed: TaskFileParser.topKeys)
+            for (key, pair) in e { locations[key] = loc(pair.value) }
+            let name = try string(required(e, "name", in: root, section: section), "name")
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+                throw .invalidValue(loc(e["name"]!.value), message: "'name' must be letters, digits, '_', '-' or '.', got '\(name)'")
+            }
+            let version = try e["version"].map { pair throws(TaskError) in try string(pair.value, "version") } ?? "1"
+            let description = try e["description"].map { pair throws(TaskError) in try string(pair.value, "description") } ?? ""
+            let typeNode = try required(e, "output_type", in: root, section: section)
+            let typeText = try string(typeNode, "output_type")
+            guard let outputType = OutputType(rawValue: typeText) else {
+                let all = OutputType.allCases.map(\.rawValue)
+                throw .invalidValue(loc(typeNode), message: "unknown output_type '\(typeText)'\(TaskError.hint(Suggestions.closest(to: typeText, in: all))); expected one of \(all.joined(separator: ", "))")
+            }
+            let dataset = try datasetSpec(required(e, "dataset", in: root, section: section), section: "dataset")
+            let prompt = try template(required(e, "prompt", in: root, section: section), "prompt")
+            let id = try e["id"].map { pair throws(TaskError) in try template(pair.value, "id") }
+            let preamble = try e["preamble"].map { pair throws(TaskError) in try string(pair.value, "preamble") } ?? ""
+            let target = try e["target"].map { pair throws(TaskError) in try template(pair.value, "target") }
+            let delimiter = try e["target_delimiter"].map { pair throws(TaskError) in try string(pair.value, "target_delimiter") } ?? " "
+
+            // Choices and gold: multiple choice only.
+            var choices: ChoicesSpec?
+            var gold: TemplateExpression?
+            if outputType == .multipleChoice {
+                let choicesNode = try required(e, "choices", in: root, section: section)
+                if case let .sequence(items) = choicesNode {
+                    var templates: [Template] = []
+                    for item in items { templates.append(try template(item, "choices")) }
+                    guard templates.count >= 2 else { throw .invalidValue(loc(choicesNode), message: "'choices' needs at least two templates") }
+                    choices = .templates(templates)
+                } else {
+                    choices = .list(try expression(choicesNode, "choices"))
+                }
+                gold = try expression(required(e, "gold", in: root, section: section), "gold")
+            } else {
+                for key in ["choices", "gold"] {
+                    if let pair = e[key] {
+                        throw .invalidValue(loc(pair.key), message: "'\(key)' applies to multiple_choice tasks only, not \(outputType.rawValue)")
+                    }
+                }
+                if outputType == .generateUntil || outputType == .loglikelihood {
+                    _ = try required(e, "target", in: root, section: section)
+                }
+            }
+            if outputType == .loglikelihoodRolling, let pair = e["target"] {
+                throw .invalidValue(loc(pair.key), message: "'target' does not apply to loglikelihood_rolling tasks: the prompt is the text scored")
+            }
+
+            // Generation.
+            var generation: GenerationSettings?
+            if outputType == .generateUntil {
+                generation = try generationSettings(required(e, "generation", in: root, section: section))
+            } else if let pair = e["generation"] {
+                throw .invalidValue(loc(pair.key), message: "'generation' applies to generate_until tasks only, not \(outputType.rawValue)")
+            }
+
+            // Few-shot.
+            var fewshot: FewShotSpec?
+            if let pair = e["fewshot"] {
+                if outputType == .loglikelihoodRolling {
+                    throw .invalidValue(loc(pair.key), message: "'fewshot' does not apply to loglikelihood_rolling tasks")
+                }
+                fewshot = try fewshotSpec(pair.value)
+            }
+
+            // Metrics.
+            let metrics: [MetricConfig]
+            if let pair = e["metrics"] {
+                metrics = try metricList(pair.value, outputType: outputType)
+            } else {
+                metrics = MetricKind.defaults(for: outputType).map {
+                    MetricConfig(name: $0.rawValue, kind: $0, filters: $0 == .exactMatch ? [.trim] : [], targetFilters: $0 == .exactMatch ? [.trim] : [])
+                }
+            }
+
+            return TaskSpec(name: name, version: version, description: description, outputType: outputType, dataset: dataset,
+                            id: id, preamble: preamble, prompt: prompt, target: target, choices: choices, gold: gold,
+                            targetDelimiter: delimiter, fewshot: fewshot, generation: generation, metrics: metrics,
+                            file: file, locations: locations)
+        }
+
+        mutating func datasetSpec(_ node: Node, section: String) throws(TaskError) -> DatasetSpec {
+            let e = try entries(node, section: section, allowed: TaskFileParser.datasetKeys)
+            let pathNode = try required(e, "path", in: node, section: section)
+            let path = try string(pathNode, "path")
+            guard !path.isEmpty else { throw .invalidValue(loc(pathNode), message: "'path' must not be empty") }
+            var format: DatasetFormat
+            if let pair = e["format"] {
+                let text = try string(pair.value, "format")
+                guard let f = DatasetFormat(rawValue: text) else {
+                    let all = DatasetFormat.allCases.map(\.rawValue)
+                    throw .invalidValue(loc(pair.value), message: "unknown dataset format '\(text)'\(TaskError.hint(Suggestions.closest(to: text, in: all))); expected one of \(all.joined(separator: ", "))")
+                }
+                format = f
+            } else {
+                guard let f = DatasetFormat.inferred(from: path) else {
+                    throw .invalidValue(loc(pathNode), message: "cannot tell the format of '\(path)' from its extension; add 'format: jsonl|jsonl.gz|json|csv'")
+                }
+                format = f
+            }
+            var sha: String?
+            if let pair = e["sha256"] {
+                let text = try string(pair.value, "sha256").lowercased()
+                guard text.count == 64, text.allSatisfy({ $0.isHexDigit }) else {
+                    throw .invalidValue(loc(pair.value), message: "'sha256' must be 64 hexadecimal digits")
+                }
+                sha = text
+            }
+            let url = try e["url"].map { pair throws(TaskError) in try string(pair.value, "url") }
+            var start: Int?, end: Int?
+            if let pair = e["select"] {
+                let s = try entries(pair.value, section: "\(section).select", allowed: TaskFileParser.selectKeys)
+                start = try s["start"].map { p throws(TaskError) in try int(p.value, "start", min: 0) }
+                end = try s["end"].map { p throws(TaskError) in try int(p.value, "end", min: 0) }
+                if let start, let end, end <= start {
+                    throw .invalidValue(loc(pair.value), message: "'select' must have end > start, got start \(start), end \(end)")
+                }
+            }
+            var whereEquals: [String: String] = [:]
+            if let pair = e["where"] {
+                guard case let .mapping(mapping) = pair.value else {
+                    throw .invalidValue(loc(pair.value), message: "'where' must map field names to values")
+                }
+                for (k, v) in mapping {
+                    whereEquals[try string(k, "where")] = try string(v, "where")
+                }
+            }
+            return DatasetSpec(path: path, format: format, sha256: sha, url: url, start: start, end: end,
+                               whereEquals: whereEquals, location: loc(node))
+        }
+
+        func generationSettings(_ node: Node) throws(TaskError) -> GenerationSettings {
+            let e = try entries(node, section: "generation", allowed: TaskFileParser.generationKeys)
+            var until: [String] = []
+            if let pair = e["until"] {
+                if case let .sequence(items) = pair.value {
+                    for item in items { until.append(try string(item, "until")) }
+                } else {
+                    until = [try string(pair.value, "until")]
+                }
+                if until.contains("") { throw .invalidValue(loc(pair.value), message: "'until' must not contain an empty string") }
+            }
+            let maxTokens = try int(required(e, "max_tokens", in: node, section: "generation"), "max_tokens", min: 1)
+            let temperature = try e["temperature"].map { p throws(TaskError) in try double(p.value, "temperature") } ?? 0
+            let topP = try e["top_p"].map { p throws(TaskError) in try double(p.value, "top_p") } ?? 1
+            if temperature < 0 { throw .invalidValue(loc(e["temperature"]!.value), message: "'temperature' must be at least 0") }
+            return GenerationSettings(stopSequences: until, maxTokens: maxTokens, temperature: temperature, topP: topP)
+        }
+
+        mutating func fewshotSpec(_ node: Node) throws(TaskError) -> FewShotSpec {
+            let e = try entries(node, section: "fewshot", allowed: TaskFileParser.fewshotKeys)
+            for (key, pair) in e { locations["fewshot.\(key)"] = loc(pair.value) }
+            let k = try int(required(e, "k", in: node, section: "fewshot"), "k", min: 0)
+            let source = try e["source"].map { pair throws(TaskError) in try datasetSpec(pair.value, section: "fewshot.source") }
+            var sampler = FewShotSpec.Sampler.random
+            if let pair = e["sampler"] {
+                let text = try string(pair.value, "sampler")
+                guard let s = FewShotSpec.Sampler(rawValue: text) else {
+                    let all = FewShotSpec.Sampler.allCases.map(\.rawValue)
+                    throw .invalidValue(loc(pair.value), message: "unknown sampler '\(text)'\(TaskError.hint(Suggestions.closest(to: text, in: all))); expected random or first")
+                }
+                sampler = s
+            }
+            var seed: UInt64?
+            if let pair = e["seed"] {
+                guard case let .scalar(s) = pair.value, let value = UInt64(s.string) else {
+                    throw .invalidValue(loc(pair.value), message: "'seed' must be a non-negative integer")
+                }
+                seed = value
+            }
+            let separator = try e["separator"].map { p throws(TaskError) in try string(p.value, "separator") } ?? "\n\n"
+            let prompt = try e["prompt"].map { p throws(TaskError) in try template(p.value, "fewshot.prompt") }
+            let target = try e["target"].map { p throws(TaskError) in try template(p.value, "fewshot.target") }
+            return FewShotSpec(k: k, source: source, sampler: sampler, seed: seed, separator: separator, prompt: prompt, target: target)
+        }
+
+        func metricList(_ node: Node, outputType: OutputType) throws(TaskError) -> [MetricConfig] {
+            guard case let .sequence(items) = node, !items.isEmpty else {
+                throw .invalidValue(loc(node), message: "'metrics' must be a non-empty list")
+            }
+            let allowed = MetricKind.allowed(for: outputType)
+            var result: [MetricConfig] = []
+            for item in items {
+                var name: String
+                var kindText: String
+                var kindNode = item
+                var filters: [AnswerFilter] = []
+                var targetFilters: [AnswerFilter]?
+                var filterNode: Node?
+                switch item {
+                case let .scalar(s):
+                    name = s.string
+                    kindText = s.string
+                default:
+                    let e = try entries(item, section: "a metric", allowed: TaskFileParser.metricKeys)
+                    let nameNode = e["name"]?.value
+                    let typeNode = e["type"]?.value
+                    guard nameNode != nil || typeNode != nil else { throw .missingKey(loc(item), key: "type", section: "a metric") }
+                    name = try nameNode.map { n throws(TaskError) in try string(n, "name") } ?? ""
+                    kindText = try typeNode.map { n throws(TaskError) in try string(n, "type") } ?? name
+                    if name.isEmpty { name = kindText }
+                    kindNode = typeNode ?? nameNode!
+                    if let pair = e["filters"] { filters = try filterList(pair.value); filterNode = pair.key }
+                    if let pair = e["target_filters"] { targetFilters = try filterList(pair.value); filterNode = pair.key }
+                }
+                guard let kind = MetricKind(rawValue: kindText) else {
+                    let all = MetricKind.allCases.map(\.rawValue)
+                    throw .invalidValue(loc(kindNode), message: "unknown metric '\(kindText)'\(TaskError.hint(Suggestions.closest(to: kindText, in: all))); expected one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard allowed.contains(kind) else {
+                    throw .invalidValue(loc(kindNode), message: "metric '\(kind.rawValue)' does not apply to \(outputType.rawValue) tasks; expected one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+                }
+                if kind != .exactMatch, let filterNode {
+                    throw .invalidValue(loc(filterNode), message: "filters apply to exact_match metrics only")
+                }
+                if result.contains(where: { $0.name == name }) {
+                    throw .invalidValue(loc(item), message: "metric '\(name)' is listed twice")
+                }
+                if kind == .exactMatch, filters.isEmpty, targetFilters == nil { filters = [.trim] }
+                result.append(MetricConfig(name: name, kind: kind, filters: filters,
+                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor }))
+            }
+            return result
+        }
+
+        func filterList(_ node: Node) throws(TaskError) -> [AnswerFilter] {
+            let items: [Node]
+            if case let .sequence(list) = node { items = Array(list) } else { items = [node] }
+            var result: [AnswerFilter] = []
+            for item in items {
+                switch item {
+                case let .scalar(s):
+                    switch s.string {
+                    case "last_number": result.append(.lastNumber)
+                    case "first_number": result.append(.firstNumber)
+                    case "first_choice_letter": result.append(.firstChoiceLetter(letters: "ABCD"))
+                    case "normalize_number": result.append(.normalizeNumber)
+                    case "trim": result.append(.trim)
+                    case "lowercase": result.append(.lowercase)
+                    case "uppercase": result.append(.uppercase)
+                    case "collapse_whitespace": result.append(.collapseWhitespace)
+                    case "normalize_whitespace": result.append(.normalizeWhitespace)
+                    case "first_line": result.append(.firstLine)
+                    case "regex": throw .invalidValue(loc(item), message: "the regex filter needs a pattern: '- regex: PATTERN'")
+                    default:
+                        throw .invalidValue(loc(item), message: "unknown filter '\(s.string)'\(TaskError.hint(Suggestions.closest(to: s.string, in: AnswerFilter.names)))")
+                    }
+                case let .mapping(mapping):
+                    guard let firstKey = mapping.first?.key.string else { throw .invalidValue(loc(item), message: "empty filter") }
+                    if firstKey == "first_choice_letter" {
+                        let e = try entries(item, section: "a filter", allowed: ["first_choice_letter"])
+                        let letters = try string(e["first_choice_letter"]!.value, "first_choice_letter")
+                        guard !letters.isEmpty else { throw .invalidValue(loc(item), message: "'first_choice_letter' needs letters, e.g. ABCD") }
+                        result.append(.firstChoiceLetter(letters: letters))
+                        continue
+                    }
+                    let e = try entries(item, section: "a regex filter", allowed: TaskFileParser.regexKeys)
+                    let patternNode = try required(e, "regex", in: item, section: "a regex filter")
+                    let pattern = try string(patternNode, "regex")
+                    let groups: Int
+                    switch AnswerFilter.validate(pattern: pattern) {
+                    case let .success(count): groups = count
+                    case let .failure(error): throw .invalidValue(loc(patternNode), message: error.message)
+                    }
+                    let group = try e["group"].map { p throws(TaskError) in try int(p.value, "group", min: 0) }
+                    if let group, group > groups {
+                        throw .invalidValue(loc(e["group"]!.value), message: "'group' \(group) exceeds the pattern's \(groups) capture group\(groups == 1 ? "" : "s")")
+                    }
+                    var last = false
+                    if let pair = e["select"] {
+                        let text = try string(pair.value, "select")
+                        guard text == "first" || text == "last" else { throw .invalidValue(loc(pair.value), message: "'select' must be first or last") }
+                        last = text == "last"
+                    }
+                    result.append(.regex(pattern: pattern, group: group, selectLast: last))
+                default:
+                    throw .invalidValue(loc(item), message: "a filter must be a name or a mapping such as '{regex: PATTERN}'")
+                }
+            }
+            return result
+        }
+    }
+}

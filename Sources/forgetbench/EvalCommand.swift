@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Harness
+import NativeModel
+import Runner
+import Tasks
+
+/// Where tasks are found: the repository's `tasks/`, user directories, and the data root.
+struct TaskOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
+        "Root of the datasets that task files name. Default: $FORGETBENCH_DATA, else ../shared/data, else ~/.cache/forgetbench/data.",
+        valueName: "dir"))
+    var dataDirectory: String?
+
+    @Option(name: .customLong("tasks-dir"), help: ArgumentHelp(
+        "A directory of extra task YAML files (searched recursively; repeatable).", valueName: "dir"))
+    var tasksDirectories: [String] = []
+
+    func catalog() -> TaskCatalog {
+        TaskCatalog.standard(extraDirectories: tasksDirectories.map { URL(fileURLWithPath: $0) }, dataDirectory: dataDirectory)
+    }
+
+    func registry() throws -> TaskRegistry { catalog().registry }
+}
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a model on tasks and write results, samples, a Markdown report and JUnit XML.",
+        discussion: """
+        Writes DIR/results.json (versioned: model fingerprint, per task its hash, version, item \
+        count and metrics with standard errors and 95% intervals), DIR/samples/<task>.jsonl (per \
+        item: id, prompt hash, target, the model's response and per-item metric values), \
+        DIR/report.md and DIR/junit.xml. Two runs with the same model, tasks and settings give \
+        identical files apart from the timings in results.json.
+
+        Example:
+          forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy,gsm8k_rolling --limit 200 --output runs/base
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var taskOptions: TaskOptions
+
+    @Option(help: ArgumentHelp("Comma-separated task names ('forgetbench tasks list' shows them).", valueName: "a,b"))
+    var tasks: String
+
+    @Option(help: "Evaluate the first N items of each task.")
+    var limit: Int?
+
+    @Option(help: "Seed of few-shot sampling, generation sampling and bootstrap intervals.")
+    var seed: UInt64 = 1234
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var output: String
+
+    func validate() throws {
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+        if taskNames.isEmpty { throw ValidationError("--tasks names no task") }
+    }
+
+    var taskNames: [String] { tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    func run() async throws {
+        let registry = try taskOptions.registry()
+        let resolved = try taskNames.map { try registry.task(named: $0) }
+        let outputURL = URL(fileURLWithPath: output)
+        try RunDirectory.prepare(outputURL)
+        let model = try modelOptions.load()
+        let record = ModelRecord(source: modelOptions.model, engine: "native", fingerprint: model.fingerprint)
+        let pipeline = EvaluationPipeline(model: model, modelRecord: record,
+                                          settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed))
+        let results = try await pipeline.run(tasks: resolved, output: outputURL)
+        for task in results.tasks {
+            let metrics = task.metrics.map { m in
+                "\(m.name) \(String(format: "%.4f", m.value))" + (m.standardError.map { String(format: " ± %.4f", $0) } ?? "")
+            }.joined(separator: ", ")
+            print("\(task.name) (n=\(task.itemCount)): \(metrics)")
+        }
+        print("wrote \(outputURL.path)/{results.json,samples/,report.md,junit.xml}")
+    }
+}
