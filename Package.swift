@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(name: "Harness", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Tokenizers"),
-        .target(name: "Metrics"),
+        .target(name: "Metrics", dependencies: ["Harness"]),
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
         .target(
@@ -45,18 +45,17 @@ let package = Package(
         .executableTarget(
             name: "forgetbench",
             dependencies: [
-                "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "EngineBenchmarks",
-            dependencies: ["NativeModel"],
+            dependencies: ["NativeModel", "Harness", "Tokenizers"],
             path: "Benchmarks/EngineBenchmarks"
         ),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel"]),

@@ -6,6 +6,7 @@
 //
 // Each prints one JSON line; Benchmarks/engine_vs_torch.py runs them beside PyTorch and prints ratios.
 import Foundation
+import Harness
 import NativeModel
 import Tokenizers
 
@@ -95,6 +96,35 @@ case "generate":
     }
     seconds.removeFirst()
     emit(["tokens_per_s_median": Double(produced) / median(seconds), "tokens": produced, "threads": EngineSettings.threadCount])
+
+case "shared-context":
+    // Multiple-choice scoring of an llm-foundry-style JSONL ({query, choices, gold}; ARC's format)
+    // with the shared context run once per item, then with each choice scored alone, in one run.
+    let model = try NativeLanguageModel.load(modelPath: option("model"), tokenizerPath: CommandLine.arguments.contains("--tokenizer") ? option("tokenizer") : nil)
+    let text = try String(contentsOfFile: option("data"), encoding: .utf8)
+    let limit = Int(option("limit", "0"))!
+    var requests: [Harness.LoglikelihoodRequest] = []
+    var items = 0
+    for line in text.split(separator: "\n") where limit == 0 || items < limit {
+        let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let context = (record["query"] as! String) + "\nAnswer:"
+        requests += (record["choices"] as! [String]).map { .init(context: context, continuation: " " + $0) }
+        items += 1
+    }
+    var timings: [String: [Double]] = ["shared": [], "separate": []]
+    var results: [String: [Harness.LoglikelihoodResponse]] = [:]
+    for _ in 0 ..< repeats {
+        for mode in ["shared", "separate"] {
+            model.sharesContext = mode == "shared"
+            var r: [Harness.LoglikelihoodResponse] = []
+            timings[mode]!.append(try time { r = try model.loglikelihoodSync(requests) })
+            results[mode] = r
+        }
+    }
+    let worst = zip(results["shared"]!, results["separate"]!).map { abs($0.logLikelihood - $1.logLikelihood) }.max() ?? 0
+    emit(["items": items, "requests": requests.count, "seconds_shared_median": median(timings["shared"]!),
+          "seconds_separate_median": median(timings["separate"]!),
+          "saving_percent": (1 - median(timings["shared"]!) / median(timings["separate"]!)) * 100, "max_abs_diff": worst])
 
 case "sgemm":
     let n = Int(option("size", "1024"))!

@@ -1,3 +1,5 @@
+import Harness
+
 /// xoshiro256** 1.0 (Blackman & Vigna 2018): the seeded, deterministic generator behind every
 /// bootstrap in ForgetBench.
 ///

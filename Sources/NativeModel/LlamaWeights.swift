@@ -1,3 +1,5 @@
+import Harness
+
 /// The weights of one decoder layer, with PyTorch `nn.Linear` layout (`[out, in]`).
 public final class LayerWeights: @unchecked Sendable {
     public let attentionNorm: Tensor   // [hidden]
@@ -102,20 +104,4 @@ public final class LlamaWeights: @unchecked Sendable {
         return LlamaWeights(config: config, embedding: embedding, layers: layers,
                             finalNorm: fill(Tensor(zeros: [d]), constant: 1), classifier: classifier)
     }
-}
-
-/// SplitMix64: a small, fast, seedable generator (Steele, Lea & Flood 2014) with identical output on
-/// every platform, for weight initialisation and shuffles.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform float in [0, 1) with 24 bits of precision.
-    public mutating func nextUniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }

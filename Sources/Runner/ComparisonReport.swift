@@ -39,15 +39,17 @@ public enum ComparisonReport {
         var doc = MarkdownDocument()
         doc.heading("ForgetBench comparison", level: 1)
         doc.paragraph("Base \(c.base.source) (\(c.base.fingerprint.description)) against candidate \(c.candidate.source) (\(c.candidate.fingerprint.description)).")
-        var summary: [String] = []
+        var summary: [MarkdownText] = []
         if let ti = c.deltas.targetImprovement {
-            summary.append("TI (target improvement): **\(ReportNumberFormat.percent(ti))**" + (c.deltas.targetImprovementPoints.map { " (\(ReportNumberFormat.signedPoints($0)))" } ?? ""))
+            summary.append("TI (relative change on the target tasks): " + .bold(MarkdownText(ReportNumberFormat.percent(ti)))
+                + MarkdownText(c.deltas.targetImprovementPoints.map { " (\(ReportNumberFormat.signedPoints($0)))" } ?? ""))
         }
         if let bwt = c.deltas.backwardTransfer {
-            summary.append("BWT (mean relative change on non-target tasks): **\(ReportNumberFormat.percent(bwt))**" + (c.deltas.backwardTransferPoints.map { " (\(ReportNumberFormat.signedPoints($0)))" } ?? ""))
+            summary.append("BWT (mean relative change on the non-target tasks): " + .bold(MarkdownText(ReportNumberFormat.percent(bwt)))
+                + MarkdownText(c.deltas.backwardTransferPoints.map { " (\(ReportNumberFormat.signedPoints($0)))" } ?? ""))
         }
         let failed = c.gates.filter { $0.outcome == .fail }.count
-        summary.append("Gates: \(c.gates.count) checked, \(failed) failed, \(c.gates.filter { $0.outcome == .inconclusive }.count) inconclusive.")
+        summary.append(MarkdownText("Gates: \(c.gates.count) checked, \(failed) failed, \(c.gates.filter { $0.outcome == .inconclusive }.count) inconclusive."))
         doc.bulletList(summary)
         var table = MarkdownTable(columns: [.init("task"), .init("role"), .init("metric"), .init("base", alignment: .right), .init("candidate", alignment: .right),
                                             .init("change", alignment: .right), .init("relative", alignment: .right), .init("95% CI of change", alignment: .right),

@@ -20,7 +20,11 @@ public struct EvaluationPipeline: Sendable {
     public func run(tasks: [any EvaluationTask], output: URL) async throws -> EvaluationResults {
         try RunDirectory.prepare(output)
         // Render every task's items first: a data or template problem fails before any model work.
-        let rendered = try tasks.map { try $0.instances(limit: settings.limit, seed: settings.seed) }
+        let shard = try settings.shard.map(Shard.init(parsing:))
+        let rendered = try tasks.map { task -> [TaskInstance] in
+            let all = try task.instances(limit: settings.limit, seed: settings.seed)
+            return shard?.select(all) ?? all
+        }
         let evaluator = Evaluator(model: model, limit: settings.limit, seed: settings.seed)
         var taskResults: [TaskResult] = []
         var samples: [String: [SampleRecord]] = [:]

@@ -51,11 +51,15 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Seed of few-shot sampling, generation sampling and bootstrap intervals.")
     var seed: UInt64 = 1234
 
+    @Option(help: ArgumentHelp("Evaluate only shard i of n (1-based): item k of each task goes to shard k mod n. Join the shards with 'forgetbench merge'.", valueName: "i/n"))
+    var shard: String?
+
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String
 
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") } }
         if taskNames.isEmpty { throw ValidationError("--tasks names no task") }
     }
 
@@ -69,7 +73,7 @@ struct EvalCommand: AsyncParsableCommand {
         let model = try modelOptions.load()
         let record = ModelRecord(source: modelOptions.model, engine: "native", fingerprint: model.fingerprint)
         let pipeline = EvaluationPipeline(model: model, modelRecord: record,
-                                          settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed))
+                                          settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
         let results = try await pipeline.run(tasks: resolved, output: outputURL)
         for task in results.tasks {
             let metrics = task.metrics.map { m in

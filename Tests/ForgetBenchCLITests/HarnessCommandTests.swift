@@ -165,3 +165,44 @@ final class HarnessCommandTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0, message, file: file, line: line)
     }
 }
+
+/// `--shard i/n` and `forgetbench merge`.
+final class ShardCommandTests: XCTestCase {
+    func testThreeShardsMergeToTheUnshardedRun() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let shared = try CLI.shared()
+        let common = ["--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
+                      "--tasks", "arc_easy,wikisql_rolling", "--limit", "31", "--data-dir", shared.appendingPathComponent("data").path]
+        let whole = work.appendingPathComponent("whole")
+        XCTAssertEqual(try CLI.run(["eval"] + common + ["--output", whole.path]).status, 0)
+        var shardDirectories: [String] = []
+        for i in 1 ... 3 {
+            let dir = work.appendingPathComponent("shard\(i)")
+            let r = try CLI.run(["eval"] + common + ["--shard", "\(i)/3", "--output", dir.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            shardDirectories.append(dir.path)
+        }
+        let merged = work.appendingPathComponent("merged")
+        // Given out of order on purpose.
+        let r = try CLI.run(["merge", shardDirectories[2], shardDirectories[0], shardDirectories[1], "--output", merged.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func results(_ dir: URL) throws -> NSDictionary {
+            var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results.json"))) as? [String: Any])
+            json["timings"] = nil
+            return json as NSDictionary
+        }
+        XCTAssertEqual(try results(merged), try results(whole))
+        for task in ["arc_easy", "wikisql_rolling"] {
+            XCTAssertEqual(try Data(contentsOf: merged.appendingPathComponent("samples/\(task).jsonl")),
+                           try Data(contentsOf: whole.appendingPathComponent("samples/\(task).jsonl")), task)
+        }
+        // Shards that do not belong together are refused.
+        let missing = try CLI.run(["merge", shardDirectories[0], shardDirectories[1], "--output", work.appendingPathComponent("bad").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("missing shard(s) 3/3"), missing.stderr)
+        let mixed = try CLI.run(["merge", shardDirectories[0], shardDirectories[1], whole.path, "--output", work.appendingPathComponent("bad2").path])
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertTrue(mixed.stderr.contains("not a shard"), mixed.stderr)
+    }
+}

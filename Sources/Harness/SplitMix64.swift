@@ -1,5 +1,6 @@
-/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's `splitmix64.c`): a 64-bit generator used here to
-/// expand one `UInt64` seed into the 256-bit state of ``Xoshiro256StarStar``.
+/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's `splitmix64.c`): the project's one small seeded
+/// generator — weight initialisation, few-shot and masking draws, and the seeding of Metrics'
+/// `Xoshiro256StarStar`.
 ///
 /// Each call adds the golden-ratio increment `0x9E3779B97F4A7C15` to the state and returns a mixed
 /// copy. Pure 64-bit integer arithmetic, so the stream is identical on every platform.
@@ -19,4 +20,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+extension SplitMix64 {
+    /// A uniform float in [0, 1) with 24 bits of precision (the top bits of the next output).
+    public mutating func nextUniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
