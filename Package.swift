@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Masking", targets: ["Masking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Harness"]),
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
+        .target(name: "Masking", dependencies: ["Harness", "NativeModel", "Tokenizers"]),
         .target(
             name: "Runner",
             dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", .product(name: "Yams", package: "Yams")]
@@ -45,6 +47,7 @@ let package = Package(
         .executableTarget(
             name: "forgetbench",
             dependencies: [
+                "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel"]),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),

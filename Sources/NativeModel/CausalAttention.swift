@@ -52,3 +52,98 @@ enum CausalAttention {
         }
     }
 }
+
+extension CausalAttention {
+    /// The backward pass of `forward` for one sequence of `n` rows attended from position 0
+    /// (`start == 0`, training), for every query head of key/value head `kvHead` in turn.
+    ///
+    /// - `q`, `dOut`, `dQ`: `n` rows with stride `qStride` (all query heads side by side); `keys`,
+    ///   `values`, `dKeys`, `dValues`: `n` rows with stride `kvDim`. `q` and `keys` are the rotated
+    ///   values the forward pass used.
+    /// - `probabilities`: the forward pass's saved weights, `heads × n × n` (head-major).
+    /// - `scratch`: at least `n × n` floats.
+    ///
+    /// Writes the group's heads of `dQ` and this `kvHead`'s columns of `dKeys` / `dValues` (not added):
+    /// `dP = dO Vᵀ`, `dV = Σ_heads Pᵀ dO`, `dS = P ⊙ (dP − rowsum(P ⊙ dP)) · scale`, `dQ = dS K`,
+    /// `dK = Σ_heads dSᵀ Q`. Work items for different `kvHead`s or sequences touch disjoint memory.
+    static func backward(
+        dOut: UnsafePointer<Float>, q: UnsafePointer<Float>, qStride: Int,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, kvDim: Int,
+        probabilities: UnsafePointer<Float>, n: Int, heads: Int, kvHeads: Int, headDim: Int, kvHead: Int,
+        dQ: UnsafeMutablePointer<Float>, dKeys: UnsafeMutablePointer<Float>, dValues: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let group = heads / kvHeads
+        let scale = 1 / Float(headDim).squareRoot()
+        let kh = keys + kvHead * headDim, vh = values + kvHead * headDim
+        let dkh = dKeys + kvHead * headDim, dvh = dValues + kvHead * headDim
+        for head in kvHead * group ..< (kvHead + 1) * group {
+            let p = probabilities + head * n * n
+            let doh = dOut + head * headDim, qh = q + head * headDim, dqh = dQ + head * headDim
+            let beta: Float = head == kvHead * group ? 0 : 1
+            // dP = dO · Vᵀ (only the lower triangle is used).
+            BLAS.gemmNT(m: n, n: n, k: headDim, doh, lda: qStride, vh, ldb: kvDim, scratch, ldc: n)
+            // dV (+)= Pᵀ · dO.
+            BLAS.gemmTN(m: n, n: headDim, k: n, p, lda: n, doh, ldb: qStride, dvh, ldc: kvDim, beta: beta)
+            // dS = P ⊙ (dP − Σ_j P dP) · scale, in place of dP; zero above the diagonal.
+            for r in 0 ..< n {
+                let pr = p + r * n, ds = scratch + r * n
+                let visible = r + 1
+                var dot: Float = 0
+                for j in 0 ..< visible { dot += pr[j] * ds[j] }
+                for j in 0 ..< visible { ds[j] = pr[j] * (ds[j] - dot) * scale }
+                (ds + visible).update(repeating: 0, count: n - visible)
+            }
+            // dQ = dS · K;  dK (+)= dSᵀ · Q.
+            BLAS.gemmNN(m: n, n: headDim, k: n, scratch, lda: n, kh, ldb: kvDim, dqh, ldc: qStride)
+            BLAS.gemmTN(m: n, n: headDim, k: n, scratch, lda: n, qh, ldb: qStride, dkh, ldc: kvDim, beta: beta)
+        }
+    }
+
+    /// Training-time attention over a packed batch (no cache): sequence `s` occupies rows
+    /// `offsets[s] ..< offsets[s + 1]` of `q` (`rows × heads·headDim`), `k` and `v`
+    /// (`rows × kvHeads·headDim`), attends causally within itself from position 0, and writes its rows
+    /// of `out`. The weights are saved in `probabilities` at `probabilityOffsets[s]` (`heads × n × n`
+    /// per sequence). Runs in parallel over (sequence, head).
+    static func forwardPacked(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+        offsets: [Int], probabilities: UnsafeMutablePointer<Float>, probabilityOffsets: [Int],
+        heads: Int, kvHeads: Int, headDim: Int
+    ) {
+        let qDim = heads * headDim, kvDim = kvHeads * headDim
+        let sequences = offsets.count - 1
+        Parallel.forEach(sequences * heads) { index in
+            let s = index / heads, head = index % heads
+            let n = offsets[s + 1] - offsets[s]
+            guard n > 0 else { return }
+            forward(q: q + offsets[s] * qDim, qStride: qDim, keys: k + offsets[s] * kvDim, values: v + offsets[s] * kvDim,
+                    kvDim: kvDim, out: out + offsets[s] * qDim, n: n, start: 0, heads: heads, kvHeads: kvHeads,
+                    headDim: headDim, head: head, probabilities: probabilities + probabilityOffsets[s] + head * n * n)
+        }
+    }
+
+    /// The backward pass of `forwardPacked`: writes `dQ`, `dK`, `dV` (same layouts as `q`, `k`, `v`)
+    /// from `dOut`. Runs in parallel over (sequence, key/value head), the query heads sharing a
+    /// key/value head being processed by one task so that their `dK` / `dV` sums need no locks.
+    static func backwardPacked(
+        dOut: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        offsets: [Int], probabilities: UnsafePointer<Float>, probabilityOffsets: [Int],
+        heads: Int, kvHeads: Int, headDim: Int,
+        dQ: UnsafeMutablePointer<Float>, dK: UnsafeMutablePointer<Float>, dV: UnsafeMutablePointer<Float>
+    ) {
+        let qDim = heads * headDim, kvDim = kvHeads * headDim
+        let sequences = offsets.count - 1
+        Parallel.forEach(sequences * kvHeads) { index in
+            let s = index / kvHeads, kvHead = index % kvHeads
+            let n = offsets[s + 1] - offsets[s]
+            guard n > 0 else { return }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
+            defer { scratch.deallocate() }
+            let o = offsets[s]
+            backward(dOut: dOut + o * qDim, q: q + o * qDim, qStride: qDim, keys: k + o * kvDim, values: v + o * kvDim,
+                     kvDim: kvDim, probabilities: probabilities + probabilityOffsets[s], n: n, heads: heads,
+                     kvHeads: kvHeads, headDim: headDim, kvHead: kvHead,
+                     dQ: dQ + o * qDim, dKeys: dK + o * kvDim, dValues: dV + o * kvDim, scratch: scratch)
+        }
+    }
+}

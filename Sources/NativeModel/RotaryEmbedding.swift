@@ -81,3 +81,14 @@ struct RotaryEmbedding: Sendable {
         }
     }
 }
+
+extension RotaryEmbedding {
+    /// The backward pass of `apply`: a rotation is orthogonal, so the gradient with respect to the
+    /// unrotated input is the upstream gradient rotated back (`applyInverse`), in place.
+    static func backward(
+        _ dX: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDim: Int, stride: Int,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+    ) {
+        applyInverse(dX, rows: rows, heads: heads, headDim: headDim, stride: stride, cos: cos, sin: sin)
+    }
+}

@@ -114,21 +114,3 @@ public final class Transformer: @unchecked Sendable {
         return logits
     }
 }
-
-/// A fully connected layer with PyTorch's weight layout: `y = x Wᵀ + b`, `W` being `[out, in]`.
-enum Linear {
-    /// Computes `y = x Wᵀ + b` for `rows` rows, or `y += x Wᵀ + b` with `accumulate`.
-    static func forward(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        _ y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false
-    ) {
-        ParallelGEMM.gemmNT(m: rows, n: outFeatures, k: inFeatures, x, lda: inFeatures, weight, ldb: inFeatures,
-                            y, ldc: outFeatures, beta: accumulate ? 1 : 0)
-        if let bias {
-            for r in 0 ..< rows {
-                let yr = y + r * outFeatures
-                for i in 0 ..< outFeatures { yr[i] += bias[i] }
-            }
-        }
-    }
-}

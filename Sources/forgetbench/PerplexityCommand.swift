@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Masking
 import NativeModel
 import Runner
 
@@ -14,8 +15,14 @@ struct PerplexityCommand: ParsableCommand {
         perplexities (exp(-logprob)) and mean_nll, plus the input's "id" when it has one. The \
         output is written atomically once every line is scored.
 
-        Example:
+        With --summary the input is a training set (the lines forgetbench mask reads: prompt/response, \
+        messages, or prompt_ids/response_ids), chat-formatted as --chat-format says, and the command \
+        prints the distribution of response-token perplexities to choose a TAU: quantiles (p10, p25, \
+        median, p75, p90, p99), a histogram of ln(ppl), and the fraction stm:TAU masks at each of --taus.
+
+        Examples:
           forgetbench perplexity --model ../shared/models/stories260K/stories260K.bin --input texts.jsonl --output scores.jsonl
+          forgetbench perplexity --model ../shared/models/stories260K/stories260K.bin --input train.jsonl --summary --taus 1.5,2,2.5,5
         """
     )
 
@@ -24,10 +31,29 @@ struct PerplexityCommand: ParsableCommand {
     @Option(help: "JSON Lines input: {\"text\": ...} or {\"token_ids\": [...]} per line.")
     var input: String
 
-    @Option(help: "JSON Lines output path.")
-    var output: String
+    @Option(help: "JSON Lines output path (required without --summary).")
+    var output: String?
+
+    @Flag(help: "Summarise the response-token perplexities of a training set (to choose TAU) instead of writing per-token scores.")
+    var summary = false
+
+    @Option(name: .customLong("chat-format"), help: "With --summary: auto, plain, chatml or llama3.")
+    var chatFormat: String = "auto"
+
+    @Option(help: "With --summary: comma-separated TAUs at which to report the masked fraction.")
+    var taus: String = "1.5,2,2.5,5,10"
+
+    @Option(name: .customLong("max-seq-len"), help: "With --summary: longest example in tokens (default: the model's context).")
+    var maxSeqLen: Int?
+
+    func validate() throws {
+        if !summary && output == nil { throw ValidationError("Missing expected argument '--output <output>' (or pass --summary)") }
+        if summary && output != nil { throw ValidationError("--summary prints to the terminal; drop --output") }
+    }
 
     func run() throws {
+        if summary { return try runSummary() }
+        let output = self.output!
         let lines = try JSONLines.readObjects(path: input)
         let model = try modelOptions.load()
         var sequences: [[Int]] = []
@@ -73,5 +99,27 @@ struct PerplexityCommand: ParsableCommand {
         }
         progress.finish()
         try AtomicFile.write(out, to: output)
+    }
+
+    /// `--summary`: the response-token perplexity distribution of a training set.
+    func runSummary() throws {
+        guard let format = ChatFormat(rawValue: chatFormat) else {
+            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let tauValues = try taus.split(separator: ",").map { part -> Double in
+            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                throw MaskingError.badOption("--taus must be comma-separated numbers (got '\(taus)')")
+            }
+            return v
+        }
+        let model = try modelOptions.load()
+        var progress: ProgressLine?
+        let scored = try MaskedDatasetBuilder(model: model).scoreFile(input: input, chatFormat: format, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
+            if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
+            progress?.advance(to: done)
+        }
+        progress?.finish()
+        print("chat format \(scored.format.rawValue); \(scored.scores.filter(\.tokens.truncated).count) examples truncated to \(scored.maxSeqLen) tokens")
+        print(PerplexitySummary(scores: scored.scores, taus: tauValues).render())
     }
 }

@@ -1,0 +1,57 @@
+/// Applies a ``MaskingRegime`` to scored examples: which trainable response tokens are dropped.
+///
+/// The candidates are the response tokens at positions >= 1 (``TokenizedExample/trainablePositions``)
+/// of every example, in dataset order (example, then position). Ranked regimes (`top-fraction`,
+/// `lowest`) sort them by perplexity with ties broken by that order; `random` draws without
+/// replacement by a partial Fisher-Yates shuffle of that list driven by ``MaskingRNG``(seed).
+public enum MaskSelector {
+    /// A candidate token: example index and position.
+    public struct Position: Hashable, Sendable {
+        public var example: Int
+        public var token: Int
+    }
+
+    /// `masked[e][t]`: token `t` of example `e` is dropped from the loss by the regime (prompt
+    /// tokens are never marked; they are excluded regardless).
+    public static func select(_ regime: MaskingRegime, scores: [ScoredExample], seed: UInt64) -> [[Bool]] {
+        var masked = scores.map { [Bool](repeating: false, count: $0.tokens.inputIDs.count) }
+        let candidates = scores.enumerated().flatMap { e, s in s.tokens.trainablePositions.map { Position(example: e, token: $0) } }
+        func ppl(_ p: Position) -> Double { scores[p.example].perplexity(at: p.token) }
+        func count(_ c: MaskingRegime.MaskCount) -> Int {
+            switch c {
+            case .matched(let tau): return candidates.filter { ppl($0) > tau }.count
+            case .fraction(let k): return min(candidates.count, Int((k * Double(candidates.count)).rounded()))
+            }
+        }
+        /// Candidates ordered by perplexity (ascending or descending), ties in dataset order.
+        func ranked(descending: Bool) -> [Position] {
+            let values: [Double] = candidates.map(ppl)
+            let order: [Int] = candidates.indices.sorted { (a: Int, b: Int) -> Bool in
+                if values[a] != values[b] { return descending ? values[a] > values[b] : values[a] < values[b] }
+                return a < b
+            }
+            return order.map { candidates[$0] }
+        }
+        let chosen: [Position]
+        switch regime {
+        case .groundTruth:
+            chosen = []
+        case .stm(let tau):
+            chosen = candidates.filter { ppl($0) > tau }
+        case .topFraction(let k):
+            chosen = Array(ranked(descending: true).prefix(count(.fraction(k))))
+        case .lowest(let c):
+            chosen = Array(ranked(descending: false).prefix(count(c)))
+        case .random(let c):
+            let n = count(c)
+            var pool = candidates
+            var rng = MaskingRNG(seed: seed)
+            for i in 0 ..< n {
+                pool.swapAt(i, i + rng.below(pool.count - i))
+            }
+            chosen = Array(pool.prefix(n))
+        }
+        for p in chosen { masked[p.example][p.token] = true }
+        return masked
+    }
+}

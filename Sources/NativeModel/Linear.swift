@@ -1,0 +1,42 @@
+/// A fully connected layer with PyTorch's weight layout: `y = x Wᵀ + b`, `W` being `[out, in]`.
+enum Linear {
+    /// Computes `y = x Wᵀ + b` for `rows` rows, or `y += x Wᵀ + b` with `accumulate`.
+    static func forward(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false
+    ) {
+        ParallelGEMM.gemmNT(m: rows, n: outFeatures, k: inFeatures, x, lda: inFeatures, weight, ldb: inFeatures,
+                            y, ldc: outFeatures, beta: accumulate ? 1 : 0)
+        if let bias {
+            for r in 0 ..< rows {
+                let yr = y + r * outFeatures
+                for i in 0 ..< outFeatures { yr[i] += bias[i] }
+            }
+        }
+    }
+
+    /// The backward pass of `forward` for upstream gradient `dY` (`rows × outFeatures`) and the saved
+    /// input `x` (`rows × inFeatures`):
+    /// - `dX = dY · W` (written, or added with `accumulateInput`; skipped when `dX` is nil),
+    /// - `dWeight += dYᵀ · x` (`[out, in]`, always accumulated),
+    /// - `dBias += Σ_rows dY` when `dBias` is given.
+    static func backward(
+        _ dY: UnsafePointer<Float>, rows: Int, outFeatures: Int,
+        x: UnsafePointer<Float>, inFeatures: Int, weight: UnsafePointer<Float>,
+        dX: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
+        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?
+    ) {
+        if let dX {
+            ParallelGEMM.gemmNN(m: rows, n: inFeatures, k: outFeatures, dY, lda: outFeatures, weight, ldb: inFeatures,
+                                dX, ldc: inFeatures, beta: accumulateInput ? 1 : 0)
+        }
+        ParallelGEMM.gemmTN(m: outFeatures, n: inFeatures, k: rows, dY, lda: outFeatures, x, ldb: inFeatures,
+                            dWeight, ldc: inFeatures, beta: 1)
+        if let dBias {
+            for r in 0 ..< rows {
+                let dyr = dY + r * outFeatures
+                for i in 0 ..< outFeatures { dBias[i] += dyr[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Masking
+import Runner
+
+/// `forgetbench mask`: build a masked training set (Selective Token Masking and its controls).
+struct MaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mask",
+        abstract: "Write a masked training set (input_ids + labels with -100) for a masking regime.",
+        discussion: """
+        Input lines: {"prompt": ..., "response": ...}, {"messages": [{"role", "content"}, ...]} (the last \
+        assistant message is the response, earlier turns the prompt) or {"prompt_ids": [...], \
+        "response_ids": [...]} (token ids used as given). Each example is chat-formatted and tokenized \
+        once (prompt part and response part separately, so the boundary is exact), scored once by the \
+        frozen base model (cached in --cache-dir, default the output's directory, as \
+        forgetbench-scores-<key>.json keyed by the model fingerprint, the data's sha256, the chat format \
+        and --max-seq-len), and masked. Prompt tokens are never trained on.
+
+        Regimes: ground-truth | stm:TAU (drop response tokens with ppl > TAU, TAU > 1) | \
+        top-fraction:K (drop the K fraction of response tokens with the highest ppl, ranked over the \
+        whole dataset) | random:matched, random:K (as many random response tokens as stm:--tau drops, \
+        or round(K*N); seeded by --seed) | lowest:matched, lowest:K (the lowest-ppl response tokens).
+
+        Output: one line per example with input_ids, labels (-100 where not trained, else the token \
+        id; not shifted, as Hugging Face causal-LM losses expect) and ppl (per token; null for the \
+        first); OUT.manifest.json records the base model fingerprint, regime, TAU, seed, chat format, \
+        counts and truncations. Examples over --max-seq-len are truncated at the end and counted.
+
+        Example:
+          forgetbench mask --model ../shared/models/stories260K/stories260K.bin --input train.jsonl --regime stm:2.5 --output train.stm.jsonl
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Training set, JSON Lines.")
+    var input: String
+
+    @Option(help: ArgumentHelp("Masking regime: ground-truth, stm:TAU, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K.", valueName: "regime"))
+    var regime: String
+
+    @Option(name: .customLong("chat-format"), help: "auto, plain, chatml or llama3 (auto: llama3 if the tokenizer has <|start_header_id|>, chatml if it has <|im_start|>, else plain).")
+    var chatFormat: String = "auto"
+
+    @Option(help: "Seed of the random regimes.")
+    var seed: UInt64 = 0
+
+    @Option(help: "TAU of stm (without :TAU) and of random:matched / lowest:matched; must be > 1.")
+    var tau: Double = 2.5
+
+    @Option(name: .customLong("max-seq-len"), help: "Longest example in tokens (default: the model's context); longer examples are truncated at the end.")
+    var maxSeqLen: Int?
+
+    @Option(name: .customLong("cache-dir"), help: "Directory of the base-model score cache (default: the output's directory).")
+    var cacheDir: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Score without reading or writing the cache.")
+    var noCache = false
+
+    @Option(help: "Masked training set to write (JSON Lines); the manifest goes to OUT.manifest.json.")
+    var output: String
+
+    func run() throws {
+        guard let format = ChatFormat(rawValue: chatFormat) else {
+            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let parsed = try MaskingRegime.parse(regime, tau: tau)
+        let model = try modelOptions.load()
+        var progress: ProgressLine?
+        let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: format, seed: seed,
+                                     maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache)
+        let outcome = try MaskedDatasetBuilder(model: model).run(request) { done, total in
+            if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
+            progress?.advance(to: done)
+        }
+        progress?.finish()
+        let m = outcome.manifest
+        print("\(m.counts.examples) examples, \(m.counts.responseTokens) response tokens, \(m.counts.maskedTokens) masked "
+            + "(\(String(format: "%.1f", m.counts.maskedFraction * 100))%) under \(m.regime), chat format \(m.chatFormat), "
+            + "\(m.truncatedExamples) truncated; scores \(outcome.usedCache ? "from the cache" : "computed"); wrote \(output)")
+    }
+}
