@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers"]),
+        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel"]),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),

@@ -26,3 +26,17 @@ extension SplitMix64 {
     /// A uniform float in [0, 1) with 24 bits of precision (the top bits of the next output).
     public mutating func nextUniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
+
+extension SplitMix64 {
+    /// A uniform integer in `0 ..< bound` (`bound > 0`) by Lemire's multiply-shift with rejection,
+    /// so it never depends on the standard library's algorithm.
+    public mutating func below(_ bound: Int) -> Int {
+        precondition(bound > 0)
+        let b = UInt64(bound)
+        let threshold = (0 &- b) % b
+        while true {
+            let r = next().multipliedFullWidth(by: b)
+            if r.low >= threshold { return Int(r.high) }
+        }
+    }
+}

@@ -1,9 +1,10 @@
+import Harness
 /// Applies a ``MaskingRegime`` to scored examples: which trainable response tokens are dropped.
 ///
 /// The candidates are the response tokens at positions >= 1 (``TokenizedExample/trainablePositions``)
 /// of every example, in dataset order (example, then position). Ranked regimes (`top-fraction`,
 /// `lowest`) sort them by perplexity with ties broken by that order; `random` draws without
-/// replacement by a partial Fisher-Yates shuffle of that list driven by ``MaskingRNG``(seed).
+/// replacement by a partial Fisher-Yates shuffle of that list driven by ``SplitMix64``(seed).
 public enum MaskSelector {
     /// A candidate token: example index and position.
     public struct Position: Hashable, Sendable {
@@ -45,7 +46,7 @@ public enum MaskSelector {
         case .random(let c):
             let n = count(c)
             var pool = candidates
-            var rng = MaskingRNG(seed: seed)
+            var rng = SplitMix64(seed: seed)
             for i in 0 ..< n {
                 pool.swapAt(i, i + rng.below(pool.count - i))
             }

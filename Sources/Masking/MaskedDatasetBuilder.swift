@@ -1,3 +1,4 @@
+import Harness
 import Foundation
 import NativeModel
 
@@ -87,7 +88,7 @@ public struct MaskedDatasetBuilder {
             data.append(try encoder.encode(line))
             data.append(0x0A)
         }
-        try AtomicWrite.write(data, to: URL(fileURLWithPath: request.output))
+        try AtomicFile.write(data, to: URL(fileURLWithPath: request.output))
         try manifest.save(to: MaskedDatasetManifest.path(forDataset: request.output))
         return Outcome(examples: lines, manifest: manifest, usedCache: scored.cached, cachePath: scored.cachePath)
     }

@@ -134,6 +134,6 @@ public struct MaskedDatasetManifest: Codable, Hashable, Sendable {
     public func save(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicWrite.write(try encoder.encode(self), to: URL(fileURLWithPath: path))
+        try AtomicFile.write(try encoder.encode(self), to: URL(fileURLWithPath: path))
     }
 }

@@ -55,6 +55,6 @@ public struct ScoreCache: Codable, Sendable, Equatable {
 
     /// Writes the cache atomically.
     public func save(to url: URL) throws {
-        try AtomicWrite.write(try JSONEncoder().encode(self), to: url)
+        try AtomicFile.write(try JSONEncoder().encode(self), to: url)
     }
 }

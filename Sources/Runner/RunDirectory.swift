@@ -40,11 +40,7 @@ public enum RunDirectory {
 
     /// Writes `data` to `url` through a temporary file in the same directory and a rename.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw RunnerError.invalid("\(url.path): cannot write (\(error.localizedDescription))")
-        }
+        try AtomicFile.write(data, to: url)
     }
 
     /// Encodes `value` as pretty, key-sorted JSON.

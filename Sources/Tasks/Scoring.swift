@@ -55,17 +55,6 @@ public enum Scoring {
 }
 
 extension SplitMix64 {
-    /// A uniform integer in 0..<bound (rejection sampling, so it never depends on the
-    /// standard library's algorithm).
-    mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0)
-        let b = UInt64(bound)
-        let limit = UInt64.max - UInt64.max % b
-        var x = next()
-        while x >= limit { x = next() }
-        return Int(x % b)
-    }
-
     /// A generator for item `index` under `seed`, independent of other items.
     static func forItem(seed: UInt64, index: Int) -> SplitMix64 {
         var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))

@@ -33,15 +33,3 @@ enum JSONLines {
         return out
     }
 }
-
-/// Writes a file atomically: to a temporary name beside it, then renamed into place.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        guard FileManager.default.isWritableFile(atPath: dir.path) else {
-            throw JSONLines.LineError(path: path, line: 0, problem: "cannot write here (directory \(dir.path) is missing or not writable)")
-        }
-        try data.write(to: url, options: .atomic)
-    }
-}

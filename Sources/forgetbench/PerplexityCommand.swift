@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Harness
 import Masking
 import NativeModel
 import Runner
@@ -98,7 +99,7 @@ struct PerplexityCommand: ParsableCommand {
             progress.advance(to: min(start + chunk, sequences.count))
         }
         progress.finish()
-        try AtomicFile.write(out, to: output)
+        try AtomicFile.write(out, to: URL(fileURLWithPath: output))
     }
 
     /// `--summary`: the response-token perplexity distribution of a training set.

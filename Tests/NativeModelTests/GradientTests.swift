@@ -109,7 +109,8 @@ final class GradientTests: XCTestCase {
     func testCausalAttentionBackwardWithGroupedQueriesOverPackedSequences() {
         let heads = 4, kvHeads = 2, hd = 4
         let qDim = heads * hd, kvDim = kvHeads * hd
-        let lengths = [3, 5, 1, 2]
+        // 70 rows: more than one of the kernels' row blocks (CausalAttention.trainingBlock = 64).
+        let lengths = [3, 70, 1, 2]
         var offsets = [0], probabilityOffsets = [0]
         for n in lengths { offsets.append(offsets.last! + n); probabilityOffsets.append(probabilityOffsets.last! + heads * n * n) }
         let rows = offsets.last!
@@ -269,6 +270,27 @@ final class GradientTests: XCTestCase {
         for ((name, a), (_, b)) in zip(whole.namedTensors, parts.namedTensors) {
             let e = Self.relativeError(b.values.map(Double.init), a.values.map(Double.init))
             XCTAssertLessThanOrEqual(e, 1e-5, name)
+        }
+    }
+
+    func testParallelSplitsGiveTheSameGradients() {
+        // 150 rows: the row-split RMSNorm / SwiGLU steps and several attention blocks are used.
+        let config = Self.tinyConfig(tied: false, biases: true)
+        let weights = LlamaWeights.random(config: config, seed: 25, scale: 0.3)
+        var rng = SplitMix64(seed: 26)
+        let sequences = [100, 50].map { n in (0 ..< n).map { _ in Int(rng.next() % 32) } }
+        let labels = sequences.map { s in s.enumerated().map { $0.offset % 3 == 0 ? -100 : $0.element } }
+        let threads = EngineSettings.threadCount
+        defer { EngineSettings.setThreadCount(threads) }
+        var results: [(TrainingLoss, Gradients)] = []
+        for count in [1, 2] {
+            EngineSettings.setThreadCount(count)
+            let g = Gradients(zerosLike: weights)
+            results.append((TrainingPass(weights: weights).lossAndGradients(sequences: sequences, labels: labels, gradients: g), g))
+        }
+        XCTAssertEqual(results[0].0.mean, results[1].0.mean, accuracy: 1e-6)
+        for ((name, a), (_, b)) in zip(results[0].1.namedTensors, results[1].1.namedTensors) {
+            XCTAssertLessThanOrEqual(Self.relativeError(b.values.map(Double.init), a.values.map(Double.init)), 1e-5, name)
         }
     }
 
