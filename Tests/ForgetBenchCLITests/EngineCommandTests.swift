@@ -88,3 +88,43 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("generate") && r.stdout.contains("perplexity"), r.stdout)
     }
 }
+
+/// `forgetbench mask` as a user runs it.
+final class MaskCommandTests: XCTestCase {
+    func testMaskWritesLabelsAndManifestAndRefusesBadRegimes() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let model = try CLI.shared().appendingPathComponent("models/stories260K/stories260K.bin").path
+        let input = work.appendingPathComponent("train.jsonl")
+        try Data("""
+        {"prompt": "Once upon a time, there was a", "response": " little girl named Lily. She liked to play."}
+        {"messages": [{"role": "user", "content": "Tell me about the dog."}, {"role": "assistant", "content": " The dog was happy and ran in the park."}]}
+
+        """.utf8).write(to: input)
+        let output = work.appendingPathComponent("train.stm.jsonl")
+        let r = try CLI.run(["mask", "--model", model, "--input", input.path, "--regime", "stm:2.5", "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        for line in lines {
+            let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let ids = try XCTUnwrap(record["input_ids"] as? [Int]), labels = try XCTUnwrap(record["labels"] as? [Int])
+            XCTAssertEqual(ids.count, labels.count)
+            XCTAssertEqual(labels.first, -100)
+            for (id, label) in zip(ids, labels) where label != -100 { XCTAssertEqual(label, id) }
+        }
+        let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("train.stm.manifest.json"))) as? [String: Any])
+        XCTAssertEqual(manifest["regime"] as? String, "stm:2.5")
+
+        for (regime, fragment) in [("stm:1", "TAU"), ("stmm:2.5", "ground-truth")] {
+            let bad = try CLI.run(["mask", "--model", model, "--input", input.path, "--regime", regime, "--output", work.appendingPathComponent("x.jsonl").path])
+            XCTAssertEqual(bad.status, 1, regime)
+            XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains(fragment), bad.stderr)
+        }
+        try Data("{\"prompt\": \"x\"}\n".utf8).write(to: input)
+        let missing = try CLI.run(["mask", "--model", model, "--input", input.path, "--regime", "ground-truth", "--output", work.appendingPathComponent("y.jsonl").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("\(input.path):1"), missing.stderr)
+    }
+}
