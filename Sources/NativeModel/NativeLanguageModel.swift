@@ -21,6 +21,9 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     public var config: TransformerConfig { transformer.config }
     public var maxContextLength: Int { config.maxPositions }
 
+    /// The tokenizer file the model was loaded with ("" when built in memory).
+    public var tokenizerPath = ""
+
     public init(transformer: Transformer, tokenizer: any Tokenizer, fingerprint: ModelFingerprint) {
         self.transformer = transformer
         self.tokenizer = tokenizer
@@ -41,7 +44,10 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         if weights.config.modelType != "llama2.c" {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
             weightFiles = (names.filter { $0.hasSuffix(".safetensors") || $0 == "config.json" }).sorted().map { url.appendingPathComponent($0) }
-            tokenizerURL = tokenizerPath.map(URL.init(fileURLWithPath:)) ?? url.appendingPathComponent("tokenizer.json")
+            // tokenizer.json, or llama2.c's tokenizer.bin in a directory this engine wrote.
+            let json = url.appendingPathComponent("tokenizer.json"), bin = url.appendingPathComponent("tokenizer.bin")
+            tokenizerURL = tokenizerPath.map(URL.init(fileURLWithPath:))
+                ?? (!FileManager.default.fileExists(atPath: json.path) && FileManager.default.fileExists(atPath: bin.path) ? bin : json)
         } else {
             weightFiles = [url]
             if let tokenizerPath {
@@ -55,7 +61,9 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         }
         let tokenizer = try loadTokenizer(at: tokenizerURL.path)
         let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL])
-        return NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
+        let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
+        model.tokenizerPath = tokenizerURL.path
+        return model
     }
 
     private static func defaultLlama2cTokenizer(beside model: URL) throws -> URL {

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Harness
+import Masking
+import NativeModel
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a model with the built-in engine on a masked training set.",
+        discussion: """
+        --data is the output of 'forgetbench mask' (input_ids + labels with -100, and its \
+        manifest, whose base-model fingerprint must be this model's). The loss is the mean \
+        cross-entropy over the tokens whose label is not -100. AdamW with bias correction and \
+        decoupled weight decay (not on biases and norms), linear warm-up then cosine decay, \
+        global-norm clipping, gradient accumulation, a seeded shuffle per epoch.
+
+        Writes a Hugging Face model directory to --output (config.json, model.safetensors, \
+        generation_config.json, the tokenizer), loadable with --model by every command. Progress \
+        shows step, loss, tokens/s and ETA. A resumable checkpoint is kept in OUTPUT/checkpoint \
+        (every --checkpoint-every steps); after an interruption, run the same command with --resume. \
+        A NaN or infinite loss stops the run before the step is applied.
+
+        Only full fine-tuning (--full) is available yet; LoRA is planned.
+
+        Example:
+          forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --full --lr 1e-3 --epochs 2 --output runs/stm-model
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: ArgumentHelp("A masked training set written by 'forgetbench mask'.", valueName: "file.jsonl"))
+    var data: String
+
+    @Option(help: ArgumentHelp("Output directory for the fine-tuned model.", valueName: "dir"))
+    var output: String
+
+    @Flag(help: "Full fine-tuning of every weight.")
+    var full = false
+
+    @Option(name: .customLong("lora-rank"), help: "LoRA rank (not available yet).")
+    var loraRank: Int?
+
+    @Option(help: "Peak learning rate.") var lr: Double = 2e-5
+    @Option(help: "Passes over the data.") var epochs: Int = 3
+    @Option(name: .customLong("batch-size"), help: "Examples per micro-batch.") var batchSize: Int = 8
+    @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimiser step.") var gradAccum: Int = 1
+    @Option(name: .customLong("max-seq-len"), help: "Truncate longer examples (counted in the summary). Default: the model's context.") var maxSeqLen: Int?
+    @Option(help: "Warm-up optimiser steps.") var warmup: Int = 0
+    @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay.") var weightDecay: Double = 0
+    @Option(name: .customLong("max-grad-norm"), help: "Clip the global gradient norm to this (0: off).") var maxGradNorm: Double = 1
+    @Option(help: "Seed of the shuffle.") var seed: UInt64 = 42
+    @Option(name: .customLong("checkpoint-every"), help: "Optimiser steps between resumable checkpoints.") var checkpointEvery: Int = 50
+    @Flag(help: "Continue an interrupted run from OUTPUT/checkpoint.") var resume = false
+
+    func validate() throws {
+        if loraRank != nil || !full {
+            throw ValidationError("LoRA fine-tuning is not available in the built-in engine yet; pass --full for full fine-tuning")
+        }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard epochs >= 1, batchSize >= 1, gradAccum >= 1, warmup >= 0, checkpointEvery >= 0 else {
+            throw ValidationError("--epochs, --batch-size and --grad-accum must be at least 1; --warmup and --checkpoint-every at least 0")
+        }
+        if let maxSeqLen, maxSeqLen < 2 { throw ValidationError("--max-seq-len must be at least 2") }
+    }
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let manifest = try MaskedDatasetManifest.load(forDataset: data)
+        try manifest.verify(against: model.fingerprint)
+        let limit = min(maxSeqLen ?? model.maxContextLength, model.maxContextLength)
+        var examples: [LabeledSequence] = []
+        var truncated = 0
+        for (line, object) in try JSONLines.readObjects(path: data) {
+            guard let ids = (object["input_ids"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let labels = (object["labels"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  ids.count == labels.count, !ids.isEmpty else {
+                throw JSONLines.LineError(path: data, line: line, problem: "expected input_ids and labels of the same non-zero length")
+            }
+            if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
+                throw JSONLines.LineError(path: data, line: line, problem: "token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
+            }
+            if ids.count > limit { truncated += 1 }
+            examples.append(LabeledSequence(inputIDs: Array(ids.prefix(limit)), labels: Array(labels.prefix(limit))))
+        }
+        guard !examples.isEmpty else { throw JSONLines.LineError(path: data, line: 0, problem: "no training examples") }
+
+        var settings = TrainingSettings()
+        settings.learningRate = lr
+        settings.epochs = epochs
+        settings.batchSize = batchSize
+        settings.gradientAccumulation = gradAccum
+        settings.warmupSteps = warmup
+        settings.weightDecay = weightDecay
+        settings.maxGradientNorm = maxGradNorm
+        settings.seed = seed
+        settings.checkpointEvery = checkpointEvery
+
+        let outputURL = URL(fileURLWithPath: output)
+        let checkpointURL = outputURL.appendingPathComponent("checkpoint")
+        let stateURL = checkpointURL.appendingPathComponent("trainer.json")
+        let trainer = Trainer(weights: model.transformer.weights, settings: settings)
+        var completed = 0
+        let dataHash = try ContentHash.sha256(fileAt: URL(fileURLWithPath: data))
+        if resume {
+            guard let stateData = FileManager.default.contents(atPath: stateURL.path),
+                  let state = try? JSONDecoder().decode(CheckpointState.self, from: stateData) else {
+                throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "no checkpoint to resume from (run without --resume)")
+            }
+            guard state.settings == settings, state.dataSHA256 == dataHash, state.baseModel == model.fingerprint else {
+                throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "the checkpoint was made with other data, model or settings; resume with the same command")
+            }
+            try trainer.loadState(from: checkpointURL)
+            completed = state.completedSteps
+            FileHandle.standardError.write(Data("resuming after step \(completed)\n".utf8))
+        } else if FileManager.default.fileExists(atPath: stateURL.path) {
+            throw JSONLines.LineError(path: output, line: 0, problem: "holds a checkpoint of an earlier run: pass --resume to continue it, or choose another --output")
+        }
+        let total = settings.totalSteps(examples: examples.count)
+        FileHandle.standardError.write(Data("training \(examples.count) examples (\(truncated) truncated to \(limit) tokens), \(total) optimiser steps\n".utf8))
+        let isTerminal = isatty(STDERR_FILENO) != 0
+        var lastPrint = Date.distantPast
+        var lastLoss = Double.nan
+        try trainer.train(examples, completedSteps: completed, checkpoint: { step in
+            try trainer.saveState(to: checkpointURL)
+            let state = CheckpointState(completedSteps: step, settings: settings, dataSHA256: dataHash, baseModel: model.fingerprint)
+            try AtomicFile.write(JSONEncoder().encode(state), to: stateURL)
+        }, progress: { p in
+            lastLoss = p.loss
+            let now = Date()
+            guard p.step == p.totalSteps || now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.2 : 5) else { return }
+            lastPrint = now
+            let line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad-norm %.3f  %.0f tok/s  ETA %ds",
+                              p.step, p.totalSteps, p.loss, p.learningRate, p.gradientNorm, p.tokensPerSecond, Int(p.secondsRemaining))
+            FileHandle.standardError.write(Data((isTerminal ? "\r" + line + " " : line + "\n").utf8))
+        })
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        let tokenizerURL = URL(fileURLWithPath: model.tokenizerPath)
+        try HFCheckpointWriter.write(model.transformer.weights, tokenizer: tokenizerURL, to: outputURL)
+        print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", lastLoss, outputURL.path, output))
+    }
+}
+
+/// Where a training run stands, written after each checkpoint (`checkpoint/trainer.json`).
+struct CheckpointState: Codable {
+    var completedSteps: Int
+    var settings: TrainingSettings
+    var dataSHA256: String
+    var baseModel: ModelFingerprint
+}
