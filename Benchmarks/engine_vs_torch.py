@@ -12,6 +12,7 @@ Setup (once):
 Run:
     .venv/bin/python Benchmarks/engine_vs_torch.py [--threads 2] [--repeats 5] [--configs small,110m]
         [--mode forward|train] [--runc /path/to/llama2.c/run] [--work /tmp/forgetbench-bench]
+        [--engine .build/release/EngineBenchmarks]
 
 Weights are written by PyTorch to --work (the ~110M config takes about 0.5 GB there) and read by the
 engine, so both score the same model on the same token ids; the engine's summed log-probs are
@@ -50,11 +51,13 @@ def main():
     ap.add_argument("--runc", help="a built llama2.c run binary, for the generation comparison")
     ap.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"))
     ap.add_argument("--work", default="/tmp/forgetbench-bench")
+    ap.add_argument("--engine", default=ENGINE, help="the EngineBenchmarks binary (default: .build/release/EngineBenchmarks)")
     args = ap.parse_args()
-    if not os.path.exists(ENGINE):
-        sys.exit(f"{ENGINE} is missing: run `swift build -c release --product EngineBenchmarks` first")
+    engine_bin = args.engine
+    if not os.path.exists(engine_bin):
+        sys.exit(f"{engine_bin} is missing: run `swift build -c release --product EngineBenchmarks` first")
 
-    sgemm = run_json([ENGINE, "sgemm", "--size", "1024", "--threads", str(args.threads), "--repeats", str(args.repeats)])
+    sgemm = run_json([engine_bin, "sgemm", "--size", "1024", "--threads", str(args.threads), "--repeats", str(args.repeats)])
     print(f"sgemm 1024^3 on {args.threads} threads: {sgemm['gflops_median']:.1f} GFLOP/s (OpenBLAS kernel {sgemm['kernel']})")
 
     for name in args.configs.split(","):
@@ -66,7 +69,7 @@ def main():
                      "--batch", str(args.batch), "--seq", str(args.seq), "--threads", str(args.threads),
                      "--repeats", str(args.repeats), "--mode", args.mode, "--save-weights", work]
         torch = run_json(torch_cmd)
-        engine = run_json([ENGINE, args.mode, "--model", work, "--inputs", os.path.join(work, "inputs.json"),
+        engine = run_json([engine_bin, args.mode, "--model", work, "--inputs", os.path.join(work, "inputs.json"),
                            "--threads", str(args.threads), "--repeats", str(args.repeats)])
         ratio = engine["tokens_per_s_median"] / torch["tokens_per_s_median"]
         flops_per_token = (6 if args.mode == "train" else 2) * engine.get("parameters", 0)
@@ -81,7 +84,7 @@ def main():
         print(line, flush=True)
 
     stories = os.path.join(args.shared, "models", "stories260K", "stories260K.bin")
-    gen = run_json([ENGINE, "generate", "--model", stories, "--threads", "1", "--repeats", str(args.repeats)])
+    gen = run_json([engine_bin, "generate", "--model", stories, "--threads", "1", "--repeats", str(args.repeats)])
     line = f"stories260K greedy generation, 1 thread: engine {gen['tokens_per_s_median']:.0f} tok/s"
     if args.runc:
         rates = []

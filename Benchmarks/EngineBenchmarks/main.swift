@@ -1,6 +1,7 @@
 // Engine benchmarks, run on demand from a release build (see Benchmarks/README.md):
 //
 //   EngineBenchmarks forward  --model DIR --inputs inputs.json [--repeats 5] [--threads 2]
+//   EngineBenchmarks train    --model DIR --inputs inputs.json [--repeats 5] [--threads 2] [--lr 1e-4]
 //   EngineBenchmarks generate --model stories260K.bin [--tokens 512] [--repeats 5]
 //   EngineBenchmarks sgemm    [--size 1024] [--repeats 5] [--threads 2]
 //
@@ -81,6 +82,31 @@ case "forward":
           "peak_rss_mb": peakRSSMegabytes(), "max_abs_diff_sum_logprob": worst, "threads": EngineSettings.threadCount,
           "parameters": weights.config.parameterCount])
 
+case "train":
+    // One full fine-tuning step per repeat, as Benchmarks/torch_reference.py --mode train times it:
+    // forward + batch-mean causal-LM loss (labels = the tokens) + backward + AdamW (torch's defaults:
+    // weight decay 0.01 on every tensor) + zeroing the gradients; one untimed warm-up step.
+    let weights = try CheckpointLoader.loadWeights(at: option("model"))
+    let inputs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: option("inputs")))) as! [String: Any]
+    let ids = inputs["input_ids"] as! [[Int]]
+    let tokens = ids.map(\.count).reduce(0, +)
+    let pass = TrainingPass(weights: weights)
+    let gradients = Gradients(zerosLike: weights)
+    let optimizer = AdamW(parameters: weights.namedTensors, configuration: AdamWConfiguration(weightDecay: 0.01), decays: { _ in true })
+    let learningRate = Double(option("lr", "1e-4"))!
+    var losses: [Double] = []
+    func trainStep() {
+        losses.append(pass.lossAndGradients(sequences: ids, labels: ids, gradients: gradients).mean)
+        optimizer.step(gradients: gradients.namedTensors, learningRate: learningRate)
+        gradients.zero()
+    }
+    trainStep()
+    var seconds: [Double] = []
+    for _ in 0 ..< repeats { seconds.append(time { trainStep() }) }
+    emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
+          "peak_rss_mb": peakRSSMegabytes(), "threads": EngineSettings.threadCount,
+          "parameters": weights.config.parameterCount, "loss_first": losses.first!, "loss_last": losses.last!])
+
 case "generate":
     let weights = try CheckpointLoader.loadWeights(at: option("model"))
     let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: NoTokenizer(vocabularySize: weights.config.vocabSize),
@@ -141,5 +167,5 @@ case "sgemm":
           "kernel": EngineSettings.blasKernel])
 
 default:
-    print("usage: EngineBenchmarks forward|generate|sgemm [options]; see Benchmarks/README.md")
+    print("usage: EngineBenchmarks forward|train|generate|shared-context|sgemm [options]; see Benchmarks/README.md")
 }

@@ -36,9 +36,18 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     /// Loads a checkpoint: a Hugging Face directory (tokenizer `tokenizer.json` inside it unless
     /// `tokenizerPath` says otherwise) or a llama2.c `.bin` (tokenizer `tokenizer.bin` or a single
     /// `tok*.bin` beside it unless given).
-    public static func load(modelPath: String, tokenizerPath: String? = nil) throws -> NativeLanguageModel {
+    ///
+    /// With `adapterPath`, a PEFT LoRA adapter directory is merged into the weights, and its files
+    /// join the fingerprint.
+    public static func load(modelPath: String, tokenizerPath: String? = nil, adapterPath: String? = nil) throws -> NativeLanguageModel {
         let url = URL(fileURLWithPath: modelPath)
         let weights = try CheckpointLoader.loadWeights(at: modelPath)
+        var adapterFiles: [URL] = []
+        if let adapterPath {
+            let directory = URL(fileURLWithPath: adapterPath)
+            try LoRAAdapter.load(directory: directory).merge(into: weights)
+            adapterFiles = ["adapter_config.json", "adapter_model.safetensors"].map { directory.appendingPathComponent($0) }
+        }
         let weightFiles: [URL]
         let tokenizerURL: URL
         if weights.config.modelType != "llama2.c" {
@@ -60,7 +69,7 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
             throw ModelLoadError(path: tokenizerURL.path, problem: "tokenizer file not found (pass --tokenizer PATH)")
         }
         let tokenizer = try loadTokenizer(at: tokenizerURL.path)
-        let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL])
+        let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL] + adapterFiles)
         let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
         model.tokenizerPath = tokenizerURL.path
         return model

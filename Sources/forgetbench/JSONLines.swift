@@ -6,7 +6,8 @@ enum JSONLines {
         var path: String
         var line: Int
         var problem: String
-        var description: String { "\(path):\(line): \(problem)" }
+        /// `FILE:LINE: problem`, or `FILE: problem` when the problem is not on one line (`line` 0).
+        var description: String { line > 0 ? "\(path):\(line): \(problem)" : "\(path): \(problem)" }
     }
 
     /// Every non-blank line of `path` as a JSON object, with its 1-based line number.

@@ -13,11 +13,16 @@ struct ModelOptions: ParsableArguments {
         valueName: "path"))
     var tokenizer: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) merged into the model.",
+        valueName: "dir"))
+    var adapter: String?
+
     @Option(name: .long, help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
     func load() throws -> NativeLanguageModel {
         if let threads { EngineSettings.setThreadCount(threads) }
-        return try NativeLanguageModel.load(modelPath: model, tokenizerPath: tokenizer)
+        return try NativeLanguageModel.load(modelPath: model, tokenizerPath: tokenizer, adapterPath: adapter)
     }
 }

@@ -63,3 +63,38 @@ final class HuggingFaceParityTests: XCTestCase {
         XCTAssertNotEqual(RotaryEmbedding(config: config).inverseFrequencies, RotaryEmbedding(config: unscaled).inverseFrequencies)
     }
 }
+
+/// A PEFT LoRA adapter (rank 4, all linear layers, random A and B) merged into the base weights gives
+/// PEFT's log-probs (`scripts/reference/make_lora_fixtures.py`).
+final class LoRAAdapterTests: XCTestCase {
+    func testMergedPEFTAdapterMatchesPEFT() throws {
+        let base = TestPaths.fixtures.appendingPathComponent("hf/llama_gqa_untied_f32")
+        let adapterDirectory = TestPaths.fixtures.appendingPathComponent("lora/llama_gqa_untied_f32_r4")
+        let weights = try CheckpointLoader.loadWeights(at: base.path)
+        let adapter = try LoRAAdapter.load(directory: adapterDirectory)
+        XCTAssertEqual(adapter.modules.count, 14, "7 linear layers × 2 decoder layers")
+        XCTAssertEqual(adapter.scale, 2)
+        try adapter.merge(into: weights)
+        let expected = try TestPaths.json(adapterDirectory.appendingPathComponent("expected.json"))
+        let sequences = try XCTUnwrap(expected["sequences"] as? [[String: Any]])
+        let scores = try NativeLanguageModel.tokenLevel(weights).scores(sequences.map { try XCTUnwrap($0["token_ids"] as? [Int]) })
+        var worst = 0.0
+        for (s, r) in zip(scores, sequences) {
+            for (a, b) in zip(s.logProbs, try XCTUnwrap(r["logprobs"] as? [Double])) { worst = max(worst, abs(a - b)) }
+        }
+        XCTAssertLessThanOrEqual(worst, 2e-4, "largest log-prob difference \(worst)")
+        // The adapter really changes the model.
+        let first = try XCTUnwrap(sequences[0]["token_ids"] as? [Int])
+        let plain = try NativeLanguageModel.tokenLevel(CheckpointLoader.loadWeights(at: base.path)).scores([first])[0]
+        XCTAssertGreaterThan(zip(plain.logProbs, scores[0].logProbs).map { abs($0 - $1) }.max() ?? 0, 0.01)
+    }
+
+    func testUnsupportedAdapterIsRefusedNamingTheFile() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "use_dora": true}"#.utf8).write(to: dir.appendingPathComponent("adapter_config.json"))
+        XCTAssertThrowsError(try LoRAAdapter.load(directory: dir)) {
+            XCTAssertEqual("\($0)", dir.appendingPathComponent("adapter_config.json").path + ": use_dora true is not supported")
+        }
+    }
+}

@@ -251,8 +251,9 @@ final class OptimizerTests: XCTestCase {
 
     /// Three steps of full fine-tuning (TrainingPass + GradientClipping + AdamW with decay on all
     /// but norm weights + cosine schedule) against PyTorch's. Losses within 1e-5 relative at every
-    /// step; each parameter tensor's change within 1e-4 of the tensor's norm (norm, first values,
-    /// probe dot product).
+    /// step and after the last; each parameter tensor's change within 1e-4 of the tensor's norm and
+    /// 1e-3 of the change's own norm (its norm, first values, probe dot product, and the whole change
+    /// of tensors up to 256 elements).
     func testThreeFineTuningStepsMatchPyTorch() throws {
         let dir = Self.trainFixtures.appendingPathComponent("llama_untied")
         let expected = try TestPaths.json(dir.appendingPathComponent("expected.json"))
@@ -325,6 +326,8 @@ final class OptimizerTests: XCTestCase {
             }
             let e = errors.max()!, d = ofDelta.max()!
             XCTAssertLessThanOrEqual(e, 1e-4, "\(name): change differs from PyTorch's by \(e) of the tensor's norm")
+            // Stricter, against the change itself (measured about 1e-5 with the committed fixture).
+            XCTAssertLessThanOrEqual(d, 1e-3, "\(name): change differs from PyTorch's by \(d) of the change's norm")
             if e > worstOfP { worstOfP = e; worstName = name }
             worstOfDelta = max(worstOfDelta, d)
         }
