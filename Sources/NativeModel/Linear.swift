@@ -18,20 +18,22 @@ enum Linear {
     /// The backward pass of `forward` for upstream gradient `dY` (`rows × outFeatures`) and the saved
     /// input `x` (`rows × inFeatures`):
     /// - `dX = dY · W` (written, or added with `accumulateInput`; skipped when `dX` is nil),
-    /// - `dWeight += dYᵀ · x` (`[out, in]`, always accumulated),
+    /// - `dWeight += dYᵀ · x` (`[out, in]`, accumulated; skipped when nil, for a frozen weight),
     /// - `dBias += Σ_rows dY` when `dBias` is given.
     static func backward(
         _ dY: UnsafePointer<Float>, rows: Int, outFeatures: Int,
         x: UnsafePointer<Float>, inFeatures: Int, weight: UnsafePointer<Float>,
         dX: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
-        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?
+        dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
     ) {
         if let dX {
             ParallelGEMM.gemmNN(m: rows, n: inFeatures, k: outFeatures, dY, lda: outFeatures, weight, ldb: inFeatures,
                                 dX, ldc: inFeatures, beta: accumulateInput ? 1 : 0)
         }
-        ParallelGEMM.gemmTN(m: outFeatures, n: inFeatures, k: rows, dY, lda: outFeatures, x, ldb: inFeatures,
-                            dWeight, ldc: inFeatures, beta: 1)
+        if let dWeight {
+            ParallelGEMM.gemmTN(m: outFeatures, n: inFeatures, k: rows, dY, lda: outFeatures, x, ldb: inFeatures,
+                                dWeight, ldc: inFeatures, beta: 1)
+        }
         if let dBias {
             for r in 0 ..< rows {
                 let dyr = dY + r * outFeatures

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A LoRA adapter in PEFT's format (`adapter_config.json` + `adapter_model.safetensors`): for each
 /// adapted linear layer `W [out, in]`, matrices `A [r, in]` and `B [out, r]`, applied as
@@ -49,6 +50,48 @@ public struct LoRAAdapter: Sendable {
         }
         guard !modules.isEmpty else { throw ModelLoadError(path: file.path, problem: "no lora_A/lora_B tensors") }
         return LoRAAdapter(rank: rank, alpha: alpha, usesRSLoRA: config["use_rslora"] as? Bool ?? false, modules: modules)
+    }
+
+    /// The linear layers PEFT's `all-linear` adapts in a Llama-family decoder (the classifier excluded).
+    public static let allLinear = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                                   "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]
+
+    /// PEFT's tensor name for `module`'s `A` or `B` matrix.
+    public static func peftName(_ module: String, _ matrix: String) -> String { "base_model.model.\(module).lora_\(matrix).weight" }
+
+    /// A new adapter for `weights`, initialised as PEFT does: `A` uniform in ±1/√in (Kaiming-uniform
+    /// with a = √5), `B` zero, so training starts from the base model. `targets` are module
+    /// suffixes (default all linear layers), drawn with a seeded generator.
+    public static func initialized(for weights: LlamaWeights, rank: Int, alpha: Double, targets: [String] = allLinear, seed: UInt64) -> LoRAAdapter {
+        var rng = SplitMix64(seed: seed)
+        var modules: [String: (a: Tensor, b: Tensor)] = [:]
+        for (name, tensor) in weights.namedTensors where name.hasSuffix(".weight") && tensor.shape.count == 2 {
+            let module = String(name.dropLast(".weight".count))
+            guard module.hasPrefix("model.layers."), targets.contains(where: { module.hasSuffix($0) }) else { continue }
+            let (out, inFeatures) = (tensor.shape[0], tensor.shape[1])
+            let a = Tensor(zeros: [rank, inFeatures])
+            let bound = 1 / Float(inFeatures).squareRoot()
+            for i in 0 ..< a.count { a.pointer[i] = (rng.nextUniform() * 2 - 1) * bound }
+            modules[module] = (a, Tensor(zeros: [out, rank]))
+        }
+        return LoRAAdapter(rank: rank, alpha: alpha, usesRSLoRA: false, modules: modules)
+    }
+
+    /// Writes the adapter in PEFT's format (`adapter_config.json`, `adapter_model.safetensors`).
+    public func save(to directory: URL, baseModel: String) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let targets = Set(modules.keys.map { String($0.split(separator: ".").last!) }).sorted()
+        let config: [String: Any] = [
+            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": alpha, "lora_dropout": 0.0,
+            "target_modules": targets, "bias": "none", "fan_in_fan_out": false, "use_rslora": usesRSLoRA,
+            "use_dora": false, "inference_mode": true, "init_lora_weights": true, "base_model_name_or_path": baseModel,
+            "modules_to_save": NSNull(),
+        ]
+        var data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        data.append(0x0A)
+        try data.write(to: directory.appendingPathComponent("adapter_config.json"), options: .atomic)
+        let tensors = modules.flatMap { m, ab in [(name: Self.peftName(m, "A"), tensor: ab.a), (name: Self.peftName(m, "B"), tensor: ab.b)] }
+        try SafeTensorsFile.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("adapter_model.safetensors"))
     }
 
     /// Adds `scale · B A` to each adapted weight of `weights` (merging the adapter). Throws when a

@@ -26,23 +26,34 @@ public struct TrainingProgress: Sendable {
     public var secondsRemaining: Double
 }
 
-/// Full fine-tuning of a `LlamaWeights` in place: seeded shuffling, micro-batches with gradient
-/// accumulation, global-norm clipping, AdamW with a warm-up + cosine schedule, and resumable
-/// checkpoints (weights, optimiser state and position, written atomically).
+/// Fine-tuning of a `LlamaWeights`: every weight in place (full fine-tuning) or a LoRA adapter with
+/// the base frozen. Seeded shuffling, micro-batches with gradient accumulation, global-norm
+/// clipping, AdamW with a warm-up + cosine schedule, and resumable checkpoints (trained tensors,
+/// optimiser state and position, written atomically).
 public final class Trainer: @unchecked Sendable {
     public let weights: LlamaWeights
     public let settings: TrainingSettings
     let pass: TrainingPass
     let gradients: Gradients
     let optimizer: AdamW
+    /// The adapter being trained, when training LoRA.
+    public let lora: LoRALayers?
 
-    public init(weights: LlamaWeights, settings: TrainingSettings) {
+    /// A trainer of every weight (`adapter` nil) or of `adapter` alone.
+    public init(weights: LlamaWeights, settings: TrainingSettings, adapter: LoRAAdapter? = nil) {
         self.weights = weights
         self.settings = settings
         pass = TrainingPass(weights: weights)
         gradients = Gradients(zerosLike: weights)
-        optimizer = AdamW(parameters: weights.namedTensors, configuration: AdamWConfiguration(weightDecay: settings.weightDecay))
+        let lora = adapter.map(LoRALayers.init(adapter:))
+        self.lora = lora
+        pass.lora = lora
+        optimizer = AdamW(parameters: lora?.namedParameters ?? weights.namedTensors, configuration: AdamWConfiguration(weightDecay: settings.weightDecay))
     }
+
+    /// The tensors the optimiser updates, by name.
+    var trainedParameters: [(String, Tensor)] { lora?.namedParameters ?? weights.namedTensors }
+    var trainedGradients: [(String, Tensor)] { lora?.namedGradients ?? gradients.namedTensors }
 
     /// The order of examples in `epoch`: a Fisher–Yates shuffle seeded by the settings' seed and the epoch.
     public func order(examples: Int, epoch: Int) -> [Int] {
@@ -79,6 +90,7 @@ public final class Trainer: @unchecked Sendable {
         var tokens = 0
         for (k, microBatches) in steps.enumerated() where k >= completedSteps {
             gradients.zero()
+            lora?.zeroGradients()
             let counted = microBatches.joined().map { i in
                 zip(examples[i].labels.dropFirst(), examples[i].inputIDs.dropFirst()).filter { $0.0 != -100 }.count
             }.reduce(0, +)
@@ -90,10 +102,11 @@ public final class Trainer: @unchecked Sendable {
                 tokens += batch.map { examples[$0].inputIDs.count }.reduce(0, +)
             }
             let loss = counted > 0 ? lossSum / Double(counted) : 0
-            let norm = settings.maxGradientNorm > 0 ? GradientClipping.clip(gradients, maxNorm: settings.maxGradientNorm) : gradients.globalNorm
+            let tensors = trainedGradients.map(\.1)
+            let norm = settings.maxGradientNorm > 0 ? GradientClipping.clip(tensors, maxNorm: settings.maxGradientNorm) : GradientClipping.globalNorm(tensors)
             guard loss.isFinite, norm.isFinite else { throw TrainingError.nonFiniteLoss(step: k + 1, loss: loss) }
             let rate = schedule.rate(atStep: k)
-            optimizer.step(gradients: gradients.namedTensors, learningRate: rate)
+            optimizer.step(gradients: trainedGradients, learningRate: rate)
             let elapsed = Date().timeIntervalSince(started)
             let done = k + 1 - completedSteps
             progress(TrainingProgress(step: k + 1, totalSteps: steps.count, loss: loss, learningRate: rate, gradientNorm: norm,
@@ -105,19 +118,19 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
-    /// Writes the weights and optimiser state for resuming into `directory` (`weights.safetensors`,
-    /// `optimizer.safetensors`); the caller records the step last, so a crash mid-write leaves the
-    /// previous checkpoint valid.
+    /// Writes the trained tensors and optimiser state for resuming into `directory`
+    /// (`weights.safetensors`, `optimizer.safetensors`); the caller records the step last, so a crash
+    /// mid-write leaves the previous checkpoint valid.
     public func saveState(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SafeTensorsFile.write(weights.namedTensors.map { (name: $0.0, tensor: $0.1) }, to: directory.appendingPathComponent("weights.safetensors"))
+        try SafeTensorsFile.write(trainedParameters.map { (name: $0.0, tensor: $0.1) }, to: directory.appendingPathComponent("weights.safetensors"))
         try optimizer.save(to: directory.appendingPathComponent("optimizer.safetensors"))
     }
 
     /// Restores what `saveState(to:)` wrote.
     public func loadState(from directory: URL) throws {
         let file = try SafeTensorsFile(url: directory.appendingPathComponent("weights.safetensors"))
-        for (name, tensor) in weights.namedTensors {
+        for (name, tensor) in trainedParameters {
             let saved = try file.tensor(name)
             guard saved.shape == tensor.shape else {
                 throw ModelLoadError(path: file.path, problem: "tensor '\(name)' has shape \(saved.shape), the model has \(tensor.shape)")

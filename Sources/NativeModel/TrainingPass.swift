@@ -28,6 +28,9 @@ public final class TrainingPass: @unchecked Sendable {
     public var config: TransformerConfig { weights.config }
     let rotary: RotaryEmbedding
     private var saved: Activations?
+    /// Trainable LoRA adapters; when set, the base weights are frozen (their gradients are not
+    /// computed, apart from the cheap norm-weight ones, which the caller ignores).
+    public var lora: LoRALayers?
 
     /// A training pass over `weights`; makes BLAS calls single-threaded (the engine parallelises itself).
     public init(weights: LlamaWeights) {
@@ -102,6 +105,12 @@ public final class TrainingPass: @unchecked Sendable {
             Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wq.pointer, bias: w.bq?.pointer, s.q.pointer, outFeatures: qDim)
             Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wk.pointer, bias: w.bk?.pointer, s.k.pointer, outFeatures: kvDim)
             Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wv.pointer, bias: w.bv?.pointer, s.v.pointer, outFeatures: kvDim)
+            if let lora {
+                let p = "model.layers.\(l).self_attn."
+                lora.forward(p + "q_proj", x: s.xb1.pointer, rows: rows, inFeatures: d, y: s.q.pointer, outFeatures: qDim)
+                lora.forward(p + "k_proj", x: s.xb1.pointer, rows: rows, inFeatures: d, y: s.k.pointer, outFeatures: kvDim)
+                lora.forward(p + "v_proj", x: s.xb1.pointer, rows: rows, inFeatures: d, y: s.v.pointer, outFeatures: kvDim)
+            }
             RotaryEmbedding.apply(s.q.pointer, rows: rows, heads: c.headCount, headDim: hd, stride: qDim, cos: a.cos.pointer, sin: a.sin.pointer)
             RotaryEmbedding.apply(s.k.pointer, rows: rows, heads: c.kvHeadCount, headDim: hd, stride: kvDim, cos: a.cos.pointer, sin: a.sin.pointer)
             CausalAttention.forwardPacked(q: s.q.pointer, k: s.k.pointer, v: s.v.pointer, out: s.attention.pointer, offsets: offsets,
@@ -109,10 +118,13 @@ public final class TrainingPass: @unchecked Sendable {
                                           heads: c.headCount, kvHeads: c.kvHeadCount, headDim: hd)
             s.mid.pointer.update(from: x, count: rows * d)
             Linear.forward(s.attention.pointer, rows: rows, inFeatures: qDim, weight: w.wo.pointer, bias: w.bo?.pointer, s.mid.pointer, outFeatures: d, accumulate: true)
+            lora?.forward("model.layers.\(l).self_attn.o_proj", x: s.attention.pointer, rows: rows, inFeatures: qDim, y: s.mid.pointer, outFeatures: d)
 
             RMSNorm.forward(s.mid.pointer, weight: w.mlpNorm.pointer, s.xb2.pointer, rows: rows, dim: d, eps: c.rmsNormEps, inverseRMS: s.inv2.pointer)
             Linear.forward(s.xb2.pointer, rows: rows, inFeatures: d, weight: w.wGate.pointer, bias: nil, s.gate.pointer, outFeatures: ff)
             Linear.forward(s.xb2.pointer, rows: rows, inFeatures: d, weight: w.wUp.pointer, bias: nil, s.up.pointer, outFeatures: ff)
+            lora?.forward("model.layers.\(l).mlp.gate_proj", x: s.xb2.pointer, rows: rows, inFeatures: d, y: s.gate.pointer, outFeatures: ff)
+            lora?.forward("model.layers.\(l).mlp.up_proj", x: s.xb2.pointer, rows: rows, inFeatures: d, y: s.up.pointer, outFeatures: ff)
             s.activated.pointer.update(from: s.gate.pointer, count: rows * ff)
             Self.splitRows(rows) { lo, hi in
                 SwiGLU.forward(gate: s.activated.pointer + lo * ff, up: s.up.pointer + lo * ff, count: (hi - lo) * ff)
@@ -120,6 +132,7 @@ public final class TrainingPass: @unchecked Sendable {
             let next = a.residual[l + 1].pointer
             next.update(from: s.mid.pointer, count: rows * d)
             Linear.forward(s.activated.pointer, rows: rows, inFeatures: ff, weight: w.wDown.pointer, bias: nil, next, outFeatures: d, accumulate: true)
+            lora?.forward("model.layers.\(l).mlp.down_proj", x: s.activated.pointer, rows: rows, inFeatures: ff, y: next, outFeatures: d)
         }
         RMSNorm.forward(a.residual[c.layerCount].pointer, weight: weights.finalNorm.pointer, a.hidden.pointer, rows: rows, dim: d,
                         eps: c.rmsNormEps, inverseRMS: a.invFinal.pointer)
@@ -136,29 +149,35 @@ public final class TrainingPass: @unchecked Sendable {
         let rows = a.rows
         let b = a.scratch
         let dx = b.dx.pointer, dxb = b.dxb.pointer
+        // With LoRA the base weights are frozen: their products are skipped, only dX flows.
+        let frozen = lora != nil
         Linear.backward(a.logits.pointer, rows: rows, outFeatures: c.vocabSize, x: a.hidden.pointer, inFeatures: d,
-                        weight: weights.classifier.pointer, dX: dxb, dWeight: g.classifier.pointer, dBias: nil)
+                        weight: weights.classifier.pointer, dX: dxb, dWeight: frozen ? nil : g.classifier.pointer, dBias: nil)
         Self.rmsNormBackward(dxb, x: a.residual[c.layerCount].pointer, weight: weights.finalNorm.pointer, inverseRMS: a.invFinal.pointer,
                          rows: rows, dim: d, dX: dx, accumulate: false, dWeight: g.finalNorm.pointer)
         for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
             let w = weights.layers[l], gl = g.layers[l], s = a.layers[l]
             // MLP: residual += down(silu(gate(xb2)) * up(xb2)).
             Linear.backward(dx, rows: rows, outFeatures: d, x: s.activated.pointer, inFeatures: ff, weight: w.wDown.pointer,
-                            dX: b.dh.pointer, dWeight: gl.wDown.pointer, dBias: nil)
+                            dX: b.dh.pointer, dWeight: frozen ? nil : gl.wDown.pointer, dBias: nil)
+            lora?.backward("model.layers.\(l).mlp.down_proj", dY: dx, rows: rows, outFeatures: d, x: s.activated.pointer, inFeatures: ff, dX: b.dh.pointer)
             Self.splitRows(rows) { lo, hi in
                 let o = lo * ff
                 SwiGLU.backward(b.dh.pointer + o, gate: s.gate.pointer + o, up: s.up.pointer + o,
                                 dGate: b.dGate.pointer + o, dUp: b.dUp.pointer + o, count: (hi - lo) * ff)
             }
             Linear.backward(b.dGate.pointer, rows: rows, outFeatures: ff, x: s.xb2.pointer, inFeatures: d, weight: w.wGate.pointer,
-                            dX: dxb, dWeight: gl.wGate.pointer, dBias: nil)
+                            dX: dxb, dWeight: frozen ? nil : gl.wGate.pointer, dBias: nil)
             Linear.backward(b.dUp.pointer, rows: rows, outFeatures: ff, x: s.xb2.pointer, inFeatures: d, weight: w.wUp.pointer,
-                            dX: dxb, accumulateInput: true, dWeight: gl.wUp.pointer, dBias: nil)
+                            dX: dxb, accumulateInput: true, dWeight: frozen ? nil : gl.wUp.pointer, dBias: nil)
+            lora?.backward("model.layers.\(l).mlp.gate_proj", dY: b.dGate.pointer, rows: rows, outFeatures: ff, x: s.xb2.pointer, inFeatures: d, dX: dxb)
+            lora?.backward("model.layers.\(l).mlp.up_proj", dY: b.dUp.pointer, rows: rows, outFeatures: ff, x: s.xb2.pointer, inFeatures: d, dX: dxb)
             Self.rmsNormBackward(dxb, x: s.mid.pointer, weight: w.mlpNorm.pointer, inverseRMS: s.inv2.pointer, rows: rows, dim: d,
                              dX: dx, accumulate: true, dWeight: gl.mlpNorm.pointer)
             // Attention: residual += o(attention(rope(q(xb1)), rope(k(xb1)), v(xb1))).
             Linear.backward(dx, rows: rows, outFeatures: d, x: s.attention.pointer, inFeatures: qDim, weight: w.wo.pointer,
-                            dX: b.dAttention.pointer, dWeight: gl.wo.pointer, dBias: gl.bo?.pointer)
+                            dX: b.dAttention.pointer, dWeight: frozen ? nil : gl.wo.pointer, dBias: frozen ? nil : gl.bo?.pointer)
+            lora?.backward("model.layers.\(l).self_attn.o_proj", dY: dx, rows: rows, outFeatures: d, x: s.attention.pointer, inFeatures: qDim, dX: b.dAttention.pointer)
             CausalAttention.backwardPacked(dOut: b.dAttention.pointer, q: s.q.pointer, k: s.k.pointer, v: s.v.pointer, offsets: a.offsets,
                                            probabilities: s.probabilities.pointer, probabilityOffsets: a.probabilityOffsets,
                                            heads: c.headCount, kvHeads: c.kvHeadCount, headDim: hd,
@@ -166,15 +185,21 @@ public final class TrainingPass: @unchecked Sendable {
             RotaryEmbedding.backward(b.dq.pointer, rows: rows, heads: c.headCount, headDim: hd, stride: qDim, cos: a.cos.pointer, sin: a.sin.pointer)
             RotaryEmbedding.backward(b.dk.pointer, rows: rows, heads: c.kvHeadCount, headDim: hd, stride: kvDim, cos: a.cos.pointer, sin: a.sin.pointer)
             Linear.backward(b.dq.pointer, rows: rows, outFeatures: qDim, x: s.xb1.pointer, inFeatures: d, weight: w.wq.pointer,
-                            dX: dxb, dWeight: gl.wq.pointer, dBias: gl.bq?.pointer)
+                            dX: dxb, dWeight: frozen ? nil : gl.wq.pointer, dBias: frozen ? nil : gl.bq?.pointer)
             Linear.backward(b.dk.pointer, rows: rows, outFeatures: kvDim, x: s.xb1.pointer, inFeatures: d, weight: w.wk.pointer,
-                            dX: dxb, accumulateInput: true, dWeight: gl.wk.pointer, dBias: gl.bk?.pointer)
+                            dX: dxb, accumulateInput: true, dWeight: frozen ? nil : gl.wk.pointer, dBias: frozen ? nil : gl.bk?.pointer)
             Linear.backward(b.dv.pointer, rows: rows, outFeatures: kvDim, x: s.xb1.pointer, inFeatures: d, weight: w.wv.pointer,
-                            dX: dxb, accumulateInput: true, dWeight: gl.wv.pointer, dBias: gl.bv?.pointer)
+                            dX: dxb, accumulateInput: true, dWeight: frozen ? nil : gl.wv.pointer, dBias: frozen ? nil : gl.bv?.pointer)
+            if let lora {
+                let p = "model.layers.\(l).self_attn."
+                lora.backward(p + "q_proj", dY: b.dq.pointer, rows: rows, outFeatures: qDim, x: s.xb1.pointer, inFeatures: d, dX: dxb)
+                lora.backward(p + "k_proj", dY: b.dk.pointer, rows: rows, outFeatures: kvDim, x: s.xb1.pointer, inFeatures: d, dX: dxb)
+                lora.backward(p + "v_proj", dY: b.dv.pointer, rows: rows, outFeatures: kvDim, x: s.xb1.pointer, inFeatures: d, dX: dxb)
+            }
             Self.rmsNormBackward(dxb, x: a.residual[l].pointer, weight: w.attentionNorm.pointer, inverseRMS: s.inv1.pointer, rows: rows, dim: d,
                              dX: dx, accumulate: true, dWeight: gl.attentionNorm.pointer)
         }
-        Embedding.backward(tokens: tokens, dOut: dx, dim: d, dTable: g.embedding.pointer)
+        if !frozen { Embedding.backward(tokens: tokens, dOut: dx, dim: d, dTable: g.embedding.pointer) }
     }
 
     // MARK: - Parallel elementwise steps

@@ -15,15 +15,17 @@ struct TrainCommand: ParsableCommand {
         decoupled weight decay (not on biases and norms), linear warm-up then cosine decay, \
         global-norm clipping, gradient accumulation, a seeded shuffle per epoch.
 
-        Writes a Hugging Face model directory to --output (config.json, model.safetensors, \
-        generation_config.json, the tokenizer), loadable with --model by every command. Progress \
+        LoRA (the default, on all linear layers as the paper used; initialised as PEFT does) writes a \
+        PEFT adapter to --output (adapter_config.json + adapter_model.safetensors), loadable with \
+        --model BASE --adapter OUTPUT by every command and by PEFT; with --merge it writes the merged \
+        model instead. Full fine-tuning (--full) writes a Hugging Face model directory (config.json, \
+        model.safetensors, generation_config.json, the tokenizer), loadable with --model. Progress \
         shows step, loss, tokens/s and ETA. A resumable checkpoint is kept in OUTPUT/checkpoint \
         (every --checkpoint-every steps); after an interruption, run the same command with --resume. \
         A NaN or infinite loss stops the run before the step is applied.
 
-        Only full fine-tuning (--full) is available yet; LoRA is planned.
-
-        Example:
+        Examples:
+          forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --lr 1e-3 --output runs/stm-adapter
           forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --full --lr 1e-3 --epochs 2 --output runs/stm-model
         """
     )
@@ -36,11 +38,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output directory for the fine-tuned model.", valueName: "dir"))
     var output: String
 
-    @Flag(help: "Full fine-tuning of every weight.")
+    @Flag(help: "Full fine-tuning of every weight instead of LoRA.")
     var full = false
 
-    @Option(name: .customLong("lora-rank"), help: "LoRA rank (not available yet).")
-    var loraRank: Int?
+    @Option(name: .customLong("lora-rank"), help: "LoRA rank.")
+    var loraRank: Int = 8
+
+    @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (the update is scaled by alpha / rank).")
+    var loraAlpha: Double = 16
+
+    @Option(name: .customLong("lora-dropout"), help: "LoRA dropout (only 0 is supported yet).")
+    var loraDropout: Double = 0
+
+    @Flag(help: "With LoRA: write the merged model (a Hugging Face directory) instead of the adapter.")
+    var merge = false
 
     @Option(help: "Peak learning rate.") var lr: Double = 2e-5
     @Option(help: "Passes over the data.") var epochs: Int = 3
@@ -55,9 +66,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run from OUTPUT/checkpoint.") var resume = false
 
     func validate() throws {
-        if loraRank != nil || !full {
-            throw ValidationError("LoRA fine-tuning is not available in the built-in engine yet; pass --full for full fine-tuning")
-        }
+        guard loraRank >= 1, loraAlpha > 0 else { throw ValidationError("--lora-rank must be at least 1 and --lora-alpha positive") }
+        guard loraDropout == 0 else { throw ValidationError("--lora-dropout other than 0 is not supported yet") }
+        if full && merge { throw ValidationError("--merge applies to LoRA; full fine-tuning already writes a whole model") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard epochs >= 1, batchSize >= 1, gradAccum >= 1, warmup >= 0, checkpointEvery >= 0 else {
             throw ValidationError("--epochs, --batch-size and --grad-accum must be at least 1; --warmup and --checkpoint-every at least 0")
@@ -100,7 +111,9 @@ struct TrainCommand: ParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         let checkpointURL = outputURL.appendingPathComponent("checkpoint")
         let stateURL = checkpointURL.appendingPathComponent("trainer.json")
-        let trainer = Trainer(weights: model.transformer.weights, settings: settings)
+        let adapter = full ? nil : LoRAAdapter.initialized(for: model.transformer.weights, rank: loraRank, alpha: loraAlpha, seed: seed)
+        let trainer = Trainer(weights: model.transformer.weights, settings: settings, adapter: adapter)
+        let method = full ? "full" : "lora r=\(loraRank) alpha=\(loraAlpha)"
         var completed = 0
         let dataHash = try ContentHash.sha256(fileAt: URL(fileURLWithPath: data))
         if resume {
@@ -108,7 +121,7 @@ struct TrainCommand: ParsableCommand {
                   let state = try? JSONDecoder().decode(CheckpointState.self, from: stateData) else {
                 throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "no checkpoint to resume from (run without --resume)")
             }
-            guard state.settings == settings, state.dataSHA256 == dataHash, state.baseModel == model.fingerprint else {
+            guard state.settings == settings, state.dataSHA256 == dataHash, state.baseModel == model.fingerprint, state.method == method else {
                 throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "the checkpoint was made with other data, model or settings; resume with the same command")
             }
             try trainer.loadState(from: checkpointURL)
@@ -118,13 +131,13 @@ struct TrainCommand: ParsableCommand {
             throw JSONLines.LineError(path: output, line: 0, problem: "holds a checkpoint of an earlier run: pass --resume to continue it, or choose another --output")
         }
         let total = settings.totalSteps(examples: examples.count)
-        FileHandle.standardError.write(Data("training \(examples.count) examples (\(truncated) truncated to \(limit) tokens), \(total) optimiser steps\n".utf8))
+        FileHandle.standardError.write(Data("training (\(method)) \(examples.count) examples (\(truncated) truncated to \(limit) tokens), \(total) optimiser steps\n".utf8))
         let isTerminal = isatty(STDERR_FILENO) != 0
         var lastPrint = Date.distantPast
         var lastLoss = Double.nan
         try trainer.train(examples, completedSteps: completed, checkpoint: { step in
             try trainer.saveState(to: checkpointURL)
-            let state = CheckpointState(completedSteps: step, settings: settings, dataSHA256: dataHash, baseModel: model.fingerprint)
+            let state = CheckpointState(completedSteps: step, settings: settings, dataSHA256: dataHash, baseModel: model.fingerprint, method: method)
             try AtomicFile.write(JSONEncoder().encode(state), to: stateURL)
         }, progress: { p in
             lastLoss = p.loss
@@ -137,8 +150,14 @@ struct TrainCommand: ParsableCommand {
         })
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let tokenizerURL = URL(fileURLWithPath: model.tokenizerPath)
-        try HFCheckpointWriter.write(model.transformer.weights, tokenizer: tokenizerURL, to: outputURL)
-        print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", lastLoss, outputURL.path, output))
+        if let adapter, !merge {
+            try adapter.save(to: outputURL, baseModel: modelOptions.model)
+            print(String(format: "final loss %.4f; wrote the LoRA adapter %@ (load it with --model %@ --adapter %@)", lastLoss, outputURL.path, modelOptions.model, output))
+        } else {
+            if let adapter { try adapter.merge(into: model.transformer.weights) }
+            try HFCheckpointWriter.write(model.transformer.weights, tokenizer: tokenizerURL, to: outputURL)
+            print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", lastLoss, outputURL.path, output))
+        }
     }
 }
 
@@ -148,4 +167,6 @@ struct CheckpointState: Codable {
     var settings: TrainingSettings
     var dataSHA256: String
     var baseModel: ModelFingerprint
+    /// `full`, or the LoRA rank and alpha.
+    var method: String
 }
