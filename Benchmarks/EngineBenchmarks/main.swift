@@ -95,15 +95,18 @@ case "train":
     let optimizer = AdamW(parameters: weights.namedTensors, configuration: AdamWConfiguration(weightDecay: 0.01), decays: { _ in true })
     let learningRate = Double(option("lr", "1e-4"))!
     var losses: [Double] = []
+    var optimizerSeconds: [Double] = []
     func trainStep() {
         losses.append(pass.lossAndGradients(sequences: ids, labels: ids, gradients: gradients).mean)
-        optimizer.step(gradients: gradients.namedTensors, learningRate: learningRate)
+        optimizerSeconds.append(time { optimizer.step(gradients: gradients.namedTensors, learningRate: learningRate) })
         gradients.zero()
     }
     trainStep()
+    optimizerSeconds.removeAll()
     var seconds: [Double] = []
     for _ in 0 ..< repeats { seconds.append(time { trainStep() }) }
     emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
+          "optimizer_seconds_median": median(optimizerSeconds),
           "peak_rss_mb": peakRSSMegabytes(), "threads": EngineSettings.threadCount,
           "parameters": weights.config.parameterCount, "loss_first": losses.first!, "loss_last": losses.last!])
 
