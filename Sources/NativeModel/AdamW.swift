@@ -106,18 +106,27 @@ public final class AdamW: @unchecked Sendable {
             let m = slot.expAvg.pointer + range.lowerBound
             let v = slot.expAvgSq.pointer + range.lowerBound
             let n = range.count
-            if applyDecay && slot.decays {
-                for i in 0 ..< n { p[i] *= decayFactor }
-            }
-            for i in 0 ..< n {
-                let gi = g[i]
-                let mi = m[i] + beta1Weight * (gi - m[i])
-                let vi = v[i] * beta2 + beta2Weight * gi * gi
-                m[i] = mi
-                v[i] = vi
-                let denominator = vi.squareRoot() * inverseRoot + epsilon
-                p[i] = p[i] - stepSize * mi / denominator
-            }
+            // Multiplying by exactly 1 leaves non-decaying parameters unchanged bit for bit; one
+            // pass over memory instead of two.
+            Self.update(p, gradient: g, expAvg: m, expAvgSq: v, count: n,
+                        factor: applyDecay && slot.decays ? decayFactor : 1, beta1Weight: beta1Weight, beta2: beta2,
+                        beta2Weight: beta2Weight, inverseRoot: inverseRoot, epsilon: epsilon, stepSize: stepSize)
+        }
+    }
+
+    /// The elementwise AdamW update of `count` elements (a plain loop the compiler vectorises).
+    private static func update(_ p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+                               expAvg m: UnsafeMutablePointer<Float>, expAvgSq v: UnsafeMutablePointer<Float>, count: Int,
+                               factor: Float, beta1Weight: Float, beta2: Float, beta2Weight: Float,
+                               inverseRoot: Float, epsilon: Float, stepSize: Float) {
+        for i in 0 ..< count {
+            let pi = p[i] * factor
+            let gi = g[i]
+            let mi = m[i] + beta1Weight * (gi - m[i])
+            let vi = v[i] * beta2 + beta2Weight * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] = pi - stepSize * mi / (vi.squareRoot() * inverseRoot + epsilon)
         }
     }
 

@@ -67,3 +67,45 @@ final class LoRAGradientTests: XCTestCase {
         XCTAssertEqual(merged, adapted, accuracy: 1e-5)
     }
 }
+
+/// Three LoRA training steps against PEFT + torch.optim.AdamW from the same initial adapter
+/// (`scripts/reference/make_lora_train_fixtures.py`): losses at every step and the final A and B.
+final class LoRATrainingParityTests: XCTestCase {
+    func testThreeAdamWStepsMatchPEFT() throws {
+        let dir = TestPaths.fixtures.appendingPathComponent("lora_train/llama_untied_r4")
+        let base = TestPaths.fixtures.appendingPathComponent("grad/llama_untied")
+        let batch = try TestPaths.json(base.appendingPathComponent("expected.json"))
+        let sequences = try XCTUnwrap(batch["input_ids"] as? [[Int]]), labels = try XCTUnwrap(batch["labels"] as? [[Int]])
+        let expected = try TestPaths.json(dir.appendingPathComponent("expected.json"))
+        let referenceLosses = try XCTUnwrap(expected["losses"] as? [Double])
+
+        let weights = try CheckpointLoader.loadWeights(at: base.path)
+        let lora = LoRALayers(adapter: try LoRAAdapter.load(directory: dir.appendingPathComponent("initial")))
+        let pass = TrainingPass(weights: weights)
+        pass.lora = lora
+        let optimizer = AdamW(parameters: lora.namedParameters, configuration: AdamWConfiguration(weightDecay: 0.01))
+        let gradients = Gradients(zerosLike: weights)
+        for step in 0 ..< 3 {
+            lora.zeroGradients()
+            let loss = pass.lossAndGradients(sequences: sequences, labels: labels, gradients: gradients).mean
+            XCTAssertEqual(loss, referenceLosses[step], accuracy: 1e-5 * referenceLosses[step], "loss at step \(step + 1)")
+            GradientClipping.clip(lora.namedGradients.map(\.1), maxNorm: 1)
+            optimizer.step(gradients: lora.namedGradients, learningRate: 1e-2)
+        }
+        let final = try LoRAAdapter.load(directory: dir.appendingPathComponent("final"))
+        var worst = 0.0
+        for (module, (a, b)) in lora.adapter.modules {
+            let reference = try XCTUnwrap(final.modules[module], module)
+            for (mine, theirs) in [(a, reference.a), (b, reference.b)] {
+                var diff = 0.0, norm = 0.0
+                for i in 0 ..< mine.count {
+                    diff += pow(Double(mine.pointer[i] - theirs.pointer[i]), 2)
+                    norm += pow(Double(theirs.pointer[i]), 2)
+                }
+                worst = max(worst, (diff / norm).squareRoot())
+            }
+        }
+        XCTAssertLessThanOrEqual(worst, 1e-4, "largest relative difference of an A or B tensor after 3 steps")
+        print("LoRA training parity with PEFT: worst tensor relative difference \(worst)")
+    }
+}
