@@ -77,12 +77,13 @@ public struct LoRAAdapter: Sendable {
         return LoRAAdapter(rank: rank, alpha: alpha, usesRSLoRA: false, modules: modules)
     }
 
-    /// Writes the adapter in PEFT's format (`adapter_config.json`, `adapter_model.safetensors`).
-    public func save(to directory: URL, baseModel: String) throws {
+    /// Writes the adapter in PEFT's format (`adapter_config.json`, `adapter_model.safetensors`),
+    /// recording the `dropout` it was trained with.
+    public func save(to directory: URL, baseModel: String, dropout: Double = 0) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let targets = Set(modules.keys.map { String($0.split(separator: ".").last!) }).sorted()
         let config: [String: Any] = [
-            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": alpha, "lora_dropout": 0.0,
+            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank, "lora_alpha": alpha, "lora_dropout": dropout,
             "target_modules": targets, "bias": "none", "fan_in_fan_out": false, "use_rslora": usesRSLoRA,
             "use_dora": false, "inference_mode": true, "init_lora_weights": true, "base_model_name_or_path": baseModel,
             "modules_to_save": NSNull(),

@@ -40,12 +40,12 @@ public final class Trainer: @unchecked Sendable {
     public let lora: LoRALayers?
 
     /// A trainer of every weight (`adapter` nil) or of `adapter` alone.
-    public init(weights: LlamaWeights, settings: TrainingSettings, adapter: LoRAAdapter? = nil) {
+    public init(weights: LlamaWeights, settings: TrainingSettings, adapter: LoRAAdapter? = nil, loraDropout: Float = 0) {
         self.weights = weights
         self.settings = settings
         pass = TrainingPass(weights: weights)
         gradients = Gradients(zerosLike: weights)
-        let lora = adapter.map(LoRALayers.init(adapter:))
+        let lora = adapter.map { LoRALayers(adapter: $0, dropout: loraDropout) }
         self.lora = lora
         pass.lora = lora
         optimizer = AdamW(parameters: lora?.namedParameters ?? weights.namedTensors, configuration: AdamWConfiguration(weightDecay: settings.weightDecay))
@@ -95,7 +95,8 @@ public final class Trainer: @unchecked Sendable {
                 zip(examples[i].labels.dropFirst(), examples[i].inputIDs.dropFirst()).filter { $0.0 != -100 }.count
             }.reduce(0, +)
             var lossSum = 0.0
-            for batch in microBatches {
+            for (j, batch) in microBatches.enumerated() {
+                lora?.reseed(settings.seed ^ UInt64(k &* 7919 &+ j &+ 1) &* 0x2545_F491_4F6C_DD1D)
                 let loss = pass.lossAndGradients(sequences: batch.map { examples[$0].inputIDs }, labels: batch.map { examples[$0].labels },
                                                  gradients: gradients, normalizer: max(counted, 1))
                 lossSum += loss.sum

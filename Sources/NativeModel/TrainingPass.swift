@@ -65,6 +65,8 @@ public final class TrainingPass: @unchecked Sendable {
     @discardableResult
     public func lossAndGradients(sequences: [[Int]], labels: [[Int]], gradients: Gradients, normalizer: Int? = nil) -> TrainingLoss {
         precondition(gradients.config == config, "gradients shaped for another model")
+        lora?.isTraining = true
+        defer { lora?.isTraining = false }
         let a = runForward(sequences: sequences, labels: labels)
         let divisor = normalizer ?? a.counted
         let scale: Float = divisor > 0 ? 1 / Float(divisor) : 0

@@ -47,7 +47,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (the update is scaled by alpha / rank).")
     var loraAlpha: Double = 16
 
-    @Option(name: .customLong("lora-dropout"), help: "LoRA dropout (only 0 is supported yet).")
+    @Option(name: .customLong("lora-dropout"), help: "LoRA dropout on the adapter path's input while training, as PEFT's lora_dropout.")
     var loraDropout: Double = 0
 
     @Flag(help: "With LoRA: write the merged model (a Hugging Face directory) instead of the adapter.")
@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard loraRank >= 1, loraAlpha > 0 else { throw ValidationError("--lora-rank must be at least 1 and --lora-alpha positive") }
-        guard loraDropout == 0 else { throw ValidationError("--lora-dropout other than 0 is not supported yet") }
+        guard loraDropout >= 0, loraDropout < 1 else { throw ValidationError("--lora-dropout must be in [0, 1)") }
         if full && merge { throw ValidationError("--merge applies to LoRA; full fine-tuning already writes a whole model") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard epochs >= 1, batchSize >= 1, gradAccum >= 1, warmup >= 0, checkpointEvery >= 0 else {
@@ -112,8 +112,8 @@ struct TrainCommand: ParsableCommand {
         let checkpointURL = outputURL.appendingPathComponent("checkpoint")
         let stateURL = checkpointURL.appendingPathComponent("trainer.json")
         let adapter = full ? nil : LoRAAdapter.initialized(for: model.transformer.weights, rank: loraRank, alpha: loraAlpha, seed: seed)
-        let trainer = Trainer(weights: model.transformer.weights, settings: settings, adapter: adapter)
-        let method = full ? "full" : "lora r=\(loraRank) alpha=\(loraAlpha)"
+        let trainer = Trainer(weights: model.transformer.weights, settings: settings, adapter: adapter, loraDropout: Float(loraDropout))
+        let method = full ? "full" : "lora r=\(loraRank) alpha=\(loraAlpha) dropout=\(loraDropout)"
         var completed = 0
         let dataHash = try ContentHash.sha256(fileAt: URL(fileURLWithPath: data))
         if resume {
@@ -151,7 +151,7 @@ struct TrainCommand: ParsableCommand {
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
         let tokenizerURL = URL(fileURLWithPath: model.tokenizerPath)
         if let adapter, !merge {
-            try adapter.save(to: outputURL, baseModel: modelOptions.model)
+            try adapter.save(to: outputURL, baseModel: modelOptions.model, dropout: loraDropout)
             print(String(format: "final loss %.4f; wrote the LoRA adapter %@ (load it with --model %@ --adapter %@)", lastLoss, outputURL.path, modelOptions.model, output))
         } else {
             if let adapter { try adapter.merge(into: model.transformer.weights) }

@@ -107,9 +107,9 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertFalse(base.stdout.contains("zebra"), base.stdout)
     }
 
-    func testUnsupportedLoRADropoutIsRefused() throws {
+    func testInvalidLoRADropoutIsRefused() throws {
         let data = try maskedData()
-        let r = try CLI.run(["train", "--model", stories(), "--data", data.path, "--lora-dropout", "0.1", "--output", work.appendingPathComponent("x").path])
+        let r = try CLI.run(["train", "--model", stories(), "--data", data.path, "--lora-dropout", "1.5", "--output", work.appendingPathComponent("x").path])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("--lora-dropout"), r.stderr)
     }

@@ -109,3 +109,42 @@ final class LoRATrainingParityTests: XCTestCase {
         print("LoRA training parity with PEFT: worst tensor relative difference \(worst)")
     }
 }
+
+/// LoRA dropout: gradients under a fixed mask against finite differences; no dropout outside training.
+final class LoRADropoutTests: XCTestCase {
+    func testGradientsWithDropoutMatchFiniteDifferencesUnderTheSameMask() {
+        let config = TransformerConfig(hiddenSize: 16, intermediateSize: 24, layerCount: 1, headCount: 4, kvHeadCount: 2, vocabSize: 32, maxPositions: 32)
+        let weights = LlamaWeights.random(config: config, seed: 51, scale: 0.3)
+        let adapter = LoRAAdapter.initialized(for: weights, rank: 2, alpha: 4, seed: 3)
+        var rng = SplitMix64(seed: 8)
+        for (_, ab) in adapter.modules { for i in 0 ..< ab.b.count { ab.b.pointer[i] = (rng.nextUniform() - 0.5) * 0.6 } }
+        let lora = LoRALayers(adapter: adapter, dropout: 0.3)
+        let pass = TrainingPass(weights: weights)
+        pass.lora = lora
+        let sequences = [[1, 5, 9, 30, 2, 7, 7]], labels = [[-100, 5, 9, 30, 2, 7, 7]]
+        let gradients = Gradients(zerosLike: weights)
+        lora.reseed(99)
+        pass.lossAndGradients(sequences: sequences, labels: labels, gradients: gradients)
+        // The same mask for every evaluation: reseed, and use the training forward (its gradients are discarded).
+        let scratch = Gradients(zerosLike: weights)
+        let f = { () -> Double in lora.reseed(99); return pass.lossAndGradients(sequences: sequences, labels: labels, gradients: scratch).mean }
+        let (name, a) = lora.namedParameters.first { $0.0.contains("q_proj.lora_A") }!
+        // Copied now: the evaluations below run training passes, which add to the LoRA gradients.
+        let g = lora.namedGradients.first { $0.0 == name }!.1.values
+        var numeric: [Double] = [], analytic: [Double] = []
+        for i in [0, 5, 17, 30] {
+            let old = a.pointer[i]
+            a.pointer[i] = old + 1e-2; let hi = f()
+            a.pointer[i] = old - 1e-2; let lo = f()
+            a.pointer[i] = old
+            numeric.append((hi - lo) / 2e-2)
+            analytic.append(Double(g[i]))
+        }
+        for (n, x) in zip(numeric, analytic) { XCTAssertEqual(n, x, accuracy: 2e-2 * max(abs(x), 1e-3)) }
+        // Outside training (loss, inference) the adapter path sees the whole input.
+        let evalA = pass.loss(sequences: sequences, labels: labels).mean, evalB = pass.loss(sequences: sequences, labels: labels).mean
+        XCTAssertEqual(evalA, evalB)
+        lora.reseed(100)
+        XCTAssertNotEqual(pass.lossAndGradients(sequences: sequences, labels: labels, gradients: scratch).mean, evalA)
+    }
+}
