@@ -91,7 +91,7 @@ public final class AdamW: @unchecked Sendable {
         let biasCorrection1 = 1 - pow(c.beta1, t)
         let biasCorrection2Root = (1 - pow(c.beta2, t)).squareRoot()
         let stepSize = Float(learningRate / biasCorrection1)
-        let inverseRoot = Float(1 / biasCorrection2Root)
+        let biasRoot = Float(biasCorrection2Root)
         let decayFactor = Float(1 - learningRate * c.weightDecay)
         let applyDecay = c.weightDecay != 0
         let beta1Weight = Float(1 - c.beta1), beta2 = Float(c.beta2), beta2Weight = Float(1 - c.beta2)
@@ -110,7 +110,7 @@ public final class AdamW: @unchecked Sendable {
             // pass over memory instead of two.
             Self.update(p, gradient: g, expAvg: m, expAvgSq: v, count: n,
                         factor: applyDecay && slot.decays ? decayFactor : 1, beta1Weight: beta1Weight, beta2: beta2,
-                        beta2Weight: beta2Weight, inverseRoot: inverseRoot, epsilon: epsilon, stepSize: stepSize)
+                        beta2Weight: beta2Weight, biasRoot: biasRoot, epsilon: epsilon, stepSize: stepSize)
         }
     }
 
@@ -120,7 +120,7 @@ public final class AdamW: @unchecked Sendable {
     private static func update(_ p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
                                expAvg m: UnsafeMutablePointer<Float>, expAvgSq v: UnsafeMutablePointer<Float>, count: Int,
                                factor: Float, beta1Weight: Float, beta2: Float, beta2Weight: Float,
-                               inverseRoot: Float, epsilon: Float, stepSize: Float) {
+                               biasRoot: Float, epsilon: Float, stepSize: Float) {
         typealias Lanes = SIMD8<Float>
         var i = 0
         while i + 8 <= count {
@@ -134,7 +134,7 @@ public final class AdamW: @unchecked Sendable {
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Lanes.self)
             var root = Lanes()
             for j in 0 ..< 8 { root[j] = vi[j].squareRoot() }
-            let updated = pi - stepSize * mi / (root * inverseRoot + epsilon)
+            let updated = pi - stepSize * mi / (root / biasRoot + epsilon)
             UnsafeMutableRawPointer(p + i).storeBytes(of: updated, as: Lanes.self)
             i += 8
         }
@@ -145,7 +145,7 @@ public final class AdamW: @unchecked Sendable {
             let vi = v[i] * beta2 + beta2Weight * gi * gi
             m[i] = mi
             v[i] = vi
-            p[i] = pi - stepSize * mi / (vi.squareRoot() * inverseRoot + epsilon)
+            p[i] = pi - stepSize * mi / (vi.squareRoot() / biasRoot + epsilon)
             i += 1
         }
     }
