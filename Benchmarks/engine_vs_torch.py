@@ -72,7 +72,8 @@ def main():
         engine = run_json([engine_bin, args.mode, "--model", work, "--inputs", os.path.join(work, "inputs.json"),
                            "--threads", str(args.threads), "--repeats", str(args.repeats)])
         ratio = engine["tokens_per_s_median"] / torch["tokens_per_s_median"]
-        flops_per_token = (6 if args.mode == "train" else 2) * engine.get("parameters", 0)
+        # Matrix-product FLOPs per token (2 per weight forward, 6 with the backward), attention apart.
+        flops_per_token = (6 if args.mode == "train" else 2) * engine.get("matmul_parameters", engine.get("parameters", 0))
         line = (f"{name} {args.mode} batch {args.batch}x{args.seq}: engine {engine['tokens_per_s_median']:.0f} tok/s, "
                 f"PyTorch {torch['tokens_per_s_median']:.0f} tok/s, ratio {ratio:.2f}x; "
                 f"peak RSS engine {engine['peak_rss_mb']:.0f} MB vs PyTorch {torch['peak_rss_mb']:.0f} MB")

@@ -49,6 +49,11 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// Weights that take part in matrix products: all but an untied embedding table (a lookup).
+func matmulParameters(_ c: TransformerConfig) -> Int {
+    c.parameterCount - (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize)
+}
+
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -80,7 +85,7 @@ case "forward":
     }
     emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
           "peak_rss_mb": peakRSSMegabytes(), "max_abs_diff_sum_logprob": worst, "threads": EngineSettings.threadCount,
-          "parameters": weights.config.parameterCount])
+          "parameters": weights.config.parameterCount, "matmul_parameters": matmulParameters(weights.config)])
 
 case "train":
     // One full fine-tuning step per repeat, as Benchmarks/torch_reference.py --mode train times it:
@@ -108,7 +113,8 @@ case "train":
     emit(["tokens_per_s_median": Double(tokens) / median(seconds), "seconds_median": median(seconds),
           "optimizer_seconds_median": median(optimizerSeconds),
           "peak_rss_mb": peakRSSMegabytes(), "threads": EngineSettings.threadCount,
-          "parameters": weights.config.parameterCount, "loss_first": losses.first!, "loss_last": losses.last!])
+          "parameters": weights.config.parameterCount, "matmul_parameters": matmulParameters(weights.config),
+          "loss_first": losses.first!, "loss_last": losses.last!])
 
 case "generate":
     let weights = try CheckpointLoader.loadWeights(at: option("model"))
