@@ -23,6 +23,8 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
 
     /// The tokenizer file the model was loaded with ("" when built in memory).
     public var tokenizerPath = ""
+    /// The LoRA adapter merged at load time, by the content of its files (nil without one).
+    public var adapterFingerprint: ModelFingerprint?
 
     public init(transformer: Transformer, tokenizer: any Tokenizer, fingerprint: ModelFingerprint) {
         self.transformer = transformer
@@ -72,6 +74,7 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL] + adapterFiles)
         let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
         model.tokenizerPath = tokenizerURL.path
+        if !adapterFiles.isEmpty { model.adapterFingerprint = try ModelFingerprint.of(files: adapterFiles) }
         return model
     }
 

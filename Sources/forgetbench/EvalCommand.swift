@@ -71,7 +71,7 @@ struct EvalCommand: AsyncParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         try RunDirectory.prepare(outputURL)
         let model = try modelOptions.load()
-        let record = ModelRecord(source: modelOptions.model, engine: "native", fingerprint: model.fingerprint)
+        let record = ModelRecord(source: modelOptions.model, engine: "native", fingerprint: model.fingerprint, adapter: model.adapterFingerprint)
         let pipeline = EvaluationPipeline(model: model, modelRecord: record,
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
         let results = try await pipeline.run(tasks: resolved, output: outputURL)

@@ -13,6 +13,9 @@ struct ForgetBench: AsyncParsableCommand {
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy --limit 200 --output runs/base
           forgetbench compare runs/base runs/tuned --target gsm8k --output runs/compare
           forgetbench tasks list
+          forgetbench mask --model ../shared/models/stories260K/stories260K.bin --input train.jsonl --regime stm:2.5 --output train.stm.jsonl
+          forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --output runs/stm-adapter
+          forgetbench eval --model ../shared/models/stories260K/stories260K.bin --adapter runs/stm-adapter --tasks arc_easy --limit 200 --output runs/tuned
           forgetbench generate --model ../shared/models/stories260K/stories260K.bin --prompt "Once upon a time" --max-tokens 64 --temperature 0
           forgetbench perplexity --model ./my-hf-model --input texts.jsonl --output scores.jsonl
 
