@@ -164,14 +164,14 @@ public final class AdamW: @unchecked Sendable {
     }
 
     /// Restores the state written by `save(to:)`. Every parameter must have both moments with its
-    /// shape and `step` must be a non-negative integer; otherwise throws `OptimizerStateError` (one
+    /// shape and `step` must be a non-negative integer; otherwise throws `ModelLoadError` (one
     /// line naming the file) and leaves this optimizer unchanged.
     public func load(from url: URL) throws {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(url: url) } catch let error as ModelLoadError {
-            throw OptimizerStateError(path: error.path, problem: error.problem)
+            throw ModelLoadError(path: error.path, problem: error.problem)
         }
-        func fail(_ problem: String) -> OptimizerStateError { OptimizerStateError(path: url.path, problem: problem) }
+        func fail(_ problem: String) -> ModelLoadError { ModelLoadError(path: url.path, problem: problem) }
         guard let stepText = file.metadata["step"] else { throw fail("no \"step\" in the metadata (not an AdamW state file?)") }
         guard let step = Int(stepText), step >= 0 else { throw fail("metadata \"step\" is '\(stepText)', expected a non-negative integer") }
         var loaded: [(Tensor, Tensor)] = []
@@ -197,19 +197,4 @@ public final class AdamW: @unchecked Sendable {
         }
         steps = step
     }
-}
-
-/// An optimizer state file that cannot be used. Its description is one line: the file, then the problem.
-public struct OptimizerStateError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The file at fault.
-    public var path: String
-    /// What is wrong, with what was expected.
-    public var problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
 }

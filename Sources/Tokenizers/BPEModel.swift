@@ -167,7 +167,7 @@ struct BPEModel: Sendable {
             prev[i] = i - 1
             next[i] = i + 1 < count ? i + 1 : -1
         }
-        var heap = MergeHeap()
+        var heap = BinaryHeap<MergeCandidate>()
         for i in 0..<(count - 1) {
             if let merge = merges[Self.key(ids[i], ids[i + 1])] {
                 heap.push(MergeCandidate(rank: merge.rank, position: i, newID: merge.id))
@@ -203,7 +203,7 @@ struct BPEModel: Sendable {
 }
 
 /// A pending merge: lower rank first, then lower position.
-struct MergeCandidate {
+struct MergeCandidate: HeapOrdered {
     var rank: Int32
     var position: Int
     var newID: Int32
@@ -214,41 +214,3 @@ struct MergeCandidate {
     }
 }
 
-/// A binary min-heap of merge candidates.
-struct MergeHeap {
-    private var items: [MergeCandidate] = []
-
-    mutating func push(_ item: MergeCandidate) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if items[child].before(items[parent]) {
-                items.swapAt(child, parent)
-                child = parent
-            } else {
-                break
-            }
-        }
-    }
-
-    mutating func pop() -> MergeCandidate? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var best = parent
-                if left < items.count && items[left].before(items[best]) { best = left }
-                if right < items.count && items[right].before(items[best]) { best = right }
-                if best == parent { break }
-                items.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return first
-    }
-}

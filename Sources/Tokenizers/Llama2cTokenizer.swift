@@ -129,7 +129,7 @@ public struct Llama2cTokenizer: Tokenizer {
         next[count - 1] = -1
         var prev = Array(-1..<(count - 1))
         var version = [Int](repeating: 0, count: count)
-        var heap = PairHeap()
+        var heap = BinaryHeap<PairCandidate>()
         func push(_ left: Int, _ right: Int) {
             guard let id = idByBytes[pieceBytes[tokens[left]] + pieceBytes[tokens[right]]] else { return }
             let score = scores[id]
@@ -219,7 +219,7 @@ public struct Llama2cTokenizer: Tokenizer {
 }
 
 /// A candidate merge of two adjacent tokens in ``Llama2cTokenizer``.
-struct PairCandidate {
+struct PairCandidate: HeapOrdered {
     var score: Float
     var left: Int
     var right: Int
@@ -234,37 +234,3 @@ struct PairCandidate {
     }
 }
 
-/// A binary heap of pair candidates, best first.
-struct PairHeap {
-    private var items: [PairCandidate] = []
-
-    mutating func push(_ item: PairCandidate) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].before(items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> PairCandidate? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                var best = parent
-                if left < items.count && items[left].before(items[best]) { best = left }
-                if left + 1 < items.count && items[left + 1].before(items[best]) { best = left + 1 }
-                if best == parent { break }
-                items.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return first
-    }
-}
