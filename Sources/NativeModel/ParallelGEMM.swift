@@ -10,26 +10,13 @@ enum ParallelGEMM {
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
     ) {
-        let parts = partCount(m: m, n: n, k: k)
-        if parts == 1 {
-            if m == 1 {
-                BLAS.gemv(m: n, n: k, b, lda: ldb, a, c, alpha: alpha, beta: beta)
+        partitioned(m: m, n: n, k: k) { rows, columns in
+            let a = a + rows.lowerBound * lda, b = b + columns.lowerBound * ldb
+            let c = c + rows.lowerBound * ldc + columns.lowerBound
+            if rows.count == 1 {
+                BLAS.gemv(m: columns.count, n: k, b, lda: ldb, a, c, alpha: alpha, beta: beta)
             } else {
-                BLAS.gemmNT(m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
-            }
-            return
-        }
-        if m >= 16 * parts {
-            split(m, parts) { lo, hi in
-                BLAS.gemmNT(m: hi - lo, n: n, k: k, a + lo * lda, lda: lda, b, ldb: ldb, c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
-            }
-        } else {
-            split(n, parts) { lo, hi in
-                if m == 1 {
-                    BLAS.gemv(m: hi - lo, n: k, b + lo * ldb, lda: ldb, a, c + lo, alpha: alpha, beta: beta)
-                } else {
-                    BLAS.gemmNT(m: m, n: hi - lo, k: k, a, lda: lda, b + lo * ldb, ldb: ldb, c + lo, ldc: ldc, alpha: alpha, beta: beta)
-                }
+                BLAS.gemmNT(m: rows.count, n: columns.count, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
             }
         }
     }
@@ -40,50 +27,42 @@ enum ParallelGEMM {
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
     ) {
-        let parts = partCount(m: m, n: n, k: k)
-        if parts > 1, m >= 16 * parts {
-            split(m, parts) { lo, hi in
-                BLAS.gemmNN(m: hi - lo, n: n, k: k, a + lo * lda, lda: lda, b, ldb: ldb, c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
-            }
-        } else if parts > 1 {
-            split(n, parts) { lo, hi in
-                BLAS.gemmNN(m: m, n: hi - lo, k: k, a, lda: lda, b + lo, ldb: ldb, c + lo, ldc: ldc, alpha: alpha, beta: beta)
-            }
-        } else {
-            BLAS.gemmNN(m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
+        partitioned(m: m, n: n, k: k) { rows, columns in
+            BLAS.gemmNN(m: rows.count, n: columns.count, k: k, a + rows.lowerBound * lda, lda: lda, b + columns.lowerBound, ldb: ldb,
+                        c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, alpha: alpha, beta: beta)
         }
     }
 
-    /// `C[m×n] = alpha · A[k×m]ᵀ · B[k×n] + beta · C` (weight gradients), split over rows of C.
+    /// `C[m×n] = alpha · A[k×m]ᵀ · B[k×n] + beta · C` (weight gradients).
     static func gemmTN(
         m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
     ) {
-        let parts = partCount(m: m, n: n, k: k)
-        if parts > 1, m >= 16 * parts {
-            split(m, parts) { lo, hi in
-                BLAS.gemmTN(m: hi - lo, n: n, k: k, a + lo, lda: lda, b, ldb: ldb, c + lo * ldc, ldc: ldc, alpha: alpha, beta: beta)
-            }
-        } else if parts > 1 {
-            split(n, parts) { lo, hi in
-                BLAS.gemmTN(m: m, n: hi - lo, k: k, a, lda: lda, b + lo, ldb: ldb, c + lo, ldc: ldc, alpha: alpha, beta: beta)
-            }
-        } else {
-            BLAS.gemmTN(m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
+        partitioned(m: m, n: n, k: k) { rows, columns in
+            BLAS.gemmTN(m: rows.count, n: columns.count, k: k, a + rows.lowerBound, lda: lda, b + columns.lowerBound, ldb: ldb,
+                        c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, alpha: alpha, beta: beta)
         }
     }
 
-    private static func partCount(m: Int, n: Int, k: Int) -> Int {
+    /// Runs `block(rows, columns)` over disjoint blocks covering the `m × n` output, in parallel: one
+    /// block for small products, else row ranges when there are enough rows, else column ranges.
+    private static func partitioned(m: Int, n: Int, k: Int, _ block: (Range<Int>, Range<Int>) -> Void) {
         let threads = EngineSettings.threadCount
-        guard threads > 1, m * n * k >= minimumWork else { return 1 }
-        return min(threads, max(m, n) / 16)
+        let parts = threads > 1 && m * n * k >= minimumWork ? min(threads, max(m, n) / 16) : 1
+        if parts <= 1 {
+            block(0 ..< m, 0 ..< n)
+        } else if m >= 16 * parts {
+            split(m, parts) { block($0, 0 ..< n) }
+        } else {
+            split(n, parts) { block(0 ..< m, $0) }
+        }
     }
 
     /// Splits `0 ..< count` into `parts` contiguous ranges (multiples of 16 but the last) run in parallel.
-    private static func split(_ count: Int, _ parts: Int, _ body: (Int, Int) -> Void) {
+    private static func split(_ count: Int, _ parts: Int, _ body: (Range<Int>) -> Void) {
         let size = ((count + parts - 1) / parts + 15) / 16 * 16
         let chunks = (count + size - 1) / size
-        Parallel.forEach(chunks) { i in body(i * size, min(count, (i + 1) * size)) }
+        Parallel.forEach(chunks) { i in body(i * size ..< min(count, (i + 1) * size)) }
     }
 }
