@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The run store's response cache (SQLite; Debian: libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // `forgetbench serve` and the OpenAI-compatible backend only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev). On macOS the same calls come from Accelerate.
@@ -34,7 +39,20 @@ let package = Package(
         .target(name: "Masking", dependencies: ["Harness", "NativeModel", "Tokenizers"]),
         .target(
             name: "Runner",
-            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Masking", "RunStore",
+                           .product(name: "Yams", package: "Yams")]
+        ),
+        // Durable model-output cache keyed by model fingerprint + request (SQLite through GRDB).
+        .target(name: "RunStore", dependencies: ["Harness", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
+        .target(
+            name: "Server",
+            dependencies: ["Harness", "NativeModel", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
+        ),
+        // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).
+        .target(
+            name: "OpenAIBackend",
+            dependencies: ["Harness", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .target(
             name: "NativeModel",
@@ -48,6 +66,7 @@ let package = Package(
             name: "forgetbench",
             dependencies: [
                 "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
+                "RunStore", "Server", "OpenAIBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +81,20 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Harness"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Masking", "RunStore"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "Harness", "NativeModel",
+                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                           .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
+        ),
+        .testTarget(
+            name: "OpenAIBackendTests",
+            dependencies: ["OpenAIBackend", "Harness",
+                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),
     ]

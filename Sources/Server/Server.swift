@@ -1,0 +1,1 @@
+// forgetbench serve: see OpenAIServer.

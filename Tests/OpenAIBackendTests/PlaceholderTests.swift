@@ -1,0 +1,4 @@
+import XCTest
+@testable import OpenAIBackend
+
+final class OpenAIBackendPlaceholderTests: XCTestCase {}

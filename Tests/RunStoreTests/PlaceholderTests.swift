@@ -1,0 +1,4 @@
+import XCTest
+@testable import RunStore
+
+final class RunStorePlaceholderTests: XCTestCase {}

@@ -1,0 +1,4 @@
+import XCTest
+@testable import Server
+
+final class ServerPlaceholderTests: XCTestCase {}
