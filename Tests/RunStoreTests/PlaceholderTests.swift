@@ -1,4 +1,0 @@
-import XCTest
-@testable import RunStore
-
-final class RunStorePlaceholderTests: XCTestCase {}
