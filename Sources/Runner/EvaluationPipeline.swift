@@ -9,6 +9,8 @@ public struct EvaluationPipeline: Sendable {
     public var settings: EvaluationSettings
     /// Show progress on stderr.
     public var showsProgress = true
+    /// Put before each progress line (an experiment indents its evaluations).
+    public var progressIndent = ""
 
     public init(model: any LanguageModel, modelRecord: ModelRecord, settings: EvaluationSettings) {
         self.model = model
@@ -33,12 +35,12 @@ public struct EvaluationPipeline: Sendable {
         for (index, task) in tasks.enumerated() {
             let taskStart = Date()
             if showsProgress {
-                FileHandle.standardError.write(Data("[\(index + 1)/\(tasks.count)] \(task.name) (\(task.outputType.rawValue))\n".utf8))
+                FileHandle.standardError.write(Data("\(progressIndent)[\(index + 1)/\(tasks.count)] \(task.name) (\(task.outputType.rawValue))\n".utf8))
             }
             var bar: ProgressLine?
             let (result, records) = try await evaluator.evaluate(task, instances: rendered[index]) { done, total in
                 guard showsProgress else { return }
-                if bar == nil { bar = ProgressLine(label: task.name, total: total) }
+                if bar == nil { bar = ProgressLine(label: progressIndent + task.name, total: total) }
                 bar?.advance(to: done)
             }
             bar?.finish()

@@ -64,6 +64,12 @@ public struct GateConfiguration: Sendable, Equatable {
         } catch let error as YamlError {
             throw RunnerError.invalid("\(path): malformed YAML: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
         }
+        return try parse(root, path: path)
+    }
+
+    /// Reads a gates mapping (`default` and/or `gates`) from a YAML node: a gates file's root, or
+    /// an experiment spec's `gates:`. Errors name `path` and the line.
+    static func parse(_ root: Node, path: String) throws -> GateConfiguration {
         func where_(_ node: Node) -> String { "\(path):\(node.mark?.line ?? 0)" }
         guard let mapping = root.mapping else { throw RunnerError.invalid("\(where_(root)): expected a mapping with 'default' and/or 'gates'") }
         var configuration = GateConfiguration(defaultRule: nil, rules: [])

@@ -18,6 +18,8 @@ public final class ProgressLine: @unchecked Sendable {
         let now = Date()
         guard now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : 5) || done == total else { return }
         guard now.timeIntervalSince(started) > 1 || !isTerminal else { return }
+        // Off a terminal, a line at the start says nothing the caller's own line did not.
+        guard done > 0 || isTerminal else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0

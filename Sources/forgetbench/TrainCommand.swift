@@ -3,6 +3,7 @@ import Foundation
 import Harness
 import Masking
 import NativeModel
+import Runner
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,25 +79,6 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let manifest = try MaskedDatasetManifest.load(forDataset: data)
-        try manifest.verify(against: model.fingerprint)
-        let limit = min(maxSeqLen ?? model.maxContextLength, model.maxContextLength)
-        var examples: [LabeledSequence] = []
-        var truncated = 0
-        for (line, object) in try JSONLines.readObjects(path: data) {
-            guard let ids = (object["input_ids"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let labels = (object["labels"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  ids.count == labels.count, !ids.isEmpty else {
-                throw JSONLines.LineError(path: data, line: line, problem: "expected input_ids and labels of the same non-zero length")
-            }
-            if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
-                throw JSONLines.LineError(path: data, line: line, problem: "token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
-            }
-            if ids.count > limit { truncated += 1 }
-            examples.append(LabeledSequence(inputIDs: Array(ids.prefix(limit)), labels: Array(labels.prefix(limit))))
-        }
-        guard !examples.isEmpty else { throw JSONLines.LineError(path: data, line: 0, problem: "no training examples") }
-
         var settings = TrainingSettings()
         settings.learningRate = lr
         settings.epochs = epochs
@@ -107,66 +89,34 @@ struct TrainCommand: ParsableCommand {
         settings.maxGradientNorm = maxGradNorm
         settings.seed = seed
         settings.checkpointEvery = checkpointEvery
-
-        let outputURL = URL(fileURLWithPath: output)
-        let checkpointURL = outputURL.appendingPathComponent("checkpoint")
-        let stateURL = checkpointURL.appendingPathComponent("trainer.json")
-        let adapter = full ? nil : LoRAAdapter.initialized(for: model.transformer.weights, rank: loraRank, alpha: loraAlpha, seed: seed)
-        let trainer = Trainer(weights: model.transformer.weights, settings: settings, adapter: adapter, loraDropout: Float(loraDropout))
-        let method = full ? "full" : "lora r=\(loraRank) alpha=\(loraAlpha) dropout=\(loraDropout)"
-        var completed = 0
-        let dataHash = try ContentHash.sha256(fileAt: URL(fileURLWithPath: data))
-        if resume {
-            guard let stateData = FileManager.default.contents(atPath: stateURL.path),
-                  let state = try? JSONDecoder().decode(CheckpointState.self, from: stateData) else {
-                throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "no checkpoint to resume from (run without --resume)")
-            }
-            guard state.settings == settings, state.dataSHA256 == dataHash, state.baseModel == model.fingerprint, state.method == method else {
-                throw JSONLines.LineError(path: stateURL.path, line: 0, problem: "the checkpoint was made with other data, model or settings; resume with the same command")
-            }
-            try trainer.loadState(from: checkpointURL)
-            completed = state.completedSteps
-            FileHandle.standardError.write(Data("resuming after step \(completed)\n".utf8))
-        } else if FileManager.default.fileExists(atPath: stateURL.path) {
-            throw JSONLines.LineError(path: output, line: 0, problem: "holds a checkpoint of an earlier run: pass --resume to continue it, or choose another --output")
-        }
+        var job = FineTuningJob(model: model, modelSource: modelOptions.model, settings: settings,
+                                method: full ? .full : .lora(rank: loraRank, alpha: loraAlpha, dropout: loraDropout))
+        job.merge = merge
+        job.maxSequenceLength = maxSeqLen
+        job.resume = resume ? .required : .refuse
+        let examples = try job.readDataset(path: data)
         let total = settings.totalSteps(examples: examples.count)
-        FileHandle.standardError.write(Data("training (\(method)) \(examples.count) examples (\(truncated) truncated to \(limit) tokens), \(total) optimiser steps\n".utf8))
+        let limit = min(maxSeqLen ?? model.maxContextLength, model.maxContextLength)
+        let truncated = examples.count { $0.inputIDs.count > limit }
+        if resume { FileHandle.standardError.write(Data("resuming from \(output)/checkpoint\n".utf8)) }
+        FileHandle.standardError.write(Data("training (\(job.method)) \(examples.count) examples (\(truncated) truncated to \(limit) tokens), \(total) optimiser steps\n".utf8))
         let isTerminal = isatty(STDERR_FILENO) != 0
         var lastPrint = Date.distantPast
-        var lastLoss = Double.nan
-        try trainer.train(examples, completedSteps: completed, checkpoint: { step in
-            try trainer.saveState(to: checkpointURL)
-            let state = CheckpointState(completedSteps: step, settings: settings, dataSHA256: dataHash, baseModel: model.fingerprint, method: method)
-            try AtomicFile.write(JSONEncoder().encode(state), to: stateURL)
-        }, progress: { p in
-            lastLoss = p.loss
+        job.progress = { p in
             let now = Date()
             guard p.step == p.totalSteps || now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.2 : 5) else { return }
             lastPrint = now
             let line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad-norm %.3f  %.0f tok/s  ETA %ds",
                               p.step, p.totalSteps, p.loss, p.learningRate, p.gradientNorm, p.tokensPerSecond, Int(p.secondsRemaining))
             FileHandle.standardError.write(Data((isTerminal ? "\r" + line + " " : line + "\n").utf8))
-        })
+        }
+        let summary = try job.run(examples: examples, dataSHA256: try ContentHash.sha256(fileAt: URL(fileURLWithPath: data)),
+                                  output: URL(fileURLWithPath: output))
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        let tokenizerURL = URL(fileURLWithPath: model.tokenizerPath)
-        if let adapter, !merge {
-            try adapter.save(to: outputURL, baseModel: modelOptions.model, dropout: loraDropout)
-            print(String(format: "final loss %.4f; wrote the LoRA adapter %@ (load it with --model %@ --adapter %@)", lastLoss, outputURL.path, modelOptions.model, output))
+        if !full && !merge {
+            print(String(format: "final loss %.4f; wrote the LoRA adapter %@ (load it with --model %@ --adapter %@)", summary.finalLoss, output, modelOptions.model, output))
         } else {
-            if let adapter { try adapter.merge(into: model.transformer.weights) }
-            try HFCheckpointWriter.write(model.transformer.weights, tokenizer: tokenizerURL, to: outputURL)
-            print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", lastLoss, outputURL.path, output))
+            print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", summary.finalLoss, output, output))
         }
     }
-}
-
-/// Where a training run stands, written after each checkpoint (`checkpoint/trainer.json`).
-struct CheckpointState: Codable {
-    var completedSteps: Int
-    var settings: TrainingSettings
-    var dataSHA256: String
-    var baseModel: ModelFingerprint
-    /// `full`, or the LoRA rank and alpha.
-    var method: String
 }

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Harness
+import NativeModel
+import Runner
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: fine-tune one candidate per regime and seed, measure target gain and forgetting, publish a leaderboard.",
+        discussion: """
+        SPEC is an experiment YAML (see experiments/quickstart.yaml): a base model, a training set \
+        (a task's training split or a JSON Lines file), the regimes to compare (ground-truth, \
+        stm:TAU, top-fraction:K, random:matched, lowest:matched, self-output, rephrase), training \
+        settings (LoRA on all linear layers by default), target and non-target tasks, an evaluation \
+        limit, seeds and optional gates. Paths in the spec are relative to the spec's folder.
+
+        Stages: evaluate the base model; score the training set once with the base model; build \
+        each regime's data; train each candidate; evaluate each; compare each with the base \
+        (paired tests, Holm over non-target tasks, TI and BWT). Writes DIR/results.json, \
+        DIR/report.md (leaderboard, charts, per-seed details, gates), DIR/junit.xml (one test \
+        suite per regime), DIR/tradeoff.svg and DIR/perplexity.svg.
+
+        Runs resume: every stage's output is written atomically when it is complete, training \
+        keeps checkpoints, and model outputs are cached by model fingerprint and request \
+        (DIR/cache.sqlite, or --cache FILE to share one across runs). After an interruption \
+        (Ctrl-C, kill -9, a crash) run the same command again: finished stages are reused and the \
+        results equal an uninterrupted run's. A directory holding another spec's run is refused.
+
+        Exit codes: 0 done and every gate passed (or no gates), 1 bad input or error, 2 a gate \
+        failed for some candidate, 3 a gate was inconclusive under --strict.
+
+        Example:
+          forgetbench run experiments/quickstart.yaml --output runs/quickstart
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The experiment spec (YAML).", valueName: "spec.yaml"))
+    var spec: String
+
+    @Option(help: ArgumentHelp("Output directory (default: the spec's 'output', else runs/<name>).", valueName: "dir"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Response cache (SQLite) to use instead of DIR/cache.sqlite; several runs and processes may share one.", valueName: "file"))
+    var cache: String?
+
+    @OptionGroup var taskOptions: TaskOptions
+
+    @Option(help: "Threads for matrix products (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Exit 3 when a gate is inconclusive.")
+    var strict = false
+
+    @Flag(help: "No stage lines or progress bars on stderr.")
+    var quiet = false
+
+    func run() async throws {
+        if let threads { EngineSettings.setThreadCount(threads) }
+        let parsed = try ExperimentSpecParser.parse(fileAt: spec)
+        let outputURL = URL(fileURLWithPath: output ?? parsed.spec.output ?? "runs/\(parsed.spec.name)")
+        var runner = ExperimentRunner(parsed: parsed, registry: try taskOptions.registry(), output: outputURL)
+        runner.cacheURL = cache.map { URL(fileURLWithPath: $0) }
+        runner.showsProgress = !quiet
+        let results = try await runner.run()
+        for regime in results.regimes {
+            let target = regime.targetImprovementPoints.map { String(format: "%+.1f", $0.mean) } ?? "n/a"
+            let bwt = regime.backwardTransfer.map { String(format: "%+.1f%%", $0.mean) } ?? "n/a"
+            print("\(regime.regime): masked \(String(format: "%.1f", regime.maskedFraction * 100))%, target \(target) pts, BWT \(bwt)"
+                + (results.gated ? ", gates: \(regime.gatesFailed) failed" : ""))
+        }
+        print("report: \(outputURL.appendingPathComponent("report.md").path)")
+        let code = results.exitCode(strict: strict)
+        if code != 0 { throw CommandExit(code: code) }
+    }
+}
