@@ -11,6 +11,9 @@ public struct EvaluationPipeline: Sendable {
     public var showsProgress = true
     /// Put before each progress line (an experiment indents its evaluations).
     public var progressIndent = ""
+    /// When set, called with the number of items finished since the last call instead of
+    /// printing per-task progress (an experiment draws one bar for a whole stage).
+    public var itemsFinished: (@Sendable (Int) -> Void)?
 
     public init(model: any LanguageModel, modelRecord: ModelRecord, settings: EvaluationSettings) {
         self.model = model
@@ -34,11 +37,17 @@ public struct EvaluationPipeline: Sendable {
         let started = Date()
         for (index, task) in tasks.enumerated() {
             let taskStart = Date()
-            if showsProgress {
+            if showsProgress && itemsFinished == nil {
                 FileHandle.standardError.write(Data("\(progressIndent)[\(index + 1)/\(tasks.count)] \(task.name) (\(task.outputType.rawValue))\n".utf8))
             }
             var bar: ProgressLine?
+            var reported = 0
             let (result, records) = try await evaluator.evaluate(task, instances: rendered[index]) { done, total in
+                if let itemsFinished {
+                    itemsFinished(done - reported)
+                    reported = done
+                    return
+                }
                 guard showsProgress else { return }
                 if bar == nil { bar = ProgressLine(label: progressIndent + task.name, total: total) }
                 bar?.advance(to: done)

@@ -219,7 +219,14 @@ public struct ExperimentRunner {
         var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
         var trainingSummaries: [String: FineTuningSummary] = [:]
         var index = 0
-        for (regime, masking) in plan.regimes {
+        let settingsForCount = trainingSettings(seed: 0)
+        let stepsPerCandidate = plan.regimes.map { r -> Int in
+            let n = r.masking == nil ? (sampledSummaries[r.name]?.kept ?? 0) : scored.examples.count
+            return settingsForCount.totalSteps(examples: max(1, n))
+        }
+        let trainingBar = showsProgress ? ProgressLine(label: "training", total: stepsPerCandidate.reduce(0, +) * spec.seeds.count) : nil
+        var stepsBefore = 0
+        for (regimeIndex, (regime, masking)) in plan.regimes.enumerated() {
             for seed in spec.seeds {
                 index += 1
                 let key = "\(regime)#\(seed)"
@@ -237,8 +244,10 @@ public struct ExperimentRunner {
                 try writeMasked(lines, manifest: manifest, to: maskedURL)
                 masked[key] = (manifest, lines)
                 let modelURL = layout.model(regime, seed: seed)
+                defer { stepsBefore += stepsPerCandidate[regimeIndex] }
                 if let done = FineTuningJob.finished(in: modelURL) {
                     trainingSummaries[key] = done
+                    trainingBar?.pause()
                     log("  [\(index)/\(candidates)] \(regime) seed \(seed): trained earlier (\(done.steps) steps)")
                     continue
                 }
@@ -248,21 +257,18 @@ public struct ExperimentRunner {
                 job.maxSequenceLength = spec.training.maxSequenceLength
                 job.resume = .automatic
                 let label = "  [\(index)/\(candidates)] \(regime) seed \(seed)"
-                var trainBar: ProgressLine?
-                job.progress = { p in
-                    guard self.showsProgress else { return }
-                    if trainBar == nil { trainBar = ProgressLine(label: label + " training", total: p.totalSteps) }
-                    trainBar?.advance(to: p.step)
-                }
+                let offset = stepsBefore
+                job.progress = { p in trainingBar?.advance(to: offset + p.step) }
                 let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels) }
                 let dataHash = ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
                 let summary = try job.run(examples: examples, dataSHA256: dataHash, output: modelURL)
-                trainBar?.finish()
+                trainingBar?.pause()
                 trainingSummaries[key] = summary
                 log(String(format: "%@: %d steps, final loss %.4f, %.1f s%@", label, summary.steps, summary.finalLoss, summary.seconds,
                            summary.resumed ? " (resumed from a checkpoint)" : ""))
             }
         }
+        trainingBar?.finish()
         timings.trainingSeconds = Date().timeIntervalSince(t3)
 
         // 5. Evaluate every candidate.
@@ -270,6 +276,8 @@ public struct ExperimentRunner {
         let t4 = Date()
         var candidateRuns: [String: RunDirectory.Loaded] = [:]
         index = 0
+        let itemsPerModel = try tasks.map { try $0.instances(limit: spec.evaluationLimit, seed: spec.evaluationSeed).count }.reduce(0, +)
+        let evaluationBar = showsProgress ? ProgressLine(label: "evaluating", total: itemsPerModel * candidates) : nil
         for (regime, _) in plan.regimes {
             for seed in spec.seeds {
                 index += 1
@@ -279,11 +287,16 @@ public struct ExperimentRunner {
                     : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: modelURL.path)
                 let record = ModelRecord(source: "candidates/\(ExperimentLayout.slug(regime))/seed-\(seed)/model", engine: "native",
                                          fingerprint: model.fingerprint, adapter: model.adapterFingerprint)
+                evaluationBar?.pause()
                 log("  [\(index)/\(candidates)] \(regime) seed \(seed)")
                 candidateRuns["\(regime)#\(seed)"] = try await evaluate(model: model, record: record, tasks: tasks,
-                                                                        into: layout.evaluation(regime, seed: seed), cache: plan.cache)
+                                                                        into: layout.evaluation(regime, seed: seed), cache: plan.cache) { n in
+                    evaluationBar?.advance(by: n)
+                }
+                evaluationBar?.advance(to: itemsPerModel * index)
             }
         }
+        evaluationBar?.finish()
         timings.evaluationSeconds = Date().timeIntervalSince(t4)
 
         // 6. Compare and report.
@@ -348,7 +361,7 @@ public struct ExperimentRunner {
 
     /// Evaluates through the cache, or loads the finished evaluation in `directory`.
     func evaluate(model: NativeLanguageModel, record: ModelRecord, tasks: [any EvaluationTask], into directory: URL,
-                  cache: ResponseCache) async throws -> RunDirectory.Loaded {
+                  cache: ResponseCache, itemsFinished: (@Sendable (Int) -> Void)? = nil) async throws -> RunDirectory.Loaded {
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent("results.json").path) {
             log("    evaluated earlier: \(directory.path)")
             return try RunDirectory.load(directory)
@@ -359,6 +372,7 @@ public struct ExperimentRunner {
                                           settings: EvaluationSettings(tasks: tasks.map(\.name), limit: spec.evaluationLimit, seed: spec.evaluationSeed))
         pipeline.showsProgress = showsProgress
         pipeline.progressIndent = "    "
+        pipeline.itemsFinished = itemsFinished
         _ = try await pipeline.run(tasks: tasks, output: directory)
         let stats = cached.statistics
         if stats.hits > 0 { log("    \(stats.hits) of \(stats.hits + stats.misses) requests answered from the cache") }

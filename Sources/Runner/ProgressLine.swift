@@ -13,8 +13,14 @@ public final class ProgressLine: @unchecked Sendable {
         self.total = total
     }
 
+    private var done = 0
+
+    /// Reports `count` more units finished.
+    public func advance(by count: Int) { advance(to: done + count) }
+
     /// Reports `done` of `total` units finished.
     public func advance(to done: Int) {
+        self.done = done
         let now = Date()
         guard now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : 5) || done == total else { return }
         guard now.timeIntervalSince(started) > 1 || !isTerminal else { return }
@@ -32,6 +38,13 @@ public final class ProgressLine: @unchecked Sendable {
         } else {
             FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%), ETA \(Int(eta))s\n".utf8))
         }
+    }
+
+    /// Ends the bar's current line on a terminal, so the caller can print a line; the next
+    /// `advance` draws the bar again below it.
+    public func pause() {
+        if isTerminal && lastPrint != .distantPast { FileHandle.standardError.write(Data("\n".utf8)) }
+        lastPrint = .distantPast
     }
 
     /// Ends the bar's line on a terminal.
