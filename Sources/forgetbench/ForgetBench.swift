@@ -10,6 +10,7 @@ struct ForgetBench: AsyncParsableCommand {
         config.json + safetensors, or llama2.c .bin files) on the CPU with no setup.
 
         Examples:
+          forgetbench run experiments/quickstart.yaml --output runs/quickstart
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy --limit 200 --output runs/base
           forgetbench compare runs/base runs/tuned --target gsm8k --output runs/compare
           forgetbench tasks list
