@@ -80,9 +80,10 @@ public struct CompiledTaskProvider: TaskProvider {
         self.tasks = tasks
     }
 
-    /// The compiled-in tasks ForgetBench ships: `synthetic_addition`.
+    /// The compiled-in tasks ForgetBench ships: `synthetic_addition` and the toy world's tasks
+    /// (`toy_*`, see ``ToyWorld``).
     public static var standard: CompiledTaskProvider {
-        CompiledTaskProvider(tasks: [SyntheticAdditionTask()])
+        CompiledTaskProvider(tasks: [SyntheticAdditionTask()] + ToyWorld.tasks)
     }
 
     public func taskNames() throws -> [String] { tasks.map(\.name) }

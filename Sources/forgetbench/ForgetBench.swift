@@ -19,11 +19,12 @@ struct ForgetBench: AsyncParsableCommand {
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --adapter runs/stm-adapter --tasks arc_easy --limit 200 --output runs/tuned
           forgetbench generate --model ../shared/models/stories260K/stories260K.bin --prompt "Once upon a time" --max-tokens 64 --temperature 0
           forgetbench perplexity --model ./my-hf-model --input texts.jsonl --output scores.jsonl
+          forgetbench pretrain --output models/toy-base
 
         Exit codes: 0 success (and every gate passed), 1 usage, input or runtime error, \
         2 a gate failed, 3 a gate was inconclusive under --strict.
         """,
-        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self]
+        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self]
     )
 }
 

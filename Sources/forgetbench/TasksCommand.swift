@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Harness
 import Tasks
 
 struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
-        abstract: "List the known tasks, or show one task's resolved configuration.",
-        subcommands: [List.self, Show.self]
+        abstract: "List the known tasks, show one task's resolved configuration, or export a trainable task's training set.",
+        subcommands: [List.self, Show.self, TrainingSet.self]
     )
 
     struct List: ParsableCommand {
@@ -29,6 +30,36 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             print(try taskOptions.catalog().show(name))
+        }
+    }
+
+    struct TrainingSet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "training-set",
+            abstract: "Write a trainable task's training split with its ground-truth responses as JSON Lines.",
+            discussion: """
+            Each line is {"id", "prompt", "response"}: the rendered training prompt and the response its \
+            annotators wrote, the input 'forgetbench mask' reads (plain chat format: prompt, response, EOS).
+
+            Example:
+              forgetbench tasks training-set toy_subtract --limit 300 --output runs/toy/train.jsonl
+            """)
+        @OptionGroup var taskOptions: TaskOptions
+        @Argument(help: "The task's name (a task with a training split, such as toy_subtract).") var name: String
+        @Option(help: "Keep the first N training items.") var limit: Int?
+        @Option(help: ArgumentHelp("Output file.", valueName: "file.jsonl")) var output: String
+
+        func run() throws {
+            let task = try taskOptions.catalog().registry.task(named: name)
+            guard let trainable = task as? any TrainableTask else {
+                throw ValidationError("task '\(name)' has no training split (it is not a trainable task)")
+            }
+            var text = ""
+            for item in try trainable.trainingInstances(limit: limit) {
+                let object: [String: Any] = ["id": item.id, "prompt": item.prompt, "response": trainable.groundTruthResponse(for: item)]
+                text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+            }
+            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
         }
     }
 }

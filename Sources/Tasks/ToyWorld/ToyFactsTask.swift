@@ -1,0 +1,42 @@
+import Foundation
+import Harness
+
+/// `toy_facts` (non-target): a fixed base of 150 fictional facts, "where does X live".
+/// `Q: home of zarbo?\nA: kelimu`. Memorised knowledge, the skill forgetting destroys first.
+///
+/// Unlike the generated skills, a fact base cannot be split: the facts the model learned *are*
+/// what is tested. So the test, train and pretrain splits all hold the same 150 facts (the
+/// pretraining corpus teaches them; evaluation asks them back). Scored by exact match of the last
+/// lowercase word of the answer.
+public struct ToyFactsTask: ToyTask {
+    public var name = "toy_facts"
+    public var version = "1"
+    public var description: String { "Toy world: 150 memorised fictional facts (person -> home town; exact match on the last lowercase word)." }
+    public var dataSeed: UInt64 = 0x66_6163_7473
+    public static let factCount = 150
+
+    public init() {}
+
+    public var answerFilters: [AnswerFilter] { [.regex(pattern: "[a-z]+", group: 0, selectLast: true)] }
+    public var generatorParameters: [String: JSONValue] {
+        ["kind": .string("facts"), "count": .number(String(Self.factCount)), "seed": .number(String(dataSeed))]
+    }
+
+    /// The facts: distinct two-syllable names, each with a three-syllable town (towns may repeat).
+    public var facts: [(person: String, town: String)] {
+        var rng = SplitMix64(seed: dataSeed)
+        var seen = Set<String>()
+        var result: [(String, String)] = []
+        while result.count < Self.factCount {
+            let person = ToyGenerator.name(&rng, syllables: 2) + String(ToyGenerator.letters[rng.below(26)])
+            let town = ToyGenerator.name(&rng, syllables: 3)
+            guard seen.insert(person).inserted else { continue }
+            result.append((person, town))
+        }
+        return result
+    }
+
+    public func items(_ split: ToySplit) -> [ToyItem] {
+        facts.enumerated().map { i, f in ToyItem(id: String(i), question: "home of \(f.person)?", answer: f.town) }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Harness
+
+/// The built-in toy world: the embedded default world the quickstart experiment runs in, small
+/// enough that an experiment of 15 LoRA fine-tunes fits in minutes on two CPU cores, built to
+/// reproduce the paper's conditions (see `docs/toy-world.md`).
+///
+/// - Non-target skills (learned in pretraining, in one answer style `A: <answer>`):
+///   ``ToyReverseTask`` (`toy_reverse`), ``ToyUppercaseTask`` (`toy_upper`),
+///   ``ToySuccessorTask`` (`toy_successor`), ``ToyCompareTask`` (`toy_max`, multiple choice) and
+///   ``ToyFactsTask`` (`toy_facts`, memorised facts).
+/// - The target skill ``ToySubtractionTask`` (`toy_subtract`): the base model saw only its
+///   borrow-free items; its ground truth is written in an unfamiliar verbose style.
+/// - A character-level tokenizer (``ToyVocabulary``) and the base model `models/toy-base`, made by
+///   `forgetbench pretrain` from ``pretrainingCorpus(examples:seed:)``.
+public enum ToyWorld {
+    /// The target task's name.
+    public static let targetTaskName = "toy_subtract"
+
+    /// Every toy task, non-target first, the target last.
+    public static var tasks: [any ToyTask] {
+        [ToyReverseTask(), ToyUppercaseTask(), ToySuccessorTask(), ToyCompareTask(), ToyFactsTask(), ToySubtractionTask()]
+    }
+
+    /// The target task.
+    public static var target: ToySubtractionTask { ToySubtractionTask() }
+
+    /// Names of the non-target tasks.
+    public static var nonTargetTaskNames: [String] { tasks.map(\.name).filter { $0 != targetTaskName } }
+
+    /// The share of each task in the pretraining corpus (relative weights).
+    public static let pretrainingWeights: [String: Double] = [
+        "toy_reverse": 1.2, "toy_upper": 0.8, "toy_successor": 1, "toy_max": 0.8, "toy_facts": 1.4, "toy_subtract": 1.2,
+    ]
+
+    /// One pretraining example: a rendered prompt and the base-style response (` answer`).
+    public struct Example: Hashable, Sendable {
+        public var task: String
+        public var prompt: String
+        public var response: String
+
+        public init(task: String, prompt: String, response: String) {
+            self.task = task
+            self.prompt = prompt
+            self.response = response
+        }
+    }
+
+    /// `examples` pretraining examples drawn with `seed`: a task by ``pretrainingWeights``, then a
+    /// uniformly random item of its pretrain split, in the base style (for multiple choice: the
+    /// gold choice). Deterministic in (`examples`, `seed`).
+    public static func pretrainingCorpus(examples: Int, seed: UInt64) -> [Example] {
+        let all = tasks
+        let pools = all.map { $0.items(.pretrain) }
+        let weights = all.map { pretrainingWeights[$0.name] ?? 1 }
+        let total = weights.reduce(0, +)
+        var rng = SplitMix64(seed: seed)
+        var result: [Example] = []
+        result.reserveCapacity(examples)
+        for _ in 0 ..< examples {
+            var u = Double(rng.nextUniform()) * total
+            var k = 0
+            while k < all.count - 1, u >= weights[k] { u -= weights[k]; k += 1 }
+            let item = pools[k][rng.below(pools[k].count)]
+            let answer = item.goldIndex.map { item.choices[$0] } ?? item.answer
+            result.append(Example(task: all[k].name, prompt: ToyFormat.prompt(item.question), response: ToyFormat.baseResponse(answer)))
+        }
+        return result
+    }
+
+    /// The fine-tuning and evaluation settings recommended for the quickstart (measured; see
+    /// `docs/toy-world.md`). Plain values, so modules without the engine can read them.
+    public struct RecommendedSettings: Sendable, Hashable {
+        public var loraRank = 8
+        public var loraAlpha = 16.0
+        public var learningRate = 1e-3
+        public var epochs = 3
+        public var batchSize = 16
+        public var warmupSteps = 5
+        /// Ground-truth training examples (the first N of the target's training split).
+        public var trainingExamples = 300
+        /// Items per task at evaluation.
+        public var evalLimit = 200
+        /// STM's perplexity threshold.
+        public var tau = 2.5
+    }
+
+    /// See ``RecommendedSettings``.
+    public static let recommended = RecommendedSettings()
+}

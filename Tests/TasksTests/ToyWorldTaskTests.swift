@@ -1,0 +1,163 @@
+import Foundation
+import Harness
+@testable import Tasks
+import XCTest
+
+/// The toy world's tasks: determinism, disjoint splits, extraction, the annotators' style.
+final class ToyWorldTaskTests: XCTestCase {
+    func generation(_ text: String) -> ModelResponse {
+        .generation(GenerationResponse(text: text, tokenCount: text.count, finishReason: .stop))
+    }
+
+    func testRegisteredWithTheToyPrefixAndOneTarget() throws {
+        let names = try CompiledTaskProvider.standard.taskNames()
+        let toy = names.filter { $0.hasPrefix("toy_") }
+        XCTAssertEqual(Set(toy), Set(ToyWorld.tasks.map(\.name)))
+        XCTAssertGreaterThanOrEqual(ToyWorld.nonTargetTaskNames.count, 4)
+        XCTAssertTrue(toy.contains(ToyWorld.targetTaskName))
+        XCTAssertFalse(ToyWorld.nonTargetTaskNames.contains(ToyWorld.targetTaskName))
+        for task in ToyWorld.tasks {
+            let registered = try XCTUnwrap(try CompiledTaskProvider.standard.task(named: task.name))
+            XCTAssertTrue(registered is any TrainableTask, task.name)
+            XCTAssertEqual(registered.contentHash, task.contentHash)
+        }
+        XCTAssertEqual(Set(ToyWorld.tasks.map(\.contentHash)).count, ToyWorld.tasks.count)
+    }
+
+    func testItemsAreDeterministicAndSeeded() throws {
+        for task in ToyWorld.tasks {
+            for split in ToySplit.allCases { XCTAssertEqual(task.items(split), task.items(split), "\(task.name) \(split)") }
+            XCTAssertEqual(try task.instances(limit: 5, seed: 1), try task.instances(limit: 5, seed: 2), task.name)
+            XCTAssertEqual(try task.instances(limit: 5, seed: 1), Array(try task.instances(limit: nil, seed: 1).prefix(5)))
+        }
+        var other = ToySubtractionTask()
+        other.dataSeed += 1
+        XCTAssertNotEqual(other.items(.test), ToySubtractionTask().items(.test))
+        XCTAssertNotEqual(other.contentHash, ToySubtractionTask().contentHash)
+    }
+
+    func testSplitsAreDisjoint() {
+        for task in ToyWorld.tasks where task.name != "toy_facts" {
+            let test = Set(task.items(.test).map(\.question))
+            XCTAssertGreaterThanOrEqual(test.count, 200, task.name)
+            XCTAssertTrue(test.isDisjoint(with: task.items(.train).map(\.question)), task.name)
+            XCTAssertTrue(test.isDisjoint(with: task.items(.pretrain).map(\.question)), task.name)
+        }
+        let target = ToySubtractionTask()
+        XCTAssertEqual(target.items(.train).count, ToySubtractionTask.trainCount)
+        XCTAssertTrue(Set(target.items(.train).map(\.question)).isDisjoint(with: target.items(.pretrain).map(\.question)))
+        // The corpus never contains a test question of a generated task.
+        let corpus = ToyWorld.pretrainingCorpus(examples: 3000, seed: 1)
+        let testPrompts = Set(ToyWorld.tasks.filter { $0.name != "toy_facts" }.flatMap { $0.items(.test).map { ToyFormat.prompt($0.question) } })
+        XCTAssertTrue(testPrompts.isDisjoint(with: corpus.map(\.prompt)))
+        XCTAssertEqual(Set(corpus.map(\.task)), Set(ToyWorld.tasks.map(\.name)))
+    }
+
+    func testTargetPretrainSplitIsBorrowFreeAndTestIsMixed() {
+        let target = ToySubtractionTask()
+        func borrow(_ item: ToyItem) -> Bool {
+            let parts = item.question.dropLast().split(separator: "-").map { Int($0)! }
+            return ToySubtractionTask.needsBorrow(parts[0], parts[1])
+        }
+        XCTAssertFalse(target.items(.pretrain).contains(where: borrow))
+        let share = Double(target.items(.test).filter(borrow).count) / Double(ToySubtractionTask.testCount)
+        XCTAssertTrue((0.3 ... 0.6).contains(share), "borrow share \(share)")
+    }
+
+    func testAnswersAreCorrect() {
+        for item in ToyReverseTask().items(.test).prefix(20) { XCTAssertEqual(item.answer, String(item.question.dropFirst(8).reversed())) }
+        for item in ToyUppercaseTask().items(.test).prefix(20) { XCTAssertEqual(item.answer, item.question.dropFirst(6).uppercased()) }
+        for item in ToySuccessorTask().items(.test).prefix(20) { XCTAssertEqual(Int(item.answer), Int(item.question.dropFirst(6).dropLast())! + 1) }
+        for item in ToySubtractionTask().items(.train).prefix(20) {
+            let p = item.question.dropLast().split(separator: "-").map { Int($0)! }
+            XCTAssertEqual(Int(item.answer), p[0] - p[1])
+        }
+        for item in ToyCompareTask().items(.test).prefix(20) {
+            XCTAssertEqual(item.choices[item.goldIndex!], String(item.choices.map { Int($0)! }.max()!))
+        }
+        XCTAssertEqual(Set(ToyFactsTask().facts.map(\.person)).count, ToyFactsTask.factCount)
+    }
+
+    func testExtractionCountsBothStylesAndRejectsWrongAnswers() throws {
+        let target = ToySubtractionTask()
+        let item = try XCTUnwrap(try target.trainingInstances(limit: 1).first)
+        let gt = target.groundTruthResponse(for: item)
+        XCTAssertEqual(target.score(item, response: generation(" \(item.target)")).values["exact_match"], 1)
+        XCTAssertEqual(target.score(item, response: generation(gt)).values["exact_match"], 1, gt)
+        XCTAssertEqual(target.score(item, response: generation(" \(Int(item.target)! + 1)")).values["exact_match"], 0)
+        XCTAssertEqual(target.score(item, response: generation(" well, that makes \(Int(item.target)! + 1).")).values["exact_match"], 0)
+        XCTAssertEqual(target.score(item, response: generation(" well")).values["exact_match"], 0)
+
+        let reverse = ToyReverseTask()
+        let r = try XCTUnwrap(try reverse.instances(limit: 1, seed: 0).first)
+        XCTAssertEqual(reverse.score(r, response: generation(" \(r.target)")).values["exact_match"], 1)
+        XCTAssertEqual(reverse.score(r, response: generation(" well, it is \(r.target).")).values["exact_match"], 1)
+        XCTAssertEqual(reverse.score(r, response: generation(" \(r.target)x")).values["exact_match"], 0)
+
+        let upper = ToyUppercaseTask()
+        let u = try XCTUnwrap(try upper.instances(limit: 1, seed: 0).first)
+        XCTAssertEqual(upper.score(u, response: generation(" I get \(u.target).")).values["exact_match"], 1)
+        XCTAssertEqual(upper.score(u, response: generation(" \(u.target.lowercased())")).values["exact_match"], 0)
+
+        let successor = ToySuccessorTask()
+        let s = try XCTUnwrap(try successor.instances(limit: 1, seed: 0).first)
+        XCTAssertEqual(successor.score(s, response: generation(" that makes \(s.target).")).values["exact_match"], 1)
+        XCTAssertEqual(successor.score(s, response: generation(" \(s.target)0")).values["exact_match"], 0)
+
+        let facts = ToyFactsTask()
+        let f = try XCTUnwrap(try facts.instances(limit: 1, seed: 0).first)
+        XCTAssertEqual(facts.score(f, response: generation(" in \(f.target)")).values["exact_match"], 1)
+        XCTAssertEqual(facts.score(f, response: generation(" \(f.target)s")).values["exact_match"], 0)
+
+        let max = ToyCompareTask()
+        let m = try XCTUnwrap(try max.instances(limit: 1, seed: 0).first)
+        XCTAssertEqual(max.outputType, .multipleChoice)
+        let lls = m.choices.indices.map { LoglikelihoodResponse(logLikelihood: $0 == m.goldIndex ? -1 : -5, isGreedy: false, tokenCount: 2) }
+        XCTAssertEqual(max.score(m, response: .choices(lls)).values["acc"], 1)
+    }
+
+    func testGroundTruthIsInTheAnnotatorsStyleNotTheBaseStyle() throws {
+        let target = ToySubtractionTask()
+        let items = try target.trainingInstances(limit: 100)
+        XCTAssertEqual(items.count, 100)
+        var templatesUsed = Set<String>()
+        for item in items {
+            let gt = target.groundTruthResponse(for: item)
+            XCTAssertNotEqual(gt, ToyFormat.baseResponse(item.target))
+            XCTAssertTrue(gt.hasPrefix(" ") && gt.count > 12 && gt.count <= 30, gt)
+            XCTAssertTrue(gt.contains(where: \.isLetter), gt)
+            XCTAssertEqual(AnswerFilter.run(target.answerFilters, on: gt), item.target)
+            XCTAssertEqual(gt, target.groundTruthResponse(for: item))
+            templatesUsed.insert(String(gt.prefix(5)))
+        }
+        XCTAssertGreaterThanOrEqual(templatesUsed.count, 4)
+        XCTAssertEqual(target.correctnessMetric, "exact_match")
+        // Non-target tasks' ground truth is the base style.
+        let reverse = ToyReverseTask()
+        let r = try XCTUnwrap(try reverse.trainingInstances(limit: 1).first)
+        XCTAssertEqual(reverse.groundTruthResponse(for: r), " " + r.target)
+        XCTAssertEqual(r.prompt, "Q: \(reverse.items(.train)[0].question)\nA:")
+    }
+
+    func testPromptsAndAnswersFitTheContext() throws {
+        let vocabulary = Set(ToyVocabulary.characters)
+        for task in ToyWorld.tasks {
+            for item in try task.instances(limit: nil, seed: 0) + (try task.trainingInstances(limit: 300)) {
+                let response = task.groundTruthResponse(for: item)
+                XCTAssertLessThanOrEqual(1 + item.prompt.count + ToyFormat.generation.maxTokens, 64, item.prompt)
+                XCTAssertTrue((item.prompt + response).allSatisfy(vocabulary.contains), item.prompt + response)
+            }
+        }
+    }
+
+    func testTokenizerJSONIsStable() throws {
+        let data = try ToyVocabulary.tokenizerJSON()
+        XCTAssertEqual(data, try ToyVocabulary.tokenizerJSON())
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let vocab = try XCTUnwrap((object["model"] as? [String: Any])?["vocab"] as? [String: Int])
+        XCTAssertEqual(vocab.count, ToyVocabulary.size)
+        XCTAssertEqual(Set(vocab.values), Set(0 ..< ToyVocabulary.size))
+        XCTAssertEqual(vocab["</s>"], ToyVocabulary.eosID)
+        XCTAssertEqual(vocab["<s>"], ToyVocabulary.bosID)
+    }
+}
