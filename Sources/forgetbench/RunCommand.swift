@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The experiment spec (YAML).", valueName: "spec.yaml"))
     var spec: String
 
-    @Option(help: ArgumentHelp("Output directory (default: the spec's 'output', else runs/<name>).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Output directory (default: the spec's 'output', relative to the spec, else runs/<name>).", valueName: "dir"))
     var output: String?
 
     @Option(help: ArgumentHelp("Response cache (SQLite) to use instead of DIR/cache.sqlite; several runs and processes may share one.", valueName: "file"))
@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         if let threads { EngineSettings.setThreadCount(threads) }
         let parsed = try ExperimentSpecParser.parse(fileAt: spec)
-        let outputURL = URL(fileURLWithPath: output ?? parsed.spec.output ?? "runs/\(parsed.spec.name)")
+        let outputURL = URL(fileURLWithPath: output ?? parsed.spec.output.map(parsed.resolve) ?? "runs/\(parsed.spec.name)")
         var runner = ExperimentRunner(parsed: parsed, registry: try taskOptions.registry(), output: outputURL)
         runner.cacheURL = cache.map { URL(fileURLWithPath: $0) }
         runner.showsProgress = !quiet
