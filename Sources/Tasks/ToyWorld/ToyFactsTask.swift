@@ -2,7 +2,7 @@ import Foundation
 import Harness
 
 /// `toy_facts` (non-target): a fixed base of 150 fictional facts, "where does X live".
-/// `Q: home of zarbo?\nA: kelimu`. Memorised knowledge, the skill forgetting destroys first.
+/// `Q: home of bobow?\nA: pagavi`. Memorised knowledge, the skill forgetting destroys first.
 ///
 /// Unlike the generated skills, a fact base cannot be split: the facts the model learned *are*
 /// what is tested. So the test, train and pretrain splits all hold the same 150 facts (the
@@ -22,7 +22,7 @@ public struct ToyFactsTask: ToyTask {
         ["kind": .string("facts"), "count": .number(String(Self.factCount)), "seed": .number(String(dataSeed))]
     }
 
-    /// The facts: distinct two-syllable names, each with a three-syllable town (towns may repeat).
+    /// The facts: distinct names (two consonant-vowel syllables and a letter), each with a town of three syllables (towns may repeat).
     public var facts: [(person: String, town: String)] {
         var rng = SplitMix64(seed: dataSeed)
         var seen = Set<String>()
