@@ -1,0 +1,76 @@
+import NativeModel
+
+/// A validated `POST /v1/completions` request (OpenAI's legacy completions API).
+///
+/// Fields: `model` (required, the served id), `prompt` (a string or a non-empty list of strings;
+/// one choice per prompt, `index` = the prompt's position), `max_tokens` (default 16; 0 with
+/// `echo` scores the prompt only), `echo`, `logprobs` (0 ... ``RequestLimits/maxLogprobs``),
+/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only). `stream`,
+/// `best_of` > 1 and non-zero penalties are refused. Other fields (`user`, `logit_bias`, ...) are
+/// ignored.
+public struct CompletionRequest: Sendable {
+    /// The prompts, as the client sent them.
+    public var prompts: [String]
+    /// Each prompt's tokens (BOS first where the tokenizer adds one).
+    public var promptTokens: [[Int]]
+    /// Whether the returned text (and the log-probs) start with the prompt.
+    public var echo: Bool
+    /// Number of top alternatives per token, or nil for no log-probs.
+    public var logprobs: Int?
+    /// Generation settings.
+    public var sampling: SamplingParameters
+
+    /// Parses and validates a request body for `model`.
+    /// - Throws: ``OpenAIError`` (400) naming the field: wrong types, unknown model, negative
+    ///   `max_tokens`, `logprobs` out of range, a prompt whose tokens plus `max_tokens` exceed the
+    ///   model's context (code `context_length_exceeded`).
+    public init(body: JSONValue, model: ServedModel, limits: RequestLimits) throws {
+        let fields = try RequestFields(body)
+        try Self.checkModel(fields, model)
+        guard let promptValue = fields.value("prompt") else { throw OpenAIError.invalid("'prompt' is required", param: "prompt") }
+        if case .array(let items) = promptValue, items.isEmpty {
+            throw OpenAIError.invalid("'prompt' must not be an empty list", param: "prompt")
+        }
+        prompts = try fields.strings("prompt") ?? []
+        guard prompts.count <= limits.maxPrompts else {
+            throw OpenAIError.invalid("'prompt' has \(prompts.count) prompts; the server accepts at most \(limits.maxPrompts) per request", param: "prompt")
+        }
+        echo = try fields.bool("echo") ?? false
+        logprobs = try fields.int("logprobs", in: 0 ... limits.maxLogprobs)
+        let maxTokens = try Self.maxTokens(fields, limits: limits) ?? 16
+        sampling = try SamplingParameters(fields: fields, maxTokens: maxTokens)
+        let engine = model.engine
+        promptTokens = prompts.map { engine.encode($0) }
+        for (i, tokens) in promptTokens.enumerated() {
+            try Self.checkContext(promptTokens: tokens.count, maxTokens: maxTokens, context: model.maxContextLength,
+                                  which: prompts.count > 1 ? "prompt \(i)" : "the prompt", param: "prompt")
+        }
+    }
+
+    /// Checks `model` names the served model.
+    static func checkModel(_ fields: RequestFields, _ model: ServedModel) throws {
+        let name = try fields.requiredString("model")
+        guard name == model.id else {
+            throw OpenAIError.invalid("the model '\(name)' does not exist; this server serves '\(model.id)'", param: "model", code: "model_not_found")
+        }
+    }
+
+    /// `max_tokens` (or nil when absent): 0 or more, at most `limits.maxTokensLimit`.
+    static func maxTokens(_ fields: RequestFields, name: String = "max_tokens", limits: RequestLimits) throws -> Int? {
+        guard let value = try fields.int(name) else { return nil }
+        guard value >= 0 else { throw OpenAIError.invalid("'\(name)' must be 0 or more, got \(value)", param: name) }
+        if let limit = limits.maxTokensLimit, value > limit {
+            throw OpenAIError.invalid("'\(name)' is \(value); this server allows at most \(limit) (--max-tokens-limit)", param: name)
+        }
+        return value
+    }
+
+    /// Prompt tokens plus `max_tokens` must fit the model's context.
+    static func checkContext(promptTokens: Int, maxTokens: Int, context: Int, which: String, param: String) throws {
+        guard promptTokens + maxTokens <= context else {
+            throw OpenAIError.invalid(
+                "this model's maximum context length is \(context) tokens; \(which) has \(promptTokens) tokens and max_tokens is \(maxTokens) (\(promptTokens + maxTokens) in all); shorten the prompt or lower max_tokens",
+                param: param, code: "context_length_exceeded")
+        }
+    }
+}
