@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Harness", "NativeModel",
+            dependencies: ["Server", "Harness", "NativeModel", "Tokenizers",
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
                            .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),

@@ -12,7 +12,9 @@ import Tokenizers
 /// character, and its text shows incomplete bytes as U+FFFD.
 ///
 /// When decoding the tokens reproduces `text` exactly (always for llama2.c tokenizers on valid
-/// UTF-8), the offsets index `text`; otherwise (a normalising tokenizer, `<unk>`) they index the
+/// UTF-8), the offsets index `text`. When it gives a prefix + `text` (a tokenizer that adds a
+/// space it does not remove, GPT-2's `add_prefix_space`), the prefix counts as offset 0 and the
+/// first token's text keeps it. Otherwise (a normalising tokenizer, `<unk>`) offsets index the
 /// decoded text, capped at `text`'s length.
 public struct TokenAlignment: Sendable, Equatable {
     /// The text each token contributes.
@@ -26,7 +28,13 @@ public struct TokenAlignment: Sendable, Equatable {
         let byteRanges = Self.byteRanges(tokens: tokens, tokenizer: tokenizer)
         let decoded = byteRanges.bytes
         let reference = Array(text.utf8)
-        let bytes = decoded == reference ? reference : decoded
+        let bytes = decoded
+        // A tokenizer that adds a prefix it does not strip when decoding (GPT-2's
+        // `add_prefix_space`) decodes to that prefix + `text`: the prefix counts as position 0.
+        var lead = 0
+        if decoded != reference, decoded.count > reference.count, decoded.suffix(reference.count).elementsEqual(reference) {
+            lead = decoded.prefix(decoded.count - reference.count).filter { $0 & 0xC0 != 0x80 }.count
+        }
         // Scalar index of each byte position (floor for positions inside a character).
         var scalarAt = [Int](repeating: 0, count: bytes.count + 1)
         var scalars = 0
@@ -37,7 +45,7 @@ public struct TokenAlignment: Sendable, Equatable {
         scalarAt[bytes.count] = scalars
         let cap = text.unicodeScalars.count
         texts = byteRanges.ranges.map { String(decoding: bytes[$0], as: UTF8.self) }
-        offsets = byteRanges.ranges.map { min(scalarAt[$0.lowerBound], cap) }
+        offsets = byteRanges.ranges.map { min(max(0, scalarAt[$0.lowerBound] - lead), cap) }
     }
 
     /// The bytes of the decoded sequence and each token's byte range within them.
