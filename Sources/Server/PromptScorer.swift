@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import NativeModel
 
@@ -53,16 +54,26 @@ public enum PromptScorer {
             let inputs = batch.map { Array(sequences[$0].dropLast()) }
             let cache = KVCache(config: config, capacities: inputs.map(\.count))
             let logits = model.transformer.forward(inputs, cache: cache, slots: Array(inputs.indices), logits: .all)
+            // Rows are independent: score them on every engine thread.
+            let targets = batch.flatMap { sequences[$0].dropFirst() }
+            var scored = [PositionScore](repeating: PositionScore(logprob: 0, top: []), count: targets.count)
+            nonisolated(unsafe) let pointer = UnsafePointer(logits.pointer)
+            let chunks = min(targets.count, max(1, EngineSettings.threadCount) * 4)
+            withExtendedLifetime(logits) {
+                scored.withUnsafeMutableBufferPointer { out in
+                    nonisolated(unsafe) let out = out
+                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        for r in stride(from: chunk, to: targets.count, by: chunks) {
+                            out[r] = scoreRow(pointer + r * vocab, vocab: vocab, target: targets[r], topK: topK)
+                        }
+                    }
+                }
+            }
             var row = 0
             for index in batch {
-                let targets = sequences[index].dropFirst()
-                var scores: [PositionScore] = []
-                scores.reserveCapacity(targets.count)
-                for target in targets {
-                    scores.append(scoreRow(logits.pointer + row * vocab, vocab: vocab, target: target, topK: topK))
-                    row += 1
-                }
-                results[index] = scores
+                let n = sequences[index].count - 1
+                results[index] = Array(scored[row ..< row + n])
+                row += n
             }
         }
         return results
