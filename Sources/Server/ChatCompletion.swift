@@ -6,7 +6,8 @@ import NativeModel
 /// Fields: `model` (required), `messages` (required, non-empty; each `{"role", "content"}` with
 /// `content` a string or a list of `{"type": "text", "text"}` parts), `max_tokens` or
 /// `max_completion_tokens` (default: the rest of the context, capped by `--max-tokens-limit`),
-/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only), `logprobs`
+/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only), `stream`
+/// (chunks of `object: "chat.completion.chunk"` with `delta`s; not with `logprobs`), `logprobs`
 /// (boolean) and `top_logprobs` (0 ... ``RequestLimits/maxLogprobs``, needs `logprobs`). The
 /// messages become one prompt by ``ChatPromptFormat``.
 ///
@@ -77,6 +78,9 @@ public struct ChatCompletionRequest: Sendable {
         try CompletionRequest.checkContext(promptTokens: promptTokens.count, maxTokens: maxTokens, context: model.maxContextLength,
                                            which: "the messages' prompt", param: "messages")
         sampling = try SamplingParameters(fields: fields, maxTokens: maxTokens)
+        if sampling.stream, topLogprobs != nil {
+            throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
+        }
     }
 
     /// The response JSON for the engine's `run` of this request.

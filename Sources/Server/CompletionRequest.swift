@@ -5,8 +5,8 @@ import NativeModel
 /// Fields: `model` (required, the served id), `prompt` (a string or a non-empty list of strings;
 /// one choice per prompt, `index` = the prompt's position), `max_tokens` (default 16; 0 with
 /// `echo` scores the prompt only), `echo`, `logprobs` (0 ... ``RequestLimits/maxLogprobs``),
-/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only). `stream`,
-/// `best_of` > 1 and non-zero penalties are refused. Other fields (`user`, `logit_bias`, ...) are
+/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only), `stream`
+/// (``CompletionStream``; not with `logprobs`). `best_of` > 1 and non-zero penalties are refused. Other fields (`user`, `logit_bias`, ...) are
 /// ignored.
 public struct CompletionRequest: Sendable {
     /// The prompts, as the client sent them.
@@ -39,6 +39,9 @@ public struct CompletionRequest: Sendable {
         logprobs = try fields.int("logprobs", in: 0 ... limits.maxLogprobs)
         let maxTokens = try Self.maxTokens(fields, limits: limits) ?? 16
         sampling = try SamplingParameters(fields: fields, maxTokens: maxTokens)
+        if sampling.stream, logprobs != nil {
+            throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
+        }
         let engine = model.engine
         promptTokens = prompts.map { engine.encode($0) }
         for (i, tokens) in promptTokens.enumerated() {

@@ -12,6 +12,8 @@ public struct SamplingParameters: Sendable, Equatable {
     public var seed: UInt64
     /// Generation stops before the first of these; the text returned excludes it.
     public var stop: [String]
+    /// Send the answer as server-sent events while generating (``CompletionStream``).
+    public var stream: Bool
 
     /// The seed used for a request's `seed` field (see ``seed``).
     public static func engineSeed(_ requested: Int?) -> UInt64 {
@@ -20,10 +22,10 @@ public struct SamplingParameters: Sendable, Equatable {
         return bits == 0 ? 0x9E37_79B9_7F4A_7C15 : bits
     }
 
-    /// Reads `temperature`, `top_p`, `seed`, `stop`, `n`, `stream`, `best_of` and the penalties;
+    /// Reads `temperature`, `top_p`, `seed`, `stop`, `stream`, `n`, `best_of` and the penalties;
     /// `maxTokens` is given by the caller (its default differs between endpoints).
     /// - Throws: ``OpenAIError`` (400) for a field of the wrong type or out of range, `n` or
-    ///   `best_of` other than 1, `stream: true`, or non-zero penalties (not supported).
+    ///   `best_of` other than 1, or non-zero penalties (not supported).
     public init(fields: RequestFields, maxTokens: Int) throws {
         self.maxTokens = maxTokens
         let temperature = try fields.number("temperature") ?? 1
@@ -44,9 +46,7 @@ public struct SamplingParameters: Sendable, Equatable {
         if let bestOf = try fields.int("best_of"), bestOf != 1 {
             throw OpenAIError.invalid("'best_of' must be 1, got \(bestOf)", param: "best_of")
         }
-        if try fields.bool("stream") == true {
-            throw OpenAIError.invalid("streaming is not supported; send 'stream': false", param: "stream")
-        }
+        stream = try fields.bool("stream") ?? false
         for penalty in ["presence_penalty", "frequency_penalty"] {
             if let p = try fields.number(penalty), p != 0 {
                 throw OpenAIError.invalid("'\(penalty)' is not supported (only 0), got \(p)", param: penalty)

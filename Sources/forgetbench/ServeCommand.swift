@@ -15,14 +15,18 @@ struct ServeCommand: AsyncParsableCommand {
         server logs go to stderr.
 
         Routes:
-          GET  /v1/models              the served model (id = --model-name)
-          POST /v1/completions         prompt (string or list), max_tokens (default 16; 0 with echo scores \
-        the prompt), echo, logprobs N (top-N alternatives per token), temperature (default 1; 0 greedy), \
-        top_p, seed, stop, n=1
-          POST /v1/chat/completions    messages -> one prompt (plain: contents joined by newlines; \
-        ChatML / Llama 3 templates when the tokenizer has their tokens); same sampling fields, \
-        logprobs + top_logprobs
+          GET  /v1/models            the served model (id = --model-name)
+          POST /v1/completions       prompt (string or list), max_tokens (default 16),
+                                     echo, logprobs N, temperature (default 1),
+                                     top_p, seed, stop, n=1, stream
+          POST /v1/chat/completions  messages, the same sampling fields,
+                                     logprobs, top_logprobs, stream
           GET  /health
+
+        max_tokens 0 with echo scores the prompt only. Chat messages become one prompt: their \
+        contents joined by newlines (as mask --chat-format plain), or the ChatML / Llama 3 template \
+        when the tokenizer has its special tokens. stream: true sends server-sent events as the \
+        engine generates (not together with logprobs).
 
         Echoed log-probs: the first token (BOS) has a null log-prob and the text "" at offset 0; \
         text_offset counts Unicode code points into the choice's text (with echo, the prompt as \

@@ -101,8 +101,10 @@ final class ErrorResponseTests: XCTestCase {
         }
     }
 
-    func testStreamingIsRefused() async throws {
-        let reply = try await ServerTestSupport.withClient { try await $0.post("/v1/completions", ["model": "stories260K", "prompt": "Hi", "stream": true]) }
-        Self.assertError(reply, status: 400, param: "stream")
+    func testStreamingLogprobsAreRefused() async throws {
+        let reply = try await ServerTestSupport.withClient {
+            try await $0.post("/v1/completions", ["model": "stories260K", "prompt": "Hi", "stream": true, "logprobs": 1])
+        }
+        Self.assertError(reply, status: 400, param: "logprobs")
     }
 }
