@@ -6,8 +6,8 @@ import NIOCore
 /// `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
 ///
 /// Routes: `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/completions`
-/// (``CompletionRequest``), `POST /v1/chat/completions` (``ChatCompletionRequest``) and
-/// `GET /health`. Every error is an OpenAI error object (``OpenAIError``); unknown routes are 404.
+/// (``CompletionRequest``), `POST /v1/chat/completions` (``ChatCompletionRequest``),
+/// `POST /tokenize` and `POST /detokenize` (``Tokenization``) and `GET /health`. Every error is an OpenAI error object (``OpenAIError``); unknown routes are 404.
 ///
 /// Requests are parsed, validated and tokenized concurrently; engine work (generation and scoring)
 /// runs one request at a time on the model's engine queue (``ServedModel``), all prompts of one
@@ -81,6 +81,12 @@ public struct OpenAIServer: Sendable {
             }
             let runs = try await PromptRun.run(prompts: [chat.promptTokens], sampling: chat.sampling, topK: chat.topLogprobs, model: model)
             return JSONResponse.make(chat.response(run: runs[0], model: model))
+        }
+        router.post("/tokenize") { request, _ -> Response in
+            JSONResponse.make(try Tokenization.tokenize(body: try await Self.body(of: request, limits: limits), model: model))
+        }
+        router.post("/detokenize") { request, _ -> Response in
+            JSONResponse.make(try Tokenization.detokenize(body: try await Self.body(of: request, limits: limits), model: model))
         }
         return router
     }

@@ -16,14 +16,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         Routes:
           GET  /v1/models            the served model (id = --model-name)
-          POST /v1/completions       prompt (string or list), max_tokens (default 16),
+          POST /v1/completions       prompt (string, list, or token ids), max_tokens (default 16),
                                      echo, logprobs N, temperature (default 1),
                                      top_p, seed, stop, n=1, stream
           POST /v1/chat/completions  messages, the same sampling fields,
                                      logprobs, top_logprobs, stream
+          POST /tokenize             {model, prompt} -> {tokens, count, max_model_len}
+          POST /detokenize           {model, tokens} -> {prompt}
           GET  /health
 
-        max_tokens 0 with echo scores the prompt only. Chat messages become one prompt: their \
+        max_tokens 0 with echo scores the prompt only (up to the context + 1 tokens). Chat messages become one prompt: their \
         contents joined by newlines (as mask --chat-format plain), or the ChatML / Llama 3 template \
         when the tokenizer has its special tokens. stream: true sends server-sent events as the \
         engine generates (not together with logprobs).
