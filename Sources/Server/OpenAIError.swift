@@ -81,7 +81,7 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
-                return OpenAIError(status: .notFound, message: "no route \(request.method) \(request.uri.path); the server serves GET /v1/models, POST /v1/completions and POST /v1/chat/completions",
+                return OpenAIError(status: .notFound, message: "no route \(request.method) \(request.uri.path); the server serves GET /v1/models, POST /v1/completions, POST /v1/chat/completions, POST /tokenize, POST /detokenize and GET /health",
                                    type: "invalid_request_error", code: "not_found").response
             case .methodNotAllowed:
                 return OpenAIError(status: .methodNotAllowed, message: "\(request.method) is not allowed on \(request.uri.path)", type: "invalid_request_error", code: "method_not_allowed").response

@@ -16,9 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         Routes:
           GET  /v1/models            the served model (id = --model-name)
-          POST /v1/completions       prompt (string, list, or token ids), max_tokens (default 16),
-                                     echo, logprobs N, temperature (default 1),
-                                     top_p, seed, stop, n=1, stream
+          POST /v1/completions       prompt (string, list or token ids), echo,
+                                     max_tokens (default 16), logprobs N,
+                                     temperature (default 1), top_p, seed,
+                                     stop, n=1, stream
           POST /v1/chat/completions  messages, the same sampling fields,
                                      logprobs, top_logprobs, stream
           POST /tokenize             {model, prompt} -> {tokens, count, max_model_len}
