@@ -82,9 +82,18 @@ struct ServeCommand: AsyncParsableCommand {
         let served = ServedModel(id: modelName ?? ServedModel.defaultID(forModelPath: modelOptions.model), engine: engine)
         let server = OpenAIServer(model: served, limits: RequestLimits(maxRequestBytes: maxRequestBytes, maxTokensLimit: maxTokensLimit))
         let host = self.host
-        try await server.run(host: host, port: port) { boundPort in
-            let line = "forgetbench serve: listening on \(OpenAIServer.baseURL(host: host, port: boundPort))\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+        do {
+            try await server.run(host: host, port: port) { boundPort in
+                let line = "forgetbench serve: listening on \(OpenAIServer.baseURL(host: host, port: boundPort))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+        } catch {
+            throw ServeError(description: "cannot serve on \(host):\(port): \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
         }
     }
+}
+
+/// A failure to bind or run the server, as one line.
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
 }

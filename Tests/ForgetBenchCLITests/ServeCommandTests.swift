@@ -81,6 +81,12 @@ final class ServeCommandTests: XCTestCase {
         let generate = try CLI.run(["generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "8", "--temperature", "0"])
         XCTAssertEqual(text + "\n", generate.stdout)
 
+        // A second server on the same port fails with one line.
+        let busy = try CLI.run(["serve", "--model", model, "--port", "\(port)"])
+        XCTAssertEqual(busy.status, 1)
+        XCTAssertEqual(busy.stderr.split(separator: "\n").count, 1, busy.stderr)
+        XCTAssertTrue(busy.stderr.hasPrefix("error: cannot serve on 127.0.0.1:\(port)"), busy.stderr)
+
         process.terminate()
         process.waitUntilExit()
         XCTAssertEqual(reader.all().count, 1, "exactly one stdout line: \(reader.all())")
