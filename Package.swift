@@ -23,6 +23,8 @@ let package = Package(
         // `forgetbench serve` and the OpenAI-compatible backend only.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        // NIOCore for the server's bound port and body-size errors (already a dependency of hummingbird).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Debian: libopenblas-dev). On macOS the same calls come from Accelerate.
@@ -47,7 +49,8 @@ let package = Package(
         // `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
         .target(
             name: "Server",
-            dependencies: ["Harness", "NativeModel", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
+            dependencies: ["Harness", "NativeModel", "Tokenizers", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
         // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).
         .target(
@@ -85,7 +88,7 @@ let package = Package(
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Harness", "NativeModel",
+            dependencies: ["Server", "Harness", "NativeModel", "Tokenizers",
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
                            .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),

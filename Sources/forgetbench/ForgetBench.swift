@@ -24,7 +24,7 @@ struct ForgetBench: AsyncParsableCommand {
         Exit codes: 0 success (and every gate passed), 1 usage, input or runtime error, \
         2 a gate failed, 3 a gate was inconclusive under --strict.
         """,
-        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self]
+        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self, ServeCommand.self]
     )
 }
 

@@ -1,0 +1,45 @@
+import Harness
+import NativeModel
+
+/// What the engine did with one prompt: its tokens, the new tokens, the text they add and,
+/// when log-probs were asked for, the teacher-forced scores of the whole sequence.
+public struct PromptRun: Sendable {
+    /// The prompt's tokens.
+    public var promptTokens: [Int]
+    /// Every token generated (the one that completed a stop sequence included; EOS excluded).
+    public var generated: [Int]
+    /// The text the generated tokens add after the prompt, before any stop-sequence cut.
+    public var fullCompletion: String
+    /// The completion returned to the client: cut before the first stop sequence.
+    public var completion: String
+    /// Why generation ended (`length` when `max_tokens` is 0).
+    public var finishReason: FinishReason
+    /// `scores[i]` describes token `i + 1` of `promptTokens + generated`; nil without log-probs.
+    public var scores: [PositionScore]?
+
+    /// Runs every prompt on `model`'s engine (one engine job for the whole request): generation one
+    /// prompt at a time as `NativeLanguageModel.generate` does it, then one batched teacher-forced
+    /// pass over all sequences when `topK` is not nil.
+    /// - Throws: `EngineError` when the engine refuses a prompt (it should not after validation).
+    public static func run(prompts: [[Int]], sampling: SamplingParameters, topK: Int?, model: ServedModel) async throws -> [PromptRun] {
+        try await model.withEngine { engine in
+            var runs: [PromptRun] = []
+            for tokens in prompts {
+                guard sampling.maxTokens > 0 else {
+                    runs.append(PromptRun(promptTokens: tokens, generated: [], fullCompletion: "", completion: "", finishReason: .length))
+                    continue
+                }
+                let result = try engine.generate(prompt: tokens, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature,
+                                                 topP: sampling.topP, seed: sampling.seed, stopSequences: sampling.stop)
+                let full = engine.continuationText(prompt: tokens, generated: result.tokens)
+                runs.append(PromptRun(promptTokens: tokens, generated: result.tokens, fullCompletion: full,
+                                      completion: result.text, finishReason: result.finishReason))
+            }
+            if let topK {
+                let scored = try PromptScorer.score(runs.map { $0.promptTokens + $0.generated }, topK: topK, model: engine)
+                for i in runs.indices { runs[i].scores = scored[i] }
+            }
+            return runs
+        }
+    }
+}

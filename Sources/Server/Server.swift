@@ -1,1 +1,0 @@
-// forgetbench serve: see OpenAIServer.

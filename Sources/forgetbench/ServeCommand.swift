@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import NativeModel
+import Server
+
+/// `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model through an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models).",
+        discussion: """
+        Loads the model once and answers OpenAI-style requests with the built-in engine until \
+        interrupted (Ctrl-C or SIGTERM). When the socket is bound it prints exactly one line to \
+        stdout, `forgetbench serve: listening on http://HOST:PORT/v1` (the actual port with --port 0); \
+        server logs go to stderr.
+
+        Routes:
+          GET  /v1/models            the served model (id = --model-name)
+          POST /v1/completions       prompt (string, list or token ids), echo,
+                                     max_tokens (default 16), logprobs N,
+                                     temperature (default 1), top_p, seed,
+                                     stop, n=1, stream
+          POST /v1/chat/completions  messages, the same sampling fields,
+                                     logprobs, top_logprobs, stream
+          POST /tokenize             {model, prompt} -> {tokens, count, max_model_len}
+          POST /detokenize           {model, tokens} -> {prompt}
+          GET  /health
+
+        max_tokens 0 with echo scores the prompt only (up to the context + 1 tokens). Chat messages become one prompt: their \
+        contents joined by newlines (as mask --chat-format plain), or the ChatML / Llama 3 template \
+        when the tokenizer has its special tokens. stream: true sends server-sent events as the \
+        engine generates (not together with logprobs).
+
+        Echoed log-probs: the first token (BOS) has a null log-prob and the text "" at offset 0; \
+        text_offset counts Unicode code points into the choice's text (with echo, the prompt as \
+        sent). To score a continuation after a context as the in-process engine does, strip the \
+        context's trailing spaces (they belong to the continuation, as in lm-evaluation-harness) and \
+        sum the log-probs of tokens whose text_offset is at or after the stripped context's length.
+
+        Errors are OpenAI error objects {"error": {"message", "type", "param", "code"}}: 400 for a \
+        malformed request (bad JSON, wrong or missing fields, unknown model, negative max_tokens, \
+        logprobs out of range, prompt tokens + max_tokens over the model's context), 413 for a body \
+        over --max-request-bytes, 404 for an unknown route. Requests are accepted concurrently; the \
+        engine runs one request at a time.
+
+        The server listens on 127.0.0.1 unless --host says otherwise (use --host 0.0.0.0 to accept \
+        other machines; there is no authentication).
+
+        Examples:
+          forgetbench serve --model ../shared/models/stories260K/stories260K.bin --port 8000
+          curl -s http://127.0.0.1:8000/v1/completions -H 'Content-Type: application/json' \\
+            -d '{"model": "stories260K", "prompt": "Once upon a time", "max_tokens": 32, "temperature": 0}'
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Address to listen on. The default accepts local connections only; 0.0.0.0 accepts any.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port (printed in the listening line).")
+    var port: Int = 8000
+
+    @Option(name: .customLong("model-name"), help: "The model id clients send in \"model\" (default: the checkpoint's file or directory name without extension, e.g. stories260K).")
+    var modelName: String?
+
+    @Option(name: .customLong("max-request-bytes"), help: "Largest request body accepted, in bytes; larger bodies get HTTP 413.")
+    var maxRequestBytes: Int = 8 << 20
+
+    @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for (default: only the model's context limits it).")
+    var maxTokensLimit: Int?
+
+    func validate() throws {
+        guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
+        guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes must be positive, got \(maxRequestBytes)") }
+        if let maxTokensLimit, maxTokensLimit < 0 { throw ValidationError("--max-tokens-limit must be 0 or more, got \(maxTokensLimit)") }
+        if let modelName, modelName.isEmpty { throw ValidationError("--model-name must not be empty") }
+    }
+
+    func run() async throws {
+        let engine = try modelOptions.load()
+        let served = ServedModel(id: modelName ?? ServedModel.defaultID(forModelPath: modelOptions.model), engine: engine)
+        let server = OpenAIServer(model: served, limits: RequestLimits(maxRequestBytes: maxRequestBytes, maxTokensLimit: maxTokensLimit))
+        let host = self.host
+        do {
+            try await server.run(host: host, port: port) { boundPort in
+                let line = "forgetbench serve: listening on \(OpenAIServer.baseURL(host: host, port: boundPort))\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            }
+        } catch {
+            throw ServeError(description: "cannot serve on \(host):\(port): \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
+        }
+    }
+}
+
+/// A failure to bind or run the server, as one line.
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
+}

@@ -1,4 +1,0 @@
-import XCTest
-@testable import Server
-
-final class ServerPlaceholderTests: XCTestCase {}
