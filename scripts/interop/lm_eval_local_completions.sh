@@ -12,7 +12,7 @@
 #   FORGETBENCH_DATA    the data root (default: $FORGETBENCH_SHARED/data)
 #   FORGETBENCH_BIN     a built forgetbench (default: swift build -c release, .build/release/forgetbench)
 #   LM_EVAL_VENV        the virtual environment with lm-eval (default: .venv; created and filled with
-#                       `pip install lm-eval` when lm_eval is missing; /work/venv works too)
+#                       `pip install 'lm-eval[api]'` when lm_eval is missing; /work/venv works too)
 #   LM_EVAL_TOKENIZER   a Hugging Face tokenizer (name or path) for lm-eval to count context tokens;
 #                       default: the server's own tokenizer through vLLM's /tokenizer_info, /tokenize
 #                       and /detokenize endpoints (lm-eval's tokenizer_backend=remote)
@@ -49,9 +49,9 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     say "creating $VENV"
     python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c 'import lm_eval' 2>/dev/null; then
-    say "pip install lm-eval into $VENV"
-    "$VENV/bin/pip" install --quiet lm-eval
+if ! "$VENV/bin/python" -c 'import lm_eval, tenacity, aiohttp, requests' 2>/dev/null; then
+    say "pip install 'lm-eval[api]' into $VENV"   # [api]: what local-completions needs (tenacity, aiohttp)
+    "$VENV/bin/pip" install --quiet 'lm-eval[api]'
 fi
 LM_EVAL_VERSION="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("lm_eval"))')"
 
@@ -76,7 +76,7 @@ for _ in $(seq 1 600); do
 done
 [[ -n "$URL" ]] || die "forgetbench serve printed no 'listening on' line within 60 s"
 MODEL_ID="$(basename "$MODEL" .bin)"
-say "server $URL, model $MODEL_ID"
+say "server $URL, model $MODEL_ID; outputs in $WORK"
 
 # 4. The task file, pointed at this data root.
 mkdir -p "$WORK/tasks"
@@ -128,6 +128,13 @@ print(f"{'run':32} {'acc':>8} {'acc_norm':>9} {'items agreeing with lm-eval':>28
 for label, acc, norm, items in rows:
     agree = sum(1 for a, b in zip(items, rows[0][3]) if a == b)
     print(f"{label:32} {acc:8.4f} {norm:9.4f} {agree:>20}/{len(items)}")
+# Per choice: lm-eval's (log-likelihood, is_greedy) against ForgetBench's through the same server.
+lm_ll = {s["doc_id"]: [(float(r[0][0]), r[0][1] == "True") for r in s["resps"]] for s in samples}
+fb_ll = [[(c["logLikelihood"], c["isGreedy"]) for c in json.loads(l)["response"]["choices"]]
+         for l in open(f"{work}/forgetbench-openai/samples/arc_easy.jsonl")]
+pairs = [(a, b) for doc, fb in zip(sorted(lm_ll), fb_ll) for a, b in zip(lm_ll[doc], fb)]
+print(f"choices: {len(pairs)}; largest |log-likelihood difference| {max(abs(a[0] - b[0]) for a, b in pairs):.2e}; "
+      f"is_greedy agrees on {sum(a[1] == b[1] for a, b in pairs)}")
 difference = abs(rows[1][1] - rows[0][1])
 print(f"|acc(forgetbench openai) - acc(lm-eval)| = {difference:.4f} (tolerance {tolerance})")
 sys.exit(0 if difference <= tolerance + 1e-12 else 1)
