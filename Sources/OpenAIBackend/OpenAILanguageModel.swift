@@ -21,7 +21,10 @@ import Harness
 ///
 /// Call `shutdown()` when done (the HTTP client is also released when the model is).
 public final class OpenAILanguageModel: LanguageModel {
+    /// Where and how requests are sent.
     public let settings: OpenAIClientSettings
+    /// `ModelFingerprint.remote(baseURL:model:revision:)` of the settings: names the endpoint and,
+    /// with a revision, the weights (see `fingerprintIsStable`).
     public let fingerprint: ModelFingerprint
     /// What the model accepts; unknown for a remote model, so a large bound (the server enforces its own).
     public let maxContextLength: Int
@@ -61,6 +64,9 @@ public final class OpenAILanguageModel: LanguageModel {
 
     // MARK: LanguageModel
 
+    /// Scores each continuation after its context (see the type's overview for the request sent).
+    /// - Throws: `OpenAIBackendError` (`noPromptLogprobs`, `retriesExhausted`, `httpStatus`,
+    ///   `invalidResponse`, or `invalidRequest` for an empty context).
     public func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] {
         for r in requests where r.context.isEmpty {
             throw OpenAIBackendError.invalidRequest("a log-likelihood request has an empty context (continuation '\(r.continuation.prefix(40))')")
@@ -77,6 +83,8 @@ public final class OpenAILanguageModel: LanguageModel {
         }
     }
 
+    /// The log-likelihood of each whole text in one echo request (no windowing; an empty text scores 0 over 0 tokens).
+    /// - Throws: `OpenAIBackendError`.
     public func loglikelihoodRolling(_ requests: [RollingLoglikelihoodRequest]) async throws -> [RollingLoglikelihoodResponse] {
         let nonEmpty = requests.enumerated().filter { !$0.element.text.isEmpty }
         let tokens = try await echoedPromptTokens(nonEmpty.map(\.element.text))
@@ -85,6 +93,9 @@ public final class OpenAILanguageModel: LanguageModel {
         return responses
     }
 
+    /// Generates one completion per request, one prompt per HTTP request. `tokenCount` is the
+    /// server's `usage.completion_tokens` (0 when it reports none).
+    /// - Throws: `OpenAIBackendError`.
     public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
         try await concurrentMap(requests, limit: settings.concurrency) { [self] request in
             try await generateOne(request)
