@@ -23,7 +23,7 @@ let package = Package(
         // `forgetbench serve` and the OpenAI-compatible backend only.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
-        // NIOCore for the server's bound port and body-size errors (already a dependency of hummingbird).
+        // NIOCore: the server's bound port and body-size errors, the backend's request bodies (already a dependency of both).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
@@ -55,7 +55,8 @@ let package = Package(
         // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).
         .target(
             name: "OpenAIBackend",
-            dependencies: ["Harness", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["Harness", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "NativeModel",
@@ -78,6 +79,13 @@ let package = Package(
             dependencies: ["NativeModel", "Harness", "Tokenizers"],
             path: "Benchmarks/EngineBenchmarks"
         ),
+        // Requests/s and tokens/s of the OpenAI backend against a fake server, by concurrency.
+        .executableTarget(
+            name: "OpenAIThroughput",
+            dependencies: ["OpenAIBackend", "Harness",
+                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])],
+            path: "Benchmarks/OpenAIThroughput"
+        ),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
@@ -99,6 +107,10 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
-        .testTarget(name: "ForgetBenchCLITests", dependencies: ["forgetbench"]),
+        // A fake OpenAI-compatible server (Hummingbird) stands in for a real one in the eval tests.
+        .testTarget(name: "ForgetBenchCLITests", dependencies: [
+            "forgetbench",
+            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+        ]),
     ]
 )

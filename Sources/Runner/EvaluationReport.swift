@@ -8,8 +8,10 @@ public enum EvaluationReport {
     public static func markdown(_ results: EvaluationResults) -> String {
         var doc = MarkdownDocument()
         doc.heading("ForgetBench evaluation", level: 1)
-        doc.paragraph("Model \(results.model.source) (\(results.model.engine), \(results.model.fingerprint.description))"
+        let name = results.model.name.map { " model \($0)" + (results.model.revision.map { " revision \($0)" } ?? "") + "," } ?? ""
+        doc.paragraph("Model \(results.model.source) (\(results.model.engine),\(name) \(results.model.fingerprint.description))"
             + (results.settings.limit.map { ", first \($0) items per task" } ?? "") + ", seed \(results.settings.seed).")
+        if let notes = results.model.notes, !notes.isEmpty { doc.bulletList(notes) }
         var table = MarkdownTable(columns: [.init("task"), .init("type"), .init("n", alignment: .right), .init("metric"),
                                             .init("value", alignment: .right), .init("95% CI", alignment: .right), .init("stderr", alignment: .right)])
         for task in results.tasks {

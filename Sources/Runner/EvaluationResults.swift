@@ -35,18 +35,28 @@ public struct EvaluationResults: Codable, Equatable, Sendable {
 public struct ModelRecord: Codable, Equatable, Sendable {
     /// What the user passed (a path or a URL), for display only.
     public var source: String
-    /// `native` for the built-in engine.
+    /// `native` for the built-in engine, `openai` for an OpenAI-compatible server.
     public var engine: String
     /// sha256 of the weights and tokenizer: what identifies the model.
     public var fingerprint: ModelFingerprint
     /// An adapter applied on top, when any (its own fingerprint).
     public var adapter: ModelFingerprint?
+    /// The server's model id, for a remote (`openai`) model.
+    public var name: String?
+    /// The revision the user said the server serves (`--model-revision`), for a remote model.
+    public var revision: String?
+    /// Caveats about the model's identity, e.g. "cross-run cache reuse: off (no --model-revision)".
+    public var notes: [String]?
 
-    public init(source: String, engine: String, fingerprint: ModelFingerprint, adapter: ModelFingerprint? = nil) {
+    public init(source: String, engine: String, fingerprint: ModelFingerprint, adapter: ModelFingerprint? = nil,
+                name: String? = nil, revision: String? = nil, notes: [String]? = nil) {
         self.source = source
         self.engine = engine
         self.fingerprint = fingerprint
         self.adapter = adapter
+        self.name = name
+        self.revision = revision
+        self.notes = notes
     }
 }
 

@@ -36,10 +36,19 @@ struct EvalCommand: AsyncParsableCommand {
 
         Example:
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy,gsm8k_rolling --limit 200 --output runs/base
+          forgetbench eval --model openai:http://127.0.0.1:8000/v1 --model-name meta-llama/Llama-3.1-8B --model-revision 0e9e39f \\
+            --api-key-env VLLM_API_KEY --concurrency 16 --tasks arc_easy,gsm8k --output runs/vllm
+
+        With --model openai:URL the model is evaluated through an OpenAI-compatible server (vLLM, \
+        SGLang, TGI, llama.cpp's server, forgetbench serve): log-likelihoods through /completions \
+        with echo and logprobs, generation through /completions (or /chat/completions with \
+        --generation-api chat). Without --model-revision the results note that the fingerprint \
+        names only the endpoint (cross-run cache reuse: off).
         """
     )
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup(title: "OpenAI-compatible server (--model openai:URL)") var remoteOptions: RemoteModelOptions
     @OptionGroup var taskOptions: TaskOptions
 
     @Option(help: ArgumentHelp("Comma-separated task names ('forgetbench tasks list' shows them).", valueName: "a,b"))
@@ -70,11 +79,19 @@ struct EvalCommand: AsyncParsableCommand {
         let resolved = try taskNames.map { try registry.task(named: $0) }
         let outputURL = URL(fileURLWithPath: output)
         try RunDirectory.prepare(outputURL)
-        let model = try modelOptions.load()
-        let record = ModelRecord(source: modelOptions.model, engine: "native", fingerprint: model.fingerprint, adapter: model.adapterFingerprint)
-        let pipeline = EvaluationPipeline(model: model, modelRecord: record,
+        let loaded = try modelOptions.loadForEvaluation(remote: remoteOptions)
+        let pipeline = EvaluationPipeline(model: loaded.model, modelRecord: loaded.record,
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
-        let results = try await pipeline.run(tasks: resolved, output: outputURL)
+        let results: EvaluationResults
+        do {
+            try await loaded.checkCanEvaluate(resolved)
+            results = try await pipeline.run(tasks: resolved, output: outputURL)
+        } catch {
+            await loaded.close()
+            throw error
+        }
+        await loaded.close()
+        for note in loaded.record.notes ?? [] { print("note: \(note)") }
         for task in results.tasks {
             let metrics = task.metrics.map { m in
                 "\(m.name) \(String(format: "%.4f", m.value))" + (m.standardError.map { String(format: " ± %.4f", $0) } ?? "")

@@ -1,10 +1,14 @@
 import ArgumentParser
+import Foundation
+import Harness
 import NativeModel
+import OpenAIBackend
+import Runner
 
 /// The options every command that loads a model shares.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A Hugging Face model directory (config.json, model.safetensors or shards, tokenizer.json) or a llama2.c .bin checkpoint.",
+        "A Hugging Face model directory (config.json, model.safetensors or shards, tokenizer.json) or a llama2.c .bin checkpoint. For eval also openai:URL, an OpenAI-compatible server (e.g. openai:http://127.0.0.1:8000/v1; needs --model-name).",
         valueName: "path"))
     var model: String
 
@@ -21,8 +25,109 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
+    /// The prefix of a remote model's `--model`.
+    static let openAIPrefix = "openai:"
+
+    /// Whether `--model` names an OpenAI-compatible server.
+    var isRemote: Bool { model.hasPrefix(Self.openAIPrefix) }
+
+    /// The built-in engine (train, mask, generate, perplexity): a local checkpoint only.
     func load() throws -> NativeLanguageModel {
+        if isRemote {
+            throw ModelOptionsError("--model \(model): this command needs a local checkpoint (a Hugging Face directory or a llama2.c .bin); openai: models can only be evaluated (forgetbench eval)")
+        }
         if let threads { EngineSettings.setThreadCount(threads) }
         return try NativeLanguageModel.load(modelPath: model, tokenizerPath: tokenizer, adapterPath: adapter)
     }
+
+    /// The model of an evaluation: the built-in engine, or an OpenAI-compatible server with `remote`'s settings.
+    func loadForEvaluation(remote: RemoteModelOptions) throws -> EvaluationModel {
+        guard isRemote else {
+            let native = try load()
+            return EvaluationModel(model: native, record: ModelRecord(source: model, engine: "native", fingerprint: native.fingerprint,
+                                                                       adapter: native.adapterFingerprint), remote: nil)
+        }
+        if adapter != nil || tokenizer != nil {
+            throw ModelOptionsError("--adapter and --tokenizer apply to local checkpoints, not to \(model) (the server loads its own)")
+        }
+        let settings = try remote.settings(baseURL: String(model.dropFirst(Self.openAIPrefix.count)))
+        let openAI = try OpenAILanguageModel(settings: settings)
+        let record = ModelRecord(source: model, engine: "openai", fingerprint: openAI.fingerprint, name: settings.modelName,
+                                 revision: settings.revision, notes: openAI.fingerprintNote.map { [$0] })
+        return EvaluationModel(model: openAI, record: record, remote: openAI)
+    }
+}
+
+/// How to use an OpenAI-compatible server (`--model openai:URL`).
+struct RemoteModelOptions: ParsableArguments {
+    @Option(name: .customLong("model-name"), help: ArgumentHelp("The server's model id (the requests' 'model' field); required with --model openai:URL.", valueName: "id"))
+    var modelName: String?
+
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding the API key, sent as 'Authorization: Bearer' (never printed or recorded).", valueName: "VAR"))
+    var apiKeyEnv: String?
+
+    @Option(name: .customLong("model-revision"), help: ArgumentHelp("The revision of the weights the server serves; makes the model's fingerprint stable across runs.", valueName: "rev"))
+    var modelRevision: String?
+
+    @Option(help: "Requests in flight at once to the server.")
+    var concurrency: Int = 8
+
+    @Option(name: .customLong("batch-size"), help: "Prompts per log-likelihood request (servers that accept a list of prompts).")
+    var batchSize: Int = 1
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds one HTTP request may take before it is retried.")
+    var requestTimeout: Double = 60
+
+    @Option(name: .customLong("max-retries"), help: "Retries of a request that failed with 408/409/429/5xx, a reset connection or a timeout (exponential backoff with jitter).")
+    var maxRetries: Int = 6
+
+    @Option(name: .customLong("generation-api"), help: ArgumentHelp("Endpoint of generate_until tasks: completions (raw prompt) or chat (the server's chat template).", valueName: "completions|chat"))
+    var generationAPI: String = GenerationAPI.completions.rawValue
+
+    func validate() throws {
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if !(requestTimeout > 0) { throw ValidationError("--request-timeout must be positive, got \(requestTimeout)") }
+        if maxRetries < 0 { throw ValidationError("--max-retries must be 0 or more, got \(maxRetries)") }
+        if GenerationAPI(rawValue: generationAPI) == nil { throw ValidationError("--generation-api must be completions or chat, got '\(generationAPI)'") }
+    }
+
+    /// The client settings for `baseURL`; reads the API key from the named environment variable.
+    func settings(baseURL: String) throws -> OpenAIClientSettings {
+        guard let modelName, !modelName.isEmpty else {
+            throw ModelOptionsError("--model openai:\(baseURL) needs --model-name (the server's model id)")
+        }
+        var key: APIKey?
+        if let apiKeyEnv {
+            guard let value = ProcessInfo.processInfo.environment[apiKeyEnv], !value.isEmpty else {
+                throw ModelOptionsError("--api-key-env \(apiKeyEnv): that environment variable is not set or empty")
+            }
+            key = APIKey(value)
+        }
+        return OpenAIClientSettings(baseURL: baseURL, modelName: modelName, apiKey: key, revision: modelRevision,
+                                    concurrency: concurrency, batchSize: batchSize, requestTimeout: requestTimeout,
+                                    retry: RetryPolicy(maxRetries: maxRetries), generationAPI: GenerationAPI(rawValue: generationAPI) ?? .completions)
+    }
+}
+
+/// A model ready to evaluate and what results record about it.
+struct EvaluationModel {
+    var model: any LanguageModel
+    var record: ModelRecord
+    /// Set for an OpenAI-compatible server.
+    var remote: OpenAILanguageModel?
+
+    /// Fails before any work when the server cannot run some of `tasks` (see `OpenAILanguageModel.checkCanEvaluate`).
+    func checkCanEvaluate(_ tasks: [any EvaluationTask]) async throws {
+        try await remote?.checkCanEvaluate(tasks)
+    }
+
+    /// Releases the server connections.
+    func close() async { await remote?.shutdown() }
+}
+
+/// A model option that cannot work; the description is the one-line message.
+struct ModelOptionsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

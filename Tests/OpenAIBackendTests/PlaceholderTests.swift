@@ -1,4 +1,0 @@
-import XCTest
-@testable import OpenAIBackend
-
-final class OpenAIBackendPlaceholderTests: XCTestCase {}
