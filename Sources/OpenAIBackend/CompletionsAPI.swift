@@ -41,11 +41,14 @@ public struct CompletionRequest: Codable, Sendable, Hashable {
     public var echo: Bool?
     /// Number of top alternatives per token (their presence turns token log-probs on).
     public var logprobs: Int?
+    /// vLLM's left truncation of the prompt: the last K tokens, or -1 for as many as fit.
+    public var truncatePromptTokens: Int?
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, temperature, seed, stop, echo, logprobs
         case maxTokens = "max_tokens"
         case topP = "top_p"
+        case truncatePromptTokens = "truncate_prompt_tokens"
     }
 
     public init(model: String, prompt: CompletionPrompt, maxTokens: Int, temperature: Double? = nil, topP: Double? = nil,

@@ -22,6 +22,10 @@ public struct OpenAIClientSettings: Sendable {
     public var retry: RetryPolicy
     /// Endpoint of generation requests.
     public var generationAPI: GenerationAPI
+    /// Ask the server to cut generation prompts that do not fit from the left (vLLM's
+    /// `truncate_prompt_tokens: -1`), as the built-in engine does; off by default, since older
+    /// servers refuse the field.
+    public var truncatePrompts = false
 
     /// - Parameters:
     ///   - baseURL: the API root, e.g. `http://127.0.0.1:8000/v1`; a trailing `/` is removed.

@@ -164,8 +164,9 @@ public final class OpenAILanguageModel: LanguageModel {
         let text: String, finish: String?, usage: CompletionUsage?
         switch settings.generationAPI {
         case .completions:
-            let body = CompletionRequest(model: settings.modelName, prompt: .single(request.context), maxTokens: maxTokens,
+            var body = CompletionRequest(model: settings.modelName, prompt: .single(request.context), maxTokens: maxTokens,
                                          temperature: request.temperature, topP: topP, seed: seed, stop: stop)
+            if settings.truncatePrompts { body.truncatePromptTokens = -1 }
             let response = try await http.post("/completions", body, as: CompletionResponse.self)
             let choice = try Self.ordered(response.choices, count: 1, url: http.url("/completions"))[0]
             (text, finish, usage) = (choice.text ?? "", choice.finishReason, response.usage)

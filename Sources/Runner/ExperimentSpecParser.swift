@@ -36,7 +36,7 @@ public enum ExperimentSpecParser {
 
         /// A path from the spec, resolved against the spec's directory.
         public func resolve(_ path: String) -> String {
-            path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardized.path
+            path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardizedFileURL.path
         }
     }
 
@@ -60,7 +60,7 @@ public enum ExperimentSpecParser {
         var reader = Reader(path: path)
         let parsed = try reader.spec(root)
         return Parsed(spec: parsed.0, gates: parsed.1, locations: reader.locations,
-                      directory: URL(fileURLWithPath: path).deletingLastPathComponent().standardized, sha256: ContentHash.sha256(data))
+                      directory: URL(fileURLWithPath: path).absoluteURL.deletingLastPathComponent().standardizedFileURL, sha256: ContentHash.sha256(data))
     }
 
     /// Walks the YAML tree, recording where each key was.

@@ -6,6 +6,7 @@ public final class ProgressLine: @unchecked Sendable {
     public let total: Int
     private let started = Date()
     private var lastPrint = Date.distantPast
+    private var lastDone = -1
     private let isTerminal = isatty(STDERR_FILENO) != 0
 
     public init(label: String, total: Int) {
@@ -21,12 +22,16 @@ public final class ProgressLine: @unchecked Sendable {
     /// Reports `done` of `total` units finished.
     public func advance(to done: Int) {
         self.done = done
+        guard done != lastDone else { return }
         let now = Date()
+        // Off a terminal: a line every 5 seconds from the start, and the last one.
+        if !isTerminal && done < total && now.timeIntervalSince(lastPrint == .distantPast ? started : lastPrint) < 5 { return }
         guard now.timeIntervalSince(lastPrint) >= (isTerminal ? 0.1 : 5) || done == total else { return }
         guard now.timeIntervalSince(started) > 1 || !isTerminal else { return }
         // Off a terminal, a line at the start says nothing the caller's own line did not.
         guard done > 0 || isTerminal else { return }
         lastPrint = now
+        lastDone = done
         let elapsed = now.timeIntervalSince(started)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let fraction = total > 0 ? Double(done) / Double(total) : 1

@@ -6,7 +6,8 @@ import NativeModel
 /// token ids: a list of ids or a list of such lists, used as given, BOS included only if sent;
 /// one choice per prompt, `index` = the prompt's position; a token prompt's text is its decoding), `max_tokens` (default 16; 0 with
 /// `echo` scores the prompt only), `echo`, `logprobs` (0 ... ``RequestLimits/maxLogprobs``),
-/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only), `stream`
+/// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `truncate_prompt_tokens` (vLLM's: keep
+/// the last K prompt tokens; -1: as many as fit with `max_tokens`), `n` (1 only), `stream`
 /// (``CompletionStream``; not with `logprobs`). `best_of` > 1 and non-zero penalties are refused. Other fields (`user`, `logit_bias`, ...) are
 /// ignored.
 public struct CompletionRequest: Sendable {
@@ -51,6 +52,12 @@ public struct CompletionRequest: Sendable {
         if sampling.stream, logprobs != nil {
             throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
         }
+        if let keep = try Self.truncation(fields, maxTokens: maxTokens, context: model.maxContextLength) {
+            for i in promptTokens.indices where promptTokens[i].count > keep {
+                promptTokens[i] = Array(promptTokens[i].suffix(keep))
+                prompts[i] = engine.tokenizer.decode(promptTokens[i], skipSpecialTokens: true)
+            }
+        }
         for (i, tokens) in promptTokens.enumerated() {
             try Self.checkContext(promptTokens: tokens.count, maxTokens: maxTokens, context: model.maxContextLength,
                                   which: prompts.count > 1 ? "prompt \(i)" : "the prompt", param: "prompt")
@@ -83,6 +90,18 @@ public struct CompletionRequest: Sendable {
         }
         default: return nil
         }
+    }
+
+    /// vLLM's `truncate_prompt_tokens`: keep only the last K prompt tokens; -1 keeps as many as
+    /// fit before `max_tokens` new ones (the context minus `max_tokens`), which is what the
+    /// in-process engine does with a prompt that is too long for generation.
+    static func truncation(_ fields: RequestFields, maxTokens: Int, context: Int) throws -> Int? {
+        guard let value = try fields.int("truncate_prompt_tokens") else { return nil }
+        guard value == -1 || value >= 1 else {
+            throw OpenAIError.invalid("'truncate_prompt_tokens' must be -1 (fit the context) or at least 1, got \(value)", param: "truncate_prompt_tokens")
+        }
+        let keep = value == -1 ? context - maxTokens : value
+        return keep > 0 ? keep : nil
     }
 
     /// Checks `model` names the served model.

@@ -3,6 +3,7 @@ import Foundation
 import Harness
 import NativeModel
 import Runner
+import RunStore
 import Tasks
 
 /// Where tasks are found: the repository's `tasks/`, user directories, and the data root.
@@ -66,6 +67,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String
 
+    @Option(help: ArgumentHelp("A response cache (SQLite) keyed by model fingerprint and request: answers already there are not asked again, so an interrupted evaluation rerun with the same --cache finishes from where it stopped; several processes may share one.", valueName: "file"))
+    var cache: String?
+
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") } }
@@ -80,7 +84,14 @@ struct EvalCommand: AsyncParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         try RunDirectory.prepare(outputURL)
         let loaded = try modelOptions.loadForEvaluation(remote: remoteOptions)
-        let pipeline = EvaluationPipeline(model: loaded.model, modelRecord: loaded.record,
+        var model = loaded.model
+        if let cache {
+            // A remote model without --model-revision is reused only within this output directory.
+            var key = CachingLanguageModel.key(fingerprint: loaded.record.fingerprint, adapter: loaded.record.adapter)
+            if loaded.remote.map({ !$0.fingerprintIsStable }) ?? false { key += "@" + outputURL.standardized.path }
+            model = CachingLanguageModel(model: model, cache: try ResponseCache(url: URL(fileURLWithPath: cache)), modelKey: key)
+        }
+        let pipeline = EvaluationPipeline(model: model, modelRecord: loaded.record,
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
         let results: EvaluationResults
         do {

@@ -81,6 +81,9 @@ struct RemoteModelOptions: ParsableArguments {
     @Option(name: .customLong("max-retries"), help: "Retries of a request that failed with 408/409/429/5xx, a reset connection or a timeout (exponential backoff with jitter).")
     var maxRetries: Int = 6
 
+    @Flag(name: .customLong("truncate-prompts"), help: "Have the server keep the end of a generation prompt that does not fit its context with max_tokens (vLLM's truncate_prompt_tokens: -1), as the built-in engine does.")
+    var truncatePrompts = false
+
     @Option(name: .customLong("generation-api"), help: ArgumentHelp("Endpoint of generate_until tasks: completions (raw prompt) or chat (the server's chat template).", valueName: "completions|chat"))
     var generationAPI: String = GenerationAPI.completions.rawValue
 
@@ -104,9 +107,11 @@ struct RemoteModelOptions: ParsableArguments {
             }
             key = APIKey(value)
         }
-        return OpenAIClientSettings(baseURL: baseURL, modelName: modelName, apiKey: key, revision: modelRevision,
-                                    concurrency: concurrency, batchSize: batchSize, requestTimeout: requestTimeout,
-                                    retry: RetryPolicy(maxRetries: maxRetries), generationAPI: GenerationAPI(rawValue: generationAPI) ?? .completions)
+        var settings = OpenAIClientSettings(baseURL: baseURL, modelName: modelName, apiKey: key, revision: modelRevision,
+                                            concurrency: concurrency, batchSize: batchSize, requestTimeout: requestTimeout,
+                                            retry: RetryPolicy(maxRetries: maxRetries), generationAPI: GenerationAPI(rawValue: generationAPI) ?? .completions)
+        settings.truncatePrompts = truncatePrompts
+        return settings
     }
 }
 
