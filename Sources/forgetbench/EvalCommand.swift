@@ -85,11 +85,13 @@ struct EvalCommand: AsyncParsableCommand {
         try RunDirectory.prepare(outputURL)
         let loaded = try modelOptions.loadForEvaluation(remote: remoteOptions)
         var model = loaded.model
+        var caching: CachingLanguageModel?
         if let cache {
             // A remote model without --model-revision is reused only within this output directory.
             var key = CachingLanguageModel.key(fingerprint: loaded.record.fingerprint, adapter: loaded.record.adapter)
             if loaded.remote.map({ !$0.fingerprintIsStable }) ?? false { key += "@" + outputURL.standardized.path }
-            model = CachingLanguageModel(model: model, cache: try ResponseCache(url: URL(fileURLWithPath: cache)), modelKey: key)
+            caching = CachingLanguageModel(model: model, cache: try ResponseCache(url: URL(fileURLWithPath: cache)), modelKey: key)
+            model = caching!
         }
         let pipeline = EvaluationPipeline(model: model, modelRecord: loaded.record,
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
@@ -103,6 +105,9 @@ struct EvalCommand: AsyncParsableCommand {
         }
         await loaded.close()
         for note in loaded.record.notes ?? [] { print("note: \(note)") }
+        if let stats = caching?.statistics, let cache {
+            print("cache: \(stats.hits) of \(stats.hits + stats.misses) requests answered from \(cache)")
+        }
         for task in results.tasks {
             let metrics = task.metrics.map { m in
                 "\(m.name) \(String(format: "%.4f", m.value))" + (m.standardError.map { String(format: " ± %.4f", $0) } ?? "")
