@@ -85,6 +85,7 @@ public struct OpenAIServer: Sendable {
         router.post("/tokenize") { request, _ -> Response in
             JSONResponse.make(try Tokenization.tokenize(body: try await Self.body(of: request, limits: limits), model: model))
         }
+        router.get("/tokenizer_info") { _, _ -> Response in JSONResponse.make(Tokenization.info(model: model)) }
         router.post("/detokenize") { request, _ -> Response in
             JSONResponse.make(try Tokenization.detokenize(body: try await Self.body(of: request, limits: limits), model: model))
         }

@@ -93,7 +93,7 @@ else
 fi
 say "lm-eval $LM_EVAL_VERSION local-completions ($TOKENIZER_ARGS) on arc_easy_local, first $N items"
 HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 "$VENV/bin/lm_eval" run --model local-completions \
-    --model_args "model=$MODEL_ID,base_url=$URL/completions,$TOKENIZER_ARGS,tokenized_requests=False,num_concurrent=4,max_retries=3,max_length=512" \
+    --model_args "model=$MODEL_ID,base_url=$URL/completions,$TOKENIZER_ARGS,tokenized_requests=False,add_bos_token=True,num_concurrent=4,max_retries=3,max_length=512" \
     --tasks arc_easy_local --include_path "$WORK/tasks" --limit "$N" \
     --output_path "$WORK/lm_eval" --log_samples >&2
 
