@@ -20,10 +20,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // The run store's response cache (SQLite; Debian: libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        // `forgetbench serve` and the OpenAI-compatible backend only.
+        // `forgetbench serve` only (the OpenAI backend uses Foundation's URLSession).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
-        // NIOCore: the server's bound port and body-size errors, the backend's request bodies (already a dependency of both).
+        // NIOCore: the server's bound port and body-size errors (already a dependency of hummingbird).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
@@ -55,8 +54,7 @@ let package = Package(
         // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).
         .target(
             name: "OpenAIBackend",
-            dependencies: ["Harness", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Harness", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "NativeModel",
@@ -103,8 +101,7 @@ let package = Package(
         .testTarget(
             name: "OpenAIBackendTests",
             dependencies: ["OpenAIBackend", "Harness",
-                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+                           .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         // A fake OpenAI-compatible server (Hummingbird) stands in for a real one in the eval tests.

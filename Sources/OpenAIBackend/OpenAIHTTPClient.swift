@@ -1,33 +1,38 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Sends JSON bodies to a server and returns the answers, retrying what is worth retrying.
 ///
 /// Each attempt has `requestTimeout` seconds. Statuses 408, 409, 429, 5xx, refused or reset
 /// connections and timeouts are retried per the `RetryPolicy` (honouring `Retry-After`); other
 /// 4xx answers are thrown at once as `OpenAIBackendError.httpStatus`.
+///
+/// Foundation's `URLSession` (libcurl on Linux) carries the requests: a pool of up to
+/// `concurrency` connections per host, no cache, no cookies. (It keeps the `forgetbench` binary
+/// free of a second networking stack, so a release build stays short.)
 final class OpenAIHTTPClient: Sendable {
-    let client: HTTPClient
+    nonisolated(unsafe) let session: URLSession
     let settings: OpenAIClientSettings
 
     init(settings: OpenAIClientSettings) {
         self.settings = settings
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, settings.concurrency))
-        configuration.timeout = .init(connect: .seconds(Int64(max(1, min(settings.requestTimeout, 30)))), read: nil)
-        configuration.decompression = .disabled
-        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = max(8, settings.concurrency)
+        // libcurl's timeouts have whole-second resolution: they are only a backstop behind the
+        // per-attempt deadline of `send(url:body:)`.
+        configuration.timeoutIntervalForRequest = max(1, settings.requestTimeout.rounded(.up)) + 1
+        configuration.timeoutIntervalForResource = max(1, settings.requestTimeout.rounded(.up)) + 1
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration)
     }
 
-    deinit {
-        // A no-op when `shutdown()` already ran.
-        client.shutdown { _ in }
-    }
+    deinit { session.finishTasksAndInvalidate() }
 
-    func shutdown() async {
-        try? await client.shutdown()
-    }
+    func shutdown() async {}
 
     /// The full URL of `path` (e.g. `/completions`).
     func url(_ path: String) -> String { settings.baseURL + path }
@@ -53,22 +58,29 @@ final class OpenAIHTTPClient: Sendable {
             var lastError: String
             var retryAfter: Double?
             do {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "Accept", value: "application/json")
-                if let key = settings.apiKey { request.headers.add(name: "Authorization", value: key.authorizationHeader) }
-                request.body = .bytes(ByteBuffer(bytes: body))
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.requestTimeout * 1000)))
-                let buffer = try await response.body.collect(upTo: 512 << 20)
-                let data = Data(buffer.readableBytesView)
-                let status = Int(response.status.code)
+                guard let address = URL(string: url) else {
+                    throw OpenAIBackendError.invalidResponse(url: url, detail: "not a valid URL")
+                }
+                var request = URLRequest(url: address, cachePolicy: .reloadIgnoringLocalCacheData,
+                                         timeoutInterval: max(1, settings.requestTimeout.rounded(.up)) + 1)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.setValue("application/json", forHTTPHeaderField: "Accept")
+                if let key = settings.apiKey { request.setValue(key.authorizationHeader, forHTTPHeaderField: "Authorization") }
+                request.httpBody = body
+                let (data, response) = try await withDeadline(seconds: settings.requestTimeout) { [session, request] in
+                    try await session.data(for: request)
+                }
+                guard let http = response as? HTTPURLResponse else {
+                    throw OpenAIBackendError.invalidResponse(url: url, detail: "not an HTTP response")
+                }
+                let status = http.statusCode
                 if (200 ..< 300).contains(status) { return data }
                 guard RetryPolicy.isRetryable(status: status) else {
                     throw OpenAIBackendError.httpStatus(url: url, status: status, body: Self.excerpt(data))
                 }
                 lastError = "HTTP \(status)" + (data.isEmpty ? "" : " \(Self.excerpt(data))")
-                retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             } catch let error as OpenAIBackendError {
                 throw error
             } catch is CancellationError {
@@ -85,12 +97,28 @@ final class OpenAIHTTPClient: Sendable {
         }
     }
 
+    /// `work`'s result, or `URLError(.timedOut)` when it takes longer than `seconds`.
+    func withDeadline<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1e9))
+                throw URLError(.timedOut)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw URLError(.timedOut) }
+            return first
+        }
+    }
+
     /// A transport error in words (no headers, so never the API key).
     static func describe(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return "timed out (\(e))"
-            default: return "\(e)"
+        if let e = error as? URLError {
+            switch e.code {
+            case .timedOut: return "timed out after the request timeout"
+            case .cannotConnectToHost, .networkConnectionLost, .cannotFindHost, .notConnectedToInternet:
+                return "cannot reach the server (\(e.code.rawValue): \(e.localizedDescription))"
+            default: return "URL error \(e.code.rawValue): \(e.localizedDescription)"
             }
         }
         return String(describing: error)
