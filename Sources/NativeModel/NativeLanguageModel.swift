@@ -114,22 +114,8 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
             }
         }
         var results = [TokenScores](repeating: TokenScores(logProbs: [], isGreedy: []), count: sequences.count)
-        let order = sequences.indices.filter { sequences[$0].count >= 2 }.sorted { sequences[$0].count > sequences[$1].count }
         let vocab = config.vocabSize
-        let rowBudget = max(1, min(tokenBudget, (256 << 20) / 4 / vocab))
-        var i = 0
-        while i < order.count {
-            var batch: [Int] = []
-            var tokens = 0
-            while i < order.count, batch.isEmpty || tokens + sequences[order[i]].count - 1 <= rowBudget {
-                batch.append(order[i])
-                tokens += sequences[order[i]].count - 1
-                i += 1
-            }
-            let inputs = batch.map { Array(sequences[$0].dropLast()) }
-            let cache = KVCache(config: config, capacities: inputs.map(\.count))
-            let logits = transformer.forward(inputs, cache: cache, slots: Array(inputs.indices), logits: .all)
-            let targets = batch.flatMap { sequences[$0].dropFirst() }
+        forEachTeacherForcedBatch(sequences) { batch, logits, targets in
             let gathered = LogSoftmax.gather(logits: logits.pointer, vocab: vocab, targets: targets)
             var row = 0
             for index in batch {
@@ -140,6 +126,29 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
             }
         }
         return results
+    }
+
+    /// Runs the teacher-forced forward passes of `sequences` (already checked): sequences of two
+    /// or more tokens, longest first, in batches of at most `tokenBudget` input rows (and 256 MiB
+    /// of logits). `body` gets each batch's sequence indices, its logits (one row per predicted
+    /// token, sequences in batch order) and the predicted tokens in the same order.
+    public func forEachTeacherForcedBatch(_ sequences: [[Int]], _ body: (_ batch: [Int], _ logits: Tensor, _ targets: [Int]) throws -> Void) rethrows {
+        let order = sequences.indices.filter { sequences[$0].count >= 2 }.sorted { sequences[$0].count > sequences[$1].count }
+        let rowBudget = max(1, min(tokenBudget, (256 << 20) / 4 / config.vocabSize))
+        var i = 0
+        while i < order.count {
+            var batch: [Int] = []
+            var rows = 0
+            while i < order.count, batch.isEmpty || rows + sequences[order[i]].count - 1 <= rowBudget {
+                batch.append(order[i])
+                rows += sequences[order[i]].count - 1
+                i += 1
+            }
+            let inputs = batch.map { Array(sequences[$0].dropLast()) }
+            let cache = KVCache(config: config, capacities: inputs.map(\.count))
+            let logits = transformer.forward(inputs, cache: cache, slots: Array(inputs.indices), logits: .all)
+            try body(batch, logits, batch.flatMap { sequences[$0].dropFirst() })
+        }
     }
 
     // MARK: Generation

@@ -143,16 +143,14 @@ public struct ExperimentRunner {
         let scorer = plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath
             ? base : try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath)
         let trainingSource: String
-        let trainingFile: String
         var trainingInstances: [TaskInstance] = []
         if let task = plan.trainingTask {
             trainingInstances = try task.trainingInstances(limit: spec.trainingData.limit)
             guard !trainingInstances.isEmpty else { throw RunnerError.invalid("\(parsed.location("training_data.task")): task '\(task.name)' has an empty training split") }
             try writeTrainingSet(trainingInstances.map { ($0.id, $0.prompt, task.groundTruthResponse(for: $0)) }, to: layout.trainingSet)
             trainingSource = "task \(task.name) (training split, ground truth)"
-            trainingFile = layout.trainingSet.path
         } else {
-            trainingFile = parsed.resolve(spec.trainingData.file!)
+            let trainingFile = parsed.resolve(spec.trainingData.file!)
             trainingSource = spec.trainingData.file!
             if let limit = spec.trainingData.limit {
                 let lines = try String(contentsOfFile: trainingFile, encoding: .utf8).split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -174,11 +172,10 @@ public struct ExperimentRunner {
         }
         bar?.finish()
         timings.scoringSeconds = Date().timeIntervalSince(t1)
-        _ = trainingFile
 
         // 3. Data regimes.
         var sampledSummaries: [String: SampledDataSummary] = [:]
-        var sampledScores: [String: [ScoredExample]] = [:]
+        var sampledSets: [String: (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String)] = [:]
         if !dataRegimes.isEmpty, let task = plan.trainingTask {
             begin(stages[2])
             let t2 = Date()
@@ -208,7 +205,7 @@ public struct ExperimentRunner {
                 log("  \(regime): kept \(s.kept) of \(s.items) items (\(s.correctAnswers) correct of \(s.items * s.samplesPerItem) answers, \(s.generatedTokens) tokens generated)")
                 let scoredRegime = try builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
                                                          maxSeqLen: spec.training.maxSequenceLength, cacheDirectory: layout.data.path)
-                sampledScores[regime] = scoredRegime.scores
+                sampledSets[regime] = (scoredRegime.examples, scoredRegime.scores, scoredRegime.format, scoredRegime.maxSeqLen, scoredRegime.dataSHA256)
             }
             timings.dataSeconds = Date().timeIntervalSince(t2)
         }
@@ -236,8 +233,8 @@ public struct ExperimentRunner {
                     (lines, manifest) = builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
                                                      maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path)
                 } else {
-                    let s = try builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
-                                                  maxSeqLen: spec.training.maxSequenceLength, cacheDirectory: layout.data.path)
+                    // Scored once in the data-regime stage.
+                    let s = sampledSets[regime]!
                     (lines, manifest) = builder.mask(examples: s.examples, scores: s.scores, regime: .groundTruth, seed: seed, format: s.format,
                                                      maxSeqLen: s.maxSeqLen, dataSHA256: s.dataSHA256, input: layout.dataRegimeSet(regime).path)
                 }
@@ -332,8 +329,8 @@ public struct ExperimentRunner {
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings)
         let groundTruthPerplexities = responsePerplexities
-        let selfOutputPerplexities = sampledScores["self-output"].map { scores in
-            scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
+        let selfOutputPerplexities = sampledSets["self-output"].map { set in
+            set.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
         }
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)

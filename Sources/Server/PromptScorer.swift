@@ -40,22 +40,8 @@ public enum PromptScorer {
             }
         }
         var results = [[PositionScore]](repeating: [], count: sequences.count)
-        let order = sequences.indices.filter { sequences[$0].count >= 2 }.sorted { sequences[$0].count > sequences[$1].count }
-        let rowBudget = max(1, min(model.tokenBudget, (256 << 20) / 4 / vocab))
-        var i = 0
-        while i < order.count {
-            var batch: [Int] = []
-            var rows = 0
-            while i < order.count, batch.isEmpty || rows + sequences[order[i]].count - 1 <= rowBudget {
-                batch.append(order[i])
-                rows += sequences[order[i]].count - 1
-                i += 1
-            }
-            let inputs = batch.map { Array(sequences[$0].dropLast()) }
-            let cache = KVCache(config: config, capacities: inputs.map(\.count))
-            let logits = model.transformer.forward(inputs, cache: cache, slots: Array(inputs.indices), logits: .all)
+        model.forEachTeacherForcedBatch(sequences) { batch, logits, targets in
             // Rows are independent: score them on every engine thread.
-            let targets = batch.flatMap { sequences[$0].dropFirst() }
             var scored = [PositionScore](repeating: PositionScore(logprob: 0, top: []), count: targets.count)
             nonisolated(unsafe) let pointer = UnsafePointer(logits.pointer)
             let chunks = min(targets.count, max(1, EngineSettings.threadCount) * 4)
