@@ -17,38 +17,44 @@ enum CausalAttention {
         let scale = 1 / Float(headDim).squareRoot()
         let scores = probabilities ?? UnsafeMutablePointer<Float>.allocate(capacity: n * length)
         defer { if probabilities == nil { scores.deallocate() } }
-        let qh = q + head * headDim
         let kh = keys + kvHead * headDim
         let vh = values + kvHead * headDim
-        let oh = out + head * headDim
-
-        if n == 1 {
-            // One query (generation): plain loops beat a BLAS call at these sizes.
-            for j in 0 ..< length {
-                let kj = kh + j * kvDim
-                var dot: Float = 0
-                for i in 0 ..< headDim { dot += qh[i] * kj[i] }
-                scores[j] = dot * scale
-            }
-        } else {
-            BLAS.gemmNT(m: n, n: length, k: headDim, qh, lda: qStride, kh, ldb: kvDim, scores, ldc: length, alpha: scale)
-        }
+        // Row by row, each in a fixed order (`InvariantGEMM.dot`, then keys in position order), so a
+        // query row's output depends only on that row and the keys and values it sees: the same
+        // whether its sequence is scored alone, in a batch, or continued from a cached prefix.
         for r in 0 ..< n {
+            let qr = q + r * qStride + head * headDim
             let row = scores + r * length
             let visible = start + r + 1
+            for j in 0 ..< visible { row[j] = InvariantGEMM.dot(qr, kh + j * kvDim, count: headDim) * scale }
             let maximum = VectorMath.maximum(row, count: visible)
             let sum = VectorMath.expShifted(row, count: visible, shift: maximum)
             VectorMath.scale(row, count: visible, by: 1 / sum)
             (row + visible).update(repeating: 0, count: length - visible)
+            weightedSum(row, count: visible, values: vh, stride: kvDim, width: headDim, into: out + r * qStride + head * headDim)
         }
-        if n == 1 {
-            for i in 0 ..< headDim { oh[i] = 0 }
-            for j in 0 ..< length {
-                let p = scores[j], vj = vh + j * kvDim
-                for i in 0 ..< headDim { oh[i] += p * vj[i] }
+    }
+
+    /// `out[i] = Σ_j weights[j] · values[j·stride + i]` for `i < width`, `j` in order.
+    @inline(__always)
+    static func weightedSum(
+        _ weights: UnsafePointer<Float>, count: Int, values: UnsafePointer<Float>, stride: Int, width: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var i = 0
+        while i + 8 <= width {
+            var acc = InvariantGEMM.Lanes()
+            for j in 0 ..< count {
+                acc = acc.addingProduct(InvariantGEMM.Lanes(repeating: weights[j]), InvariantGEMM.load(values + j * stride + i))
             }
-        } else {
-            BLAS.gemmNN(m: n, n: headDim, k: length, scores, lda: length, vh, ldb: kvDim, oh, ldc: qStride)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: InvariantGEMM.Lanes.self)
+            i += 8
+        }
+        while i < width {
+            var s: Float = 0
+            for j in 0 ..< count { s = s.addingProduct(weights[j], values[j * stride + i]) }
+            out[i] = s
+            i += 1
         }
     }
 }

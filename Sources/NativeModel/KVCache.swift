@@ -4,11 +4,11 @@ public final class KVCache: @unchecked Sendable {
     public let layerCount: Int
     public let kvDim: Int
     /// The most positions each slot can hold.
-    public let capacities: [Int]
+    public private(set) var capacities: [Int]
     /// Positions filled in each slot.
     public internal(set) var lengths: [Int]
-    let keys: [Tensor]    // per slot: [layers, capacity, kvDim]
-    let values: [Tensor]
+    private(set) var keys: [Tensor]    // per slot: [layers, capacity, kvDim]
+    private(set) var values: [Tensor]
 
     /// A cache for `capacities.count` sequences, slot `i` holding up to `capacities[i]` positions.
     public init(config: TransformerConfig, capacities: [Int]) {
@@ -22,6 +22,16 @@ public final class KVCache: @unchecked Sendable {
 
     /// Number of slots.
     public var slotCount: Int { capacities.count }
+
+    /// Empties `slot` for a new sequence of up to `capacity` positions (its storage is reused when
+    /// large enough): continuous batching hands a finished sequence's slot to the next one.
+    public func reset(slot: Int, capacity: Int) {
+        lengths[slot] = 0
+        guard capacity > capacities[slot] else { return }
+        capacities[slot] = capacity
+        keys[slot] = Tensor(zeros: [layerCount, capacity, kvDim])
+        values[slot] = Tensor(zeros: [layerCount, capacity, kvDim])
+    }
 
     /// Forgets the positions of `slot` after the first `length` (for reuse of a shared prefix).
     public func truncate(slot: Int, to length: Int) {

@@ -1,12 +1,12 @@
 /// A fully connected layer with PyTorch's weight layout: `y = x Wᵀ + b`, `W` being `[out, in]`.
 enum Linear {
-    /// Computes `y = x Wᵀ + b` for `rows` rows, or `y += x Wᵀ + b` with `accumulate`.
+    /// Computes `y = x Wᵀ + b` for `rows` rows, or `y += x Wᵀ + b` with `accumulate`. Each row's
+    /// result depends only on that row (`InvariantGEMM`), whatever the other rows and the threads.
     static func forward(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false
     ) {
-        ParallelGEMM.gemmNT(m: rows, n: outFeatures, k: inFeatures, x, lda: inFeatures, weight, ldb: inFeatures,
-                            y, ldc: outFeatures, beta: accumulate ? 1 : 0)
+        InvariantGEMM.multiplyTransposed(m: rows, n: outFeatures, k: inFeatures, x, weight, y, accumulate: accumulate)
         if let bias {
             for r in 0 ..< rows {
                 let yr = y + r * outFeatures

@@ -14,6 +14,13 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     public let stopTokenIDs: Set<Int>
     /// Most tokens scored in one forward pass.
     public var tokenBudget = 4096
+    /// Most sequences in one forward pass (nil: as many as fit `tokenBudget`). Scores do not depend
+    /// on it or on `tokenBudget`: the forward pass is batch-invariant.
+    public var maxBatchSequences: Int?
+    /// Sequences decoded together by `generate(_:)` (continuous batching).
+    public var generationBatchSize = 16
+    /// The most KV-cache positions `generate(_:)` holds at once (nil: no limit beyond the batch size).
+    public var generationCacheBudget: Int?
     /// Score the choices of a shared context with the context run once (on by default; off only
     /// to measure what it saves).
     public var sharesContext = true
@@ -139,7 +146,7 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         while i < order.count {
             var batch: [Int] = []
             var rows = 0
-            while i < order.count, batch.isEmpty || rows + sequences[order[i]].count - 1 <= rowBudget {
+            while i < order.count, batch.isEmpty || (rows + sequences[order[i]].count - 1 <= rowBudget && batch.count < maxBatchSequences ?? .max) {
                 batch.append(order[i])
                 rows += sequences[order[i]].count - 1
                 i += 1
@@ -154,43 +161,16 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     // MARK: Generation
 
     /// Generates from `prompt` tokens. Returns the new tokens and why generation ended.
-    /// `onToken` sees each new token as it is produced.
+    /// `onToken` sees each new token as it is produced. The same as a batch of one job
+    /// (`generate(_:maxConcurrent:cacheBudget:onToken:)`).
     public func generate(
         prompt: [Int], maxNewTokens: Int, temperature: Float, topP: Float, seed: UInt64,
         stopSequences: [String] = [], onToken: ((Int) -> Void)? = nil
     ) throws -> (tokens: [Int], text: String, finishReason: FinishReason) {
-        try checkTokens(prompt)
-        guard !prompt.isEmpty else { throw EngineError.invalidInput("the prompt has no tokens") }
-        guard prompt.count < maxContextLength else {
-            throw EngineError.invalidInput("the prompt has \(prompt.count) tokens; the model's context is \(maxContextLength)")
-        }
-        guard seed != 0 || temperature == 0 else { throw EngineError.invalidInput("the sampler needs a non-zero seed") }
-        var sampler = Sampler(temperature: temperature, topP: topP, seed: seed == 0 ? 1 : seed)
-        let capacity = min(maxContextLength, prompt.count + maxNewTokens)
-        let cache = KVCache(config: config, capacities: [capacity])
-        var generated: [Int] = []
-        var reason = FinishReason.length
-        let promptText = stopSequences.isEmpty ? "" : tokenizer.decode(prompt, skipSpecialTokens: true)
-        var text = ""
-        var next = prompt
-        while generated.count < maxNewTokens, cache.lengths[0] + next.count <= capacity {
-            let logits = transformer.forward([next], cache: cache, slots: [0], logits: .last)
-            let token = sampler.sample(logits.pointer, count: config.vocabSize)
-            if stopTokenIDs.contains(token) { reason = .stop; break }
-            generated.append(token)
-            onToken?(token)
-            if !stopSequences.isEmpty {
-                text = Self.continuation(tokenizer.decode(prompt + generated, skipSpecialTokens: true), after: promptText)
-                if let cut = Self.firstStop(in: text, stopSequences) {
-                    text = String(text[..<cut])
-                    reason = .stop
-                    return (generated, text, reason)
-                }
-            }
-            next = [token]
-        }
-        text = continuationText(prompt: prompt, generated: generated)
-        return (generated, text, reason)
+        let job = GenerationJob(prompt: prompt, maxNewTokens: maxNewTokens, temperature: temperature, topP: topP, seed: seed,
+                                stopSequences: stopSequences)
+        let outcome = try generate([job], maxConcurrent: 1, onToken: onToken.map { callback in { _, token in callback(token) } })[0]
+        return (outcome.tokens, outcome.text, outcome.finishReason)
     }
 
     /// The text `generated` adds after `prompt`, decoded in context so that word-initial spaces
@@ -285,7 +265,8 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         var start = 0
         while start < groups.count {
             var end = start, tokens = 0
-            while end < groups.count, end == start || tokens + groups[end].map({ pairs[$0].whole.count }).reduce(0, +) <= tokenBudget {
+            while end < groups.count,
+                  end == start || (tokens + groups[end].map({ pairs[$0].whole.count }).reduce(0, +) <= tokenBudget && end - start < maxBatchSequences ?? .max) {
                 tokens += groups[end].map { pairs[$0].whole.count }.reduce(0, +)
                 end += 1
             }
@@ -383,14 +364,18 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
         return zip(totals, counts).map { RollingLoglikelihoodResponse(logLikelihood: $0, tokenCount: $1) }
     }
 
+    /// Generates every request with continuous batching (`generationBatchSize` sequences at a time);
+    /// each output equals the request generated alone.
     public func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
-        try requests.map { request in
+        let jobs = requests.map { request -> GenerationJob in
             var prompt = encode(request.context)
             let room = maxContextLength - request.maxTokens
             if prompt.count > room, room > 0 { prompt = Array(prompt.suffix(room)) }
-            let result = try generate(prompt: prompt, maxNewTokens: request.maxTokens, temperature: Float(request.temperature),
-                                      topP: Float(request.topP), seed: request.seed, stopSequences: request.stopSequences)
-            return GenerationResponse(text: result.text, tokenCount: result.tokens.count, finishReason: result.finishReason)
+            return GenerationJob(prompt: prompt, maxNewTokens: request.maxTokens, temperature: Float(request.temperature),
+                                 topP: Float(request.topP), seed: request.seed, stopSequences: request.stopSequences)
+        }
+        return try generate(jobs, maxConcurrent: generationBatchSize, cacheBudget: generationCacheBudget).map {
+            GenerationResponse(text: $0.text, tokenCount: $0.tokens.count, finishReason: $0.finishReason)
         }
     }
 }

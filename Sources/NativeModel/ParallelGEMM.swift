@@ -1,5 +1,7 @@
-/// Matrix products split across `EngineSettings.threadCount` cores, each part a single-threaded
-/// BLAS call: by rows of the output when there are many, else by columns (generation's one row).
+/// Matrix products of the backward pass (and of LoRA's small factors) split across cores, each part a
+/// single-threaded BLAS call. The parts are set by the shape alone, never by the thread count: OpenBLAS
+/// may sum in another order for another shape, so a thread-dependent split would make training depend
+/// on the machine's cores. (The forward pass's products are `InvariantGEMM`.)
 enum ParallelGEMM {
     /// Below this many multiply-adds a product runs on one core.
     static let minimumWork = 1 << 20
@@ -46,13 +48,13 @@ enum ParallelGEMM {
     }
 
     /// Runs `block(rows, columns)` over disjoint blocks covering the `m × n` output, in parallel: one
-    /// block for small products, else row ranges when there are enough rows, else column ranges.
+    /// block for small products, else up to 8 row ranges (or column ranges, when there are more
+    /// columns than rows) of at least 128, a function of the shape only.
     private static func partitioned(m: Int, n: Int, k: Int, _ block: (Range<Int>, Range<Int>) -> Void) {
-        let threads = EngineSettings.threadCount
-        let parts = threads > 1 && m * n * k >= minimumWork ? min(threads, max(m, n) / 16) : 1
+        let parts = m * n * k >= minimumWork ? min(8, max(m, n) / 128) : 1
         if parts <= 1 {
             block(0 ..< m, 0 ..< n)
-        } else if m >= 16 * parts {
+        } else if m >= n {
             split(m, parts) { block($0, 0 ..< n) }
         } else {
             split(n, parts) { block(0 ..< m, $0) }

@@ -216,12 +216,13 @@ public final class TrainingPass: @unchecked Sendable {
         }
     }
 
-    /// `RMSNorm.backward` split over rows, each part summing its weight gradient apart, then added up.
+    /// `RMSNorm.backward` split over rows, each part summing its weight gradient apart, then added up
+    /// in order. The parts are set by the row count alone, so the sum does not depend on the threads.
     private static func rmsNormBackward(
         _ dY: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, inverseRMS: UnsafePointer<Float>,
         rows: Int, dim: Int, dX: UnsafeMutablePointer<Float>, accumulate: Bool, dWeight: UnsafeMutablePointer<Float>
     ) {
-        let parts = max(1, min(EngineSettings.threadCount, rows / 64))
+        let parts = max(1, min(8, rows / 64))
         if parts == 1 {
             RMSNorm.backward(dY, x: x, weight: weight, inverseRMS: inverseRMS, rows: rows, dim: dim, dX: dX, accumulate: accumulate, dWeight: dWeight)
             return

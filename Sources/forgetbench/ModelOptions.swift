@@ -44,6 +44,10 @@ struct ModelOptions: ParsableArguments {
     func loadForEvaluation(remote: RemoteModelOptions) throws -> EvaluationModel {
         guard isRemote else {
             let native = try load()
+            if let batchSize = remote.batchSize {
+                native.maxBatchSequences = batchSize
+                native.generationBatchSize = batchSize
+            }
             return EvaluationModel(model: native, record: ModelRecord(source: model, engine: "native", fingerprint: native.fingerprint,
                                                                        adapter: native.adapterFingerprint), remote: nil)
         }
@@ -72,8 +76,10 @@ struct RemoteModelOptions: ParsableArguments {
     @Option(help: "Requests in flight at once to the server.")
     var concurrency: Int = 8
 
-    @Option(name: .customLong("batch-size"), help: "Prompts per log-likelihood request (servers that accept a list of prompts).")
-    var batchSize: Int = 1
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp(
+        "Sequences per forward pass and sequences decoded together (built-in engine; default: as many as fit 4,096 tokens, and 16), or prompts per log-likelihood request (servers that accept a list of prompts; default 1). Scores never depend on it.",
+        valueName: "n"))
+    var batchSize: Int?
 
     @Option(name: .customLong("request-timeout"), help: "Seconds one HTTP request may take before it is retried.")
     var requestTimeout: Double = 60
@@ -89,7 +95,7 @@ struct RemoteModelOptions: ParsableArguments {
 
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if !(requestTimeout > 0) { throw ValidationError("--request-timeout must be positive, got \(requestTimeout)") }
         if maxRetries < 0 { throw ValidationError("--max-retries must be 0 or more, got \(maxRetries)") }
         if GenerationAPI(rawValue: generationAPI) == nil { throw ValidationError("--generation-api must be completions or chat, got '\(generationAPI)'") }
@@ -108,7 +114,7 @@ struct RemoteModelOptions: ParsableArguments {
             key = APIKey(value)
         }
         var settings = OpenAIClientSettings(baseURL: baseURL, modelName: modelName, apiKey: key, revision: modelRevision,
-                                            concurrency: concurrency, batchSize: batchSize, requestTimeout: requestTimeout,
+                                            concurrency: concurrency, batchSize: batchSize ?? 1, requestTimeout: requestTimeout,
                                             retry: RetryPolicy(maxRetries: maxRetries), generationAPI: GenerationAPI(rawValue: generationAPI) ?? .completions)
         settings.truncatePrompts = truncatePrompts
         return settings

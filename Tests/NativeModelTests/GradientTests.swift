@@ -288,9 +288,10 @@ final class GradientTests: XCTestCase {
             let g = Gradients(zerosLike: weights)
             results.append((TrainingPass(weights: weights).lossAndGradients(sequences: sequences, labels: labels, gradients: g), g))
         }
-        XCTAssertEqual(results[0].0.mean, results[1].0.mean, accuracy: 1e-6)
+        // The parallel splits are set by the shape, not the threads: bit-identical.
+        XCTAssertEqual(results[0].0.mean, results[1].0.mean)
         for ((name, a), (_, b)) in zip(results[0].1.namedTensors, results[1].1.namedTensors) {
-            XCTAssertLessThanOrEqual(Self.relativeError(b.values.map(Double.init), a.values.map(Double.init)), 1e-5, name)
+            XCTAssertEqual(b.values, a.values, name)
         }
     }
 

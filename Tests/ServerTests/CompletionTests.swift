@@ -292,7 +292,7 @@ final class CompletionTests: XCTestCase {
             let a = try XCTUnwrap(together.logprobs(i)["token_logprobs"] as? [Any]).dropFirst().map { $0 as! Double }
             let b = try XCTUnwrap(alone[i].logprobs()["token_logprobs"] as? [Any]).dropFirst().map { $0 as! Double }
             XCTAssertEqual(a.count, b.count)
-            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6) }
+            XCTAssertEqual(a, b, "batch-invariant: a prompt's log-probs are bit-identical with or without others")
             let usage = try XCTUnwrap(alone[i].json["usage"] as? [String: Int])
             promptTokens += usage["prompt_tokens"]!
             completionTokens += usage["completion_tokens"]!
@@ -334,10 +334,11 @@ final class CompletionTests: XCTestCase {
         }
     }
 
-    /// The logprobs object as comparable text (values rounded to 1e-9).
+    /// The logprobs object as comparable text (every digit of each value: batch-invariant scores are
+    /// bit-identical).
     static func canonicalLogprobs(_ reply: ServerTestSupport.Reply) -> String {
         let lp = reply.logprobs()
-        let values = (lp["token_logprobs"] as? [Any] ?? []).map { ($0 as? Double).map { String(format: "%.9f", $0) } ?? "null" }
+        let values = (lp["token_logprobs"] as? [Any] ?? []).map { ($0 as? Double).map { "\($0)" } ?? "null" }
         return "\(lp["tokens"] as? [String] ?? []) \(values) \(lp["text_offset"] as? [Int] ?? [])"
     }
 }
