@@ -47,7 +47,10 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seq", type=int, default=256)
     ap.add_argument("--configs", default="small,110m")
-    ap.add_argument("--mode", choices=["forward", "train"], default="forward")
+    ap.add_argument("--mode", choices=["forward", "train", "generate"], default="forward",
+                    help="generate: batched greedy decoding at --concurrency sequences against transformers' batched generate")
+    ap.add_argument("--concurrency", default="1,4,8,16", help="generate mode: sequences decoded together")
+    ap.add_argument("--new-tokens", type=int, default=128, help="generate mode: new tokens per sequence")
     ap.add_argument("--runc", help="a built llama2.c run binary, for the generation comparison")
     ap.add_argument("--shared", default=os.path.join(os.path.dirname(ROOT), "shared"))
     ap.add_argument("--work", default="/tmp/forgetbench-bench")
@@ -56,6 +59,9 @@ def main():
     engine_bin = args.engine
     if not os.path.exists(engine_bin):
         sys.exit(f"{engine_bin} is missing: run `swift build -c release --product EngineBenchmarks` first")
+
+    if args.mode == "generate":
+        return generate(args, engine_bin)
 
     sgemm = run_json([engine_bin, "sgemm", "--size", "1024", "--threads", str(args.threads), "--repeats", str(args.repeats)])
     print(f"sgemm 1024^3 on {args.threads} threads: {sgemm['gflops_median']:.1f} GFLOP/s (OpenBLAS kernel {sgemm['kernel']})")
@@ -99,6 +105,46 @@ def main():
             runc = statistics.median(rates)
             line += f", run.c {runc:.0f} tok/s, ratio {gen['tokens_per_s_median'] / runc:.2f}x"
     print(line)
+
+
+def generate(args, engine_bin):
+    """Batched greedy decoding: tokens/s at each concurrency, engine and PyTorch in one run."""
+    import random
+    levels = args.concurrency
+    most = max(int(x) for x in levels.split(","))
+    for name in args.configs.split(","):
+        c = CONFIGS[name]
+        work = os.path.join(args.work, name)
+        if not os.path.exists(os.path.join(work, "config.json")):
+            run_json([sys.executable, os.path.join(ROOT, "Benchmarks", "torch_reference.py"),
+                      "--hidden", str(c["hidden"]), "--layers", str(c["layers"]), "--heads", str(c["heads"]),
+                      "--kv-heads", str(c["kv_heads"]), "--intermediate", str(c["intermediate"]), "--vocab", str(c["vocab"]),
+                      "--batch", "1", "--seq", "16", "--threads", str(args.threads), "--repeats", "1", "--mode", "forward",
+                      "--save-weights", work])
+        rng = random.Random(7)
+        prompts = [[rng.randrange(1, c["vocab"]) for _ in range(rng.randrange(8, 65))] for _ in range(most)]
+        prompts_file = os.path.join(work, "prompts.json")
+        with open(prompts_file, "w") as f:
+            json.dump({"prompts": prompts}, f)
+        torch = run_json([sys.executable, os.path.join(ROOT, "Benchmarks", "torch_generate.py"), "--model", work, "--prompts", prompts_file,
+                          "--tokens", str(args.new_tokens), "--concurrency", levels, "--threads", str(args.threads),
+                          "--repeats", str(args.repeats)])
+        engine = run_json([engine_bin, "batched-generate", "--model", work, "--inputs", prompts_file, "--tokens", str(args.new_tokens),
+                           "--concurrency", levels, "--threads", str(args.threads), "--repeats", str(args.repeats)])
+        same = sum(a == b for a, b in zip(engine["first_tokens"], torch["first_tokens"]))
+        single = engine["tokens_per_s_median"][levels.split(",")[0]]
+        for level in levels.split(","):
+            e, t = engine["tokens_per_s_median"][level], torch["tokens_per_s_median"][level]
+            print(f"{name} generate {level} x {args.new_tokens} new tokens: engine {e:.0f} tok/s ({e / single:.1f}x its 1-sequence rate), "
+                  f"PyTorch generate {t:.0f} tok/s, ratio {e / t:.2f}x", flush=True)
+        print(f"{name}: first 16 greedy tokens identical in {same} of {len(torch['first_tokens'])} sequences")
+    stories = os.path.join(args.shared, "models", "stories260K", "stories260K.bin")
+    engine = run_json([engine_bin, "batched-generate", "--model", stories, "--tokens", str(args.new_tokens), "--concurrency", levels,
+                       "--threads", str(args.threads), "--repeats", str(args.repeats)])
+    single = engine["tokens_per_s_median"][levels.split(",")[0]]
+    for level in levels.split(","):
+        e = engine["tokens_per_s_median"][level]
+        print(f"stories260K generate {level} x {args.new_tokens}: engine {e:.0f} tok/s ({e / single:.1f}x its 1-sequence rate; no PyTorch checkpoint)")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 //   EngineBenchmarks forward  --model DIR --inputs inputs.json [--repeats 5] [--threads 2]
 //   EngineBenchmarks train    --model DIR --inputs inputs.json [--repeats 5] [--threads 2] [--lr 1e-4]
 //   EngineBenchmarks generate --model stories260K.bin [--tokens 512] [--repeats 5]
-//   EngineBenchmarks sgemm    [--size 1024] [--repeats 5] [--threads 2]
+//   EngineBenchmarks batched-generate --model DIR|.bin [--inputs prompts.json] [--tokens 128] [--concurrency 1,4,8,16]
+//   EngineBenchmarks sgemm    [--size 1024 | --m M --n N --k K] [--repeats 5] [--threads 2]
 //
 // Each prints one JSON line; Benchmarks/engine_vs_torch.py runs them beside PyTorch and prints ratios.
 import Foundation
@@ -132,6 +133,44 @@ case "generate":
     seconds.removeFirst()
     emit(["tokens_per_s_median": Double(produced) / median(seconds), "tokens": produced, "threads": EngineSettings.threadCount])
 
+case "batched-generate":
+    // Greedy decoding of `--tokens` new tokens for each of N sequences decoded together (continuous
+    // batching), N in `--concurrency`; prompts of mixed lengths from `--inputs` (torch_generate.py's
+    // prompts) or seeded random ids. End-of-sequence tokens are ignored so every sequence runs to length.
+    let modelPath = option("model")
+    let weights = try CheckpointLoader.loadWeights(at: modelPath)
+    let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: NoTokenizer(vocabularySize: weights.config.vocabSize),
+                                    fingerprint: .init(sha256: "", files: []))
+    let newTokens = Int(option("tokens", "128"))!
+    let levels = option("concurrency", "1,4,8,16").split(separator: ",").map { Int($0)! }
+    var prompts: [[Int]]
+    if CommandLine.arguments.contains("--inputs") {
+        let inputs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: option("inputs")))) as! [String: Any]
+        prompts = inputs["prompts"] as! [[Int]]
+    } else {
+        var rng = SplitMix64(seed: 7)
+        prompts = (0 ..< levels.max()!).map { _ in (0 ..< 8 + rng.below(57)).map { _ in 1 + rng.below(weights.config.vocabSize - 1) } }
+    }
+    var rates: [String: Double] = [:]
+    var firstTokens: [[Int]] = []
+    for level in levels {
+        let jobs = prompts.prefix(level).map {
+            var job = GenerationJob(prompt: $0, maxNewTokens: newTokens)
+            job.ignoresEndOfSequence = true
+            return job
+        }
+        var seconds: [Double] = []
+        for _ in 0 ..< repeats + 1 {
+            var outcomes: [GenerationOutcome] = []
+            seconds.append(try time { outcomes = try model.generate(jobs, maxConcurrent: level) })
+            if level == levels.max()! { firstTokens = outcomes.map { Array($0.tokens.prefix(16)) } }
+        }
+        seconds.removeFirst()
+        rates["\(level)"] = Double(level * newTokens) / median(seconds)
+    }
+    emit(["tokens_per_s_median": rates, "new_tokens": newTokens, "threads": EngineSettings.threadCount, "first_tokens": firstTokens,
+          "parameters": weights.config.parameterCount])
+
 case "shared-context":
     // Multiple-choice scoring of an llm-foundry-style JSONL ({query, choices, gold}; ARC's format)
     // with the shared context run once per item, then with each choice scored alone, in one run.
@@ -162,19 +201,29 @@ case "shared-context":
           "saving_percent": (1 - median(timings["shared"]!) / median(timings["separate"]!)) * 100, "max_abs_diff": worst])
 
 case "sgemm":
-    let n = Int(option("size", "1024"))!
-    let a = Tensor(zeros: [n, n]), b = Tensor(zeros: [n, n])
+    // A square product by default; --m/--n/--k give the forward pass's shapes (x [m×k] · W [n×k]ᵀ).
+    let size = Int(option("size", "1024"))!
+    let m = Int(option("m", "\(size)"))!, n = Int(option("n", "\(size)"))!, k = Int(option("k", "\(size)"))!
+    let a = Tensor(zeros: [m, k]), b = Tensor(zeros: [n, k])
     var rng = SplitMix64(seed: 1)
-    for i in 0 ..< n * n { a.pointer[i] = rng.nextUniform(); b.pointer[i] = rng.nextUniform() }
-    let layer = Tensor(zeros: [n, n])
+    for i in 0 ..< m * k { a.pointer[i] = rng.nextUniform() }
+    for i in 0 ..< n * k { b.pointer[i] = rng.nextUniform() }
+    let layer = Tensor(zeros: [m, n])
     var seconds: [Double] = []
     for _ in 0 ..< repeats + 1 {
         seconds.append(time { MatrixProduct.multiplyTransposed(a, b, into: layer) })
     }
     seconds.removeFirst()
-    emit(["gflops_median": 2 * Double(n * n * n) / median(seconds) / 1e9, "size": n, "threads": EngineSettings.threadCount,
-          "kernel": EngineSettings.blasKernel])
+    // The forward pass's batch-invariant product on the same matrices, measured in the same run.
+    var invariant: [Double] = []
+    for _ in 0 ..< repeats + 1 {
+        invariant.append(time { MatrixProduct.invariantMultiplyTransposed(a, b, into: layer) })
+    }
+    invariant.removeFirst()
+    let flops = 2 * Double(m) * Double(n) * Double(k)
+    emit(["gflops_median": flops / median(seconds) / 1e9, "invariant_gflops_median": flops / median(invariant) / 1e9,
+          "m": m, "n": n, "k": k, "threads": EngineSettings.threadCount, "kernel": EngineSettings.blasKernel])
 
 default:
-    print("usage: EngineBenchmarks forward|train|generate|shared-context|sgemm [options]; see Benchmarks/README.md")
+    print("usage: EngineBenchmarks forward|train|generate|batched-generate|shared-context|sgemm [options]; see Benchmarks/README.md")
 }

@@ -26,7 +26,17 @@ enum CausalAttention {
             let qr = q + r * qStride + head * headDim
             let row = scores + r * length
             let visible = start + r + 1
-            for j in 0 ..< visible { row[j] = InvariantGEMM.dot(qr, kh + j * kvDim, count: headDim) * scale }
+            var j = 0
+            while j + 4 <= visible {
+                let k0 = kh + j * kvDim
+                let s = InvariantGEMM.dot4(qr, k0, k0 + kvDim, k0 + 2 * kvDim, k0 + 3 * kvDim, count: headDim)
+                row[j] = s[0] * scale; row[j + 1] = s[1] * scale; row[j + 2] = s[2] * scale; row[j + 3] = s[3] * scale
+                j += 4
+            }
+            while j < visible {
+                row[j] = InvariantGEMM.dot(qr, kh + j * kvDim, count: headDim) * scale
+                j += 1
+            }
             let maximum = VectorMath.maximum(row, count: visible)
             let sum = VectorMath.expShifted(row, count: visible, shift: maximum)
             VectorMath.scale(row, count: visible, by: 1 / sum)
@@ -35,13 +45,28 @@ enum CausalAttention {
         }
     }
 
-    /// `out[i] = Σ_j weights[j] · values[j·stride + i]` for `i < width`, `j` in order.
+    /// `out[i] = Σ_j weights[j] · values[j·stride + i]` for `i < width`, `j` in order: each element
+    /// one chain of fused multiply-adds, whichever of the loops below computes it.
     @inline(__always)
     static func weightedSum(
         _ weights: UnsafePointer<Float>, count: Int, values: UnsafePointer<Float>, stride: Int, width: Int,
         into out: UnsafeMutablePointer<Float>
     ) {
+        typealias Lanes = InvariantGEMM.Lanes
         var i = 0
+        // 32 columns at a time, reading each value row once.
+        while i + 32 <= width {
+            var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+            for j in 0 ..< count {
+                let w = Lanes(repeating: weights[j]), v = values + j * stride + i
+                a0 = a0.addingProduct(w, InvariantGEMM.load(v)); a1 = a1.addingProduct(w, InvariantGEMM.load(v + 8))
+                a2 = a2.addingProduct(w, InvariantGEMM.load(v + 16)); a3 = a3.addingProduct(w, InvariantGEMM.load(v + 24))
+            }
+            let o = UnsafeMutableRawPointer(out + i)
+            o.storeBytes(of: a0, as: Lanes.self); o.storeBytes(of: a1, toByteOffset: 32, as: Lanes.self)
+            o.storeBytes(of: a2, toByteOffset: 64, as: Lanes.self); o.storeBytes(of: a3, toByteOffset: 96, as: Lanes.self)
+            i += 32
+        }
         while i + 8 <= width {
             var acc = InvariantGEMM.Lanes()
             for j in 0 ..< count {

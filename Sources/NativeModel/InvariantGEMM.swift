@@ -5,21 +5,29 @@
 /// (measured on OpenBLAS 0.3.21: with the Haswell and Zen kernels a row's result changes with the
 /// number of rows in the call and with its position among them; with SkylakeX and Cooperlake when a
 /// call has fewer than five rows). A sequence scored in a batch would then get other numbers than the
-/// same sequence scored alone. Here each element `y[i][j]` is one dot product of row `i` of `x` and
-/// row `j` of `W`, always evaluated the same way (`dot(_:_:count:)`): eight lanes, each a chain of
-/// fused multiply-adds over every eighth element, the lanes added in a fixed tree, the last
-/// `count % 8` products added in order. Rows and columns are only ever split between kernels and
-/// threads, never the reduction, so the result does not depend on the batch, the row's position in
-/// it, the thread count, or the processor (fused multiply-add is exactly rounded everywhere).
+/// same sequence scored alone. Here each element `y[i][j]` is one chain of fused multiply-adds,
+/// `s = fma(x[i][p], w[j][p], s)` for `p = 0, 1, …, k-1` from `s = 0`, whatever the tile, the SIMD
+/// lane or the thread that evaluates it. Tiles and threads only ever split rows and columns, never the
+/// reduction, so the result does not depend on the batch, the row's position in it, the thread count,
+/// or the processor (fused multiply-add is exactly rounded everywhere).
 ///
-/// The kernels are register-blocked (4 rows × 3 columns of `W` per step) and cache-blocked, which
-/// keeps them near OpenBLAS's speed for the engine's shapes; the backward pass stays on OpenBLAS
-/// (`ParallelGEMM`), whose thread partition is fixed by the shape.
+/// The kernel is the broadcast form of a BLIS micro-kernel: `x` is packed into panels of 16 rows
+/// (8 for a short tail), stored reduction-major so one vector load gives eight rows' `x[i][p]`; each
+/// step of the chain broadcasts `w[j][p]` for six (or twelve) columns and advances 96 chains with 12
+/// vector fused multiply-adds. The chains stay in registers for the whole reduction. The backward pass
+/// stays on OpenBLAS (`ParallelGEMM`), whose thread partition is fixed by the shape.
 enum InvariantGEMM {
     typealias Lanes = SIMD8<Float>
 
     /// Below this many multiply-adds a product runs on one core.
     static let minimumParallelWork = 1 << 20
+    /// Rows of `x` per cache block (a multiple of 16): the packed block is reused by every column of `W`.
+    static let rowBlock = 256
+    /// Steps of the reduction per cache block: a panel's block of `x` (16 KiB) and the rows of `W`
+    /// it meets stay in the level-1 cache.
+    static let depthBlock = 256
+    /// Columns of `W` per cache block (a multiple of 12): their chains are parked between depth blocks.
+    static let columnBlock = 48
 
     /// `y[m×n] = x[m×k] · w[n×k]ᵀ`, or `y += x · wᵀ` with `accumulate` (the product is computed
     /// first, then added). All three matrices are dense row-major: row strides `k`, `k` and `n`.
@@ -28,63 +36,239 @@ enum InvariantGEMM {
         accumulate: Bool = false
     ) {
         guard m > 0, n > 0 else { return }
-        // Columns of W per cache block: about 144 KiB of W, reused by every row block.
-        let columnBlock = max(3, min(n, (36_864 / max(k, 1)) / 3 * 3))
-        let blocks = (n + columnBlock - 1) / columnBlock
-        let threads = m * n * k >= minimumParallelWork ? min(EngineSettings.threadCount, blocks) : 1
-        let perThread = (blocks + threads - 1) / threads
-        Parallel.forEach(threads) { t in
-            let j0 = t * perThread * columnBlock, j1 = min(n, (t + 1) * perThread * columnBlock)
-            guard j0 < j1 else { return }
-            columns(j0 ..< j1, block: columnBlock, m: m, n: n, k: k, x, w, y, accumulate)
+        guard k > 0 else {
+            if !accumulate { y.update(repeating: 0, count: m * n) }
+            return
+        }
+        let panels = Panels(rows: m)
+        packing.withBuffer(count: panels.paddedRows * k) { packed in
+            multiply(m: m, n: n, k: k, panels, x, packed, w, y, accumulate)
         }
     }
 
-    /// The columns `range` of the product, by blocks of `block` columns and 512 rows.
-    private static func columns(
-        _ range: Range<Int>, block: Int, m: Int, n: Int, k: Int,
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
+    /// Packed copies of `x`, reused between calls.
+    private static let packing = ScratchPool()
+
+    private static func multiply(
+        m: Int, n: Int, k: Int, _ panels: Panels, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>,
+        _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
     ) {
-        var r0 = 0
-        while r0 < m {
-            let r1 = min(m, r0 + 512)
-            var j0 = range.lowerBound
-            while j0 < range.upperBound {
-                let j1 = min(range.upperBound, j0 + block)
-                var r = r0
-                while r + 4 <= r1 {
-                    var j = j0
-                    while j + 3 <= j1 {
-                        kernel4x3(x + r * k, w + j * k, k, y + r * n + j, n, accumulate)
-                        j += 3
-                    }
-                    while j < j1 {
-                        kernel4x1(x + r * k, w + j * k, k, y + r * n + j, n, accumulate)
-                        j += 1
-                    }
-                    r += 4
-                }
-                while r < r1 {
-                    var j = j0
-                    while j + 3 <= j1 {
-                        kernel1x3(x + r * k, w + j * k, k, y + r * n + j, accumulate)
-                        j += 3
-                    }
-                    while j < j1 {
-                        store(dot(x + r * k, w + j * k, count: k), y + r * n + j, accumulate)
-                        j += 1
-                    }
-                    r += 1
-                }
-                j0 = j1
+        // Columns go to threads in runs of 12 (a whole number of either kernel's columns).
+        let groups = (n + 11) / 12
+        let threads = m * n * k >= minimumParallelWork ? min(EngineSettings.threadCount, groups) : 1
+        Parallel.forEach(threads) { t in
+            // Every thread packs a share of the panels first; all of them are read by all threads.
+            var panel = t
+            while panel < panels.count {
+                pack(panel, panels, m: m, k: k, x, packed)
+                panel += threads
             }
-            r0 = r1
+        }
+        let perThread = (groups + threads - 1) / threads
+        Parallel.forEach(threads) { t in
+            let j0 = t * perThread * 12, j1 = min(n, (t + 1) * perThread * 12)
+            guard j0 < j1 else { return }
+            columns(j0 ..< j1, panels, m: m, n: n, k: k, packed, w, y, accumulate)
         }
     }
 
-    // MARK: - The one dot product
+    /// The row panels of a product with `rows` rows: full panels of 16, then the rest (if any) in one
+    /// panel of 8 rows when it fits there, else of 16, zero-padded.
+    struct Panels {
+        let rows: Int, count: Int, paddedRows: Int
 
-    /// `Σ a[p]·b[p]` for `p < count`, evaluated in the fixed order every kernel here uses.
+        init(rows: Int) {
+            self.rows = rows
+            let tail = rows % 16
+            count = (rows + 15) / 16
+            paddedRows = rows - tail + (tail == 0 ? 0 : tail <= 8 ? 8 : 16)
+        }
+
+        /// Rows in the panel's storage (8 or 16).
+        func height(_ panel: Int) -> Int { min(16, paddedRows - 16 * panel) }
+    }
+
+    /// Copies the panel's rows of `x` into `packed` reduction-major (`height` floats per step `p`),
+    /// padding missing rows with zeros.
+    private static func pack(_ panel: Int, _ panels: Panels, m: Int, k: Int, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
+        let h = panels.height(panel), r0 = 16 * panel
+        let dst = packed + r0 * k
+        for r in 0 ..< h {
+            if r0 + r < m {
+                let src = x + (r0 + r) * k
+                for p in 0 ..< k { dst[p * h + r] = src[p] }
+            } else {
+                for p in 0 ..< k { dst[p * h + r] = 0 }
+            }
+        }
+    }
+
+    /// The columns `range` of the product: for each block of `rowBlock` rows, each group of columns
+    /// against each panel of the block (the group's rows of `W` stay in cache across the panels).
+    private static func columns(
+        _ range: Range<Int>, _ panels: Panels, m: Int, n: Int, k: Int,
+        _ packed: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
+    ) {
+        let panelsPerBlock = rowBlock / 16, groups = columnBlock / 12
+        // 192 floats per (panel, group of 12 columns): the chains parked between depth blocks.
+        parking.withBuffer(count: panelsPerBlock * groups * 192) { parked in
+            var first = 0
+            while first < panels.count {
+                let last = min(panels.count, first + panelsPerBlock)
+                var c0 = range.lowerBound
+                while c0 < range.upperBound {
+                let c1 = min(range.upperBound, c0 + columnBlock)
+                var k0 = 0
+                repeat {
+                    let k1 = min(k, k0 + depthBlock)
+                    var j = c0, g = 0
+                    while j < c1 {
+                        let width = min(12, c1 - j)
+                        for panel in first ..< last {
+                            let r0 = 16 * panel, h = panels.height(panel)
+                            let d = Depth(start: k0, count: k1 - k0, k: k, first: k0 == 0, last: k1 == k,
+                                          parked: parked + ((panel - first) * groups + g) * 192)
+                            let xp = packed + r0 * k + k0 * h, yp = y + r0 * n + j, rows = min(16, m - r0)
+                            if h == 8 {
+                                kernel8x12(xp, w, column: j, width: width, d, n: n, yp, rows: rows, accumulate)
+                            } else {
+                                kernel16x6(xp, w, column: j, width: min(6, width), d, n: n, yp, rows: rows, accumulate)
+                                if width > 6 {
+                                    var d6 = d
+                                    d6.parked += 96
+                                    kernel16x6(xp, w, column: j + 6, width: width - 6, d6, n: n, yp + 6, rows: rows, accumulate)
+                                }
+                            }
+                        }
+                        j += width
+                        g += 1
+                    }
+                    k0 = k1
+                } while k0 < k
+                c0 = c1
+                }
+                first = last
+            }
+        }
+    }
+
+    /// Scratch for the chains parked between depth blocks, reused between calls.
+    private static let parking = ScratchPool()
+
+    /// One depth block `start ..< start + count` of a reduction over `k`, and where its chains are
+    /// parked before the next block (float values: resuming from them changes no bit).
+    struct Depth {
+        var start: Int, count: Int, k: Int, first: Bool, last: Bool
+        var parked: UnsafeMutablePointer<Float>
+
+        /// Chain `i`'s value so far: zero before the first block.
+        @inline(__always)
+        func resume(_ i: Int) -> Lanes { first ? Lanes() : load(parked + 8 * i) }
+
+        @inline(__always)
+        func park(_ i: Int, _ acc: Lanes) { UnsafeMutableRawPointer(parked + 8 * i).storeBytes(of: acc, as: Lanes.self) }
+    }
+
+    // MARK: - Micro-kernels (each element one chain of fused multiply-adds over p = 0 ..< k)
+
+    /// Row `column + c` of `w`, or the last valid one for a column past `width` (computed, not stored).
+    @inline(__always)
+    private static func row(_ w: UnsafePointer<Float>, _ column: Int, _ c: Int, width: Int, _ d: Depth) -> UnsafePointer<Float> {
+        w + (column + min(c, width - 1)) * d.k + d.start
+    }
+
+    /// Writes lane `r < rows` of `acc` to `y[r * ldy]` (or adds it).
+    @inline(__always)
+    private static func store(_ acc: Lanes, _ y: UnsafeMutablePointer<Float>, ldy: Int, rows: Int, _ accumulate: Bool) {
+        for r in 0 ..< min(8, rows) {
+            if accumulate { y[r * ldy] += acc[r] } else { y[r * ldy] = acc[r] }
+        }
+    }
+
+    /// A panel of 16 rows against `width ≤ 6` columns starting at `column`.
+    @inline(never)
+    private static func kernel16x6(
+        _ xp: UnsafePointer<Float>, _ w: UnsafePointer<Float>, column: Int, width: Int, _ d: Depth, n: Int,
+        _ y: UnsafeMutablePointer<Float>, rows: Int, _ accumulate: Bool
+    ) {
+        let w0 = row(w, column, 0, width: width, d), w1 = row(w, column, 1, width: width, d)
+        let w2 = row(w, column, 2, width: width, d), w3 = row(w, column, 3, width: width, d)
+        let w4 = row(w, column, 4, width: width, d), w5 = row(w, column, 5, width: width, d)
+        var c00 = d.resume(0), c01 = d.resume(1), c02 = d.resume(2), c03 = d.resume(3), c04 = d.resume(4), c05 = d.resume(5)
+        var c10 = d.resume(6), c11 = d.resume(7), c12 = d.resume(8), c13 = d.resume(9), c14 = d.resume(10), c15 = d.resume(11)
+        var a = xp
+        for p in 0 ..< d.count {
+            let a0 = load(a), a1 = load(a + 8)
+            var b = Lanes(repeating: w0[p])
+            c00 = c00.addingProduct(a0, b); c10 = c10.addingProduct(a1, b)
+            b = Lanes(repeating: w1[p])
+            c01 = c01.addingProduct(a0, b); c11 = c11.addingProduct(a1, b)
+            b = Lanes(repeating: w2[p])
+            c02 = c02.addingProduct(a0, b); c12 = c12.addingProduct(a1, b)
+            b = Lanes(repeating: w3[p])
+            c03 = c03.addingProduct(a0, b); c13 = c13.addingProduct(a1, b)
+            b = Lanes(repeating: w4[p])
+            c04 = c04.addingProduct(a0, b); c14 = c14.addingProduct(a1, b)
+            b = Lanes(repeating: w5[p])
+            c05 = c05.addingProduct(a0, b); c15 = c15.addingProduct(a1, b)
+            a += 16
+        }
+        guard d.last else {
+            d.park(0, c00); d.park(1, c01); d.park(2, c02); d.park(3, c03); d.park(4, c04); d.park(5, c05)
+            d.park(6, c10); d.park(7, c11); d.park(8, c12); d.park(9, c13); d.park(10, c14); d.park(11, c15)
+            return
+        }
+        let high = y + 8 * n, upper = rows - 8
+        func put(_ c: Int, _ low: Lanes, _ up: Lanes) {
+            guard c < width else { return }
+            store(low, y + c, ldy: n, rows: rows, accumulate)
+            if upper > 0 { store(up, high + c, ldy: n, rows: upper, accumulate) }
+        }
+        put(0, c00, c10); put(1, c01, c11); put(2, c02, c12); put(3, c03, c13); put(4, c04, c14); put(5, c05, c15)
+    }
+
+    /// A panel of 8 rows against `width ≤ 12` columns starting at `column` (short products: decoding).
+    @inline(never)
+    private static func kernel8x12(
+        _ xp: UnsafePointer<Float>, _ w: UnsafePointer<Float>, column: Int, width: Int, _ d: Depth, n: Int,
+        _ y: UnsafeMutablePointer<Float>, rows: Int, _ accumulate: Bool
+    ) {
+        let w0 = row(w, column, 0, width: width, d), w1 = row(w, column, 1, width: width, d)
+        let w2 = row(w, column, 2, width: width, d), w3 = row(w, column, 3, width: width, d)
+        let w4 = row(w, column, 4, width: width, d), w5 = row(w, column, 5, width: width, d)
+        let w6 = row(w, column, 6, width: width, d), w7 = row(w, column, 7, width: width, d)
+        let w8 = row(w, column, 8, width: width, d), w9 = row(w, column, 9, width: width, d)
+        let w10 = row(w, column, 10, width: width, d), w11 = row(w, column, 11, width: width, d)
+        var c0 = d.resume(0), c1 = d.resume(1), c2 = d.resume(2), c3 = d.resume(3), c4 = d.resume(4), c5 = d.resume(5)
+        var c6 = d.resume(6), c7 = d.resume(7), c8 = d.resume(8), c9 = d.resume(9), c10 = d.resume(10), c11 = d.resume(11)
+        var a = xp
+        for p in 0 ..< d.count {
+            let a0 = load(a)
+            c0 = c0.addingProduct(a0, Lanes(repeating: w0[p])); c1 = c1.addingProduct(a0, Lanes(repeating: w1[p]))
+            c2 = c2.addingProduct(a0, Lanes(repeating: w2[p])); c3 = c3.addingProduct(a0, Lanes(repeating: w3[p]))
+            c4 = c4.addingProduct(a0, Lanes(repeating: w4[p])); c5 = c5.addingProduct(a0, Lanes(repeating: w5[p]))
+            c6 = c6.addingProduct(a0, Lanes(repeating: w6[p])); c7 = c7.addingProduct(a0, Lanes(repeating: w7[p]))
+            c8 = c8.addingProduct(a0, Lanes(repeating: w8[p])); c9 = c9.addingProduct(a0, Lanes(repeating: w9[p]))
+            c10 = c10.addingProduct(a0, Lanes(repeating: w10[p])); c11 = c11.addingProduct(a0, Lanes(repeating: w11[p]))
+            a += 8
+        }
+        guard d.last else {
+            d.park(0, c0); d.park(1, c1); d.park(2, c2); d.park(3, c3); d.park(4, c4); d.park(5, c5)
+            d.park(6, c6); d.park(7, c7); d.park(8, c8); d.park(9, c9); d.park(10, c10); d.park(11, c11)
+            return
+        }
+        func put(_ c: Int, _ acc: Lanes) {
+            if c < width { store(acc, y + c, ldy: n, rows: rows, accumulate) }
+        }
+        put(0, c0); put(1, c1); put(2, c2); put(3, c3); put(4, c4); put(5, c5)
+        put(6, c6); put(7, c7); put(8, c8); put(9, c9); put(10, c10); put(11, c11)
+    }
+
+    // MARK: - The attention's dot product
+
+    /// `Σ a[p]·b[p]` for `p < count` in one fixed order (eight lanes, each a chain of fused
+    /// multiply-adds over every eighth element, the lanes added in a fixed tree, then the last
+    /// `count % 8` products in order): the attention's scores, which do not depend on the batch.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var acc = Lanes()
@@ -96,9 +280,28 @@ enum InvariantGEMM {
         return finish(acc, a, b, from: p, count: count)
     }
 
+    /// Four dot products of `a` with `b0 … b3`, each evaluated exactly as `dot` (interleaved, so that
+    /// the four chains of fused multiply-adds overlap).
+    @inline(__always)
+    static func dot4(
+        _ a: UnsafePointer<Float>, _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>,
+        _ b3: UnsafePointer<Float>, count: Int
+    ) -> SIMD4<Float> {
+        var acc0 = Lanes(), acc1 = Lanes(), acc2 = Lanes(), acc3 = Lanes()
+        var p = 0
+        while p + 8 <= count {
+            let x = load(a + p)
+            acc0 = acc0.addingProduct(x, load(b0 + p)); acc1 = acc1.addingProduct(x, load(b1 + p))
+            acc2 = acc2.addingProduct(x, load(b2 + p)); acc3 = acc3.addingProduct(x, load(b3 + p))
+            p += 8
+        }
+        return SIMD4(finish(acc0, a, b0, from: p, count: count), finish(acc1, a, b1, from: p, count: count),
+                     finish(acc2, a, b2, from: p, count: count), finish(acc3, a, b3, from: p, count: count))
+    }
+
     /// The lanes of `acc` added in a fixed tree, then the products `from ..< count` in order.
     @inline(__always)
-    static func finish(_ acc: Lanes, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, from start: Int, count: Int) -> Float {
+    private static func finish(_ acc: Lanes, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, from start: Int, count: Int) -> Float {
         let half = acc.lowHalf + acc.highHalf
         let quarter = half.lowHalf + half.highHalf
         var s = quarter[0] + quarter[1]
@@ -113,87 +316,5 @@ enum InvariantGEMM {
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> Lanes {
         UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    private static func store(_ value: Float, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
-        y.pointee = accumulate ? y.pointee + value : value
-    }
-
-    // MARK: - Register-blocked kernels (each element exactly as `dot`)
-
-    /// Rows `x ..< x + 4k` against rows `w ..< w + 3k`: twelve dot products sharing their loads.
-    @inline(__always)
-    private static func kernel4x3(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ k: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
-        _ accumulate: Bool
-    ) {
-        let x1 = x + k, x2 = x + 2 * k, x3 = x + 3 * k, w1 = w + k, w2 = w + 2 * k
-        var a00 = Lanes(), a01 = Lanes(), a02 = Lanes(), a10 = Lanes(), a11 = Lanes(), a12 = Lanes()
-        var a20 = Lanes(), a21 = Lanes(), a22 = Lanes(), a30 = Lanes(), a31 = Lanes(), a32 = Lanes()
-        var p = 0
-        while p + 8 <= k {
-            let b0 = load(w + p), b1 = load(w1 + p), b2 = load(w2 + p)
-            var a = load(x + p)
-            a00 = a00.addingProduct(a, b0); a01 = a01.addingProduct(a, b1); a02 = a02.addingProduct(a, b2)
-            a = load(x1 + p)
-            a10 = a10.addingProduct(a, b0); a11 = a11.addingProduct(a, b1); a12 = a12.addingProduct(a, b2)
-            a = load(x2 + p)
-            a20 = a20.addingProduct(a, b0); a21 = a21.addingProduct(a, b1); a22 = a22.addingProduct(a, b2)
-            a = load(x3 + p)
-            a30 = a30.addingProduct(a, b0); a31 = a31.addingProduct(a, b1); a32 = a32.addingProduct(a, b2)
-            p += 8
-        }
-        store(finish(a00, x, w, from: p, count: k), y, accumulate)
-        store(finish(a01, x, w1, from: p, count: k), y + 1, accumulate)
-        store(finish(a02, x, w2, from: p, count: k), y + 2, accumulate)
-        store(finish(a10, x1, w, from: p, count: k), y + ldy, accumulate)
-        store(finish(a11, x1, w1, from: p, count: k), y + ldy + 1, accumulate)
-        store(finish(a12, x1, w2, from: p, count: k), y + ldy + 2, accumulate)
-        store(finish(a20, x2, w, from: p, count: k), y + 2 * ldy, accumulate)
-        store(finish(a21, x2, w1, from: p, count: k), y + 2 * ldy + 1, accumulate)
-        store(finish(a22, x2, w2, from: p, count: k), y + 2 * ldy + 2, accumulate)
-        store(finish(a30, x3, w, from: p, count: k), y + 3 * ldy, accumulate)
-        store(finish(a31, x3, w1, from: p, count: k), y + 3 * ldy + 1, accumulate)
-        store(finish(a32, x3, w2, from: p, count: k), y + 3 * ldy + 2, accumulate)
-    }
-
-    /// Four rows of `x` against one row of `w`.
-    @inline(__always)
-    private static func kernel4x1(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ k: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
-        _ accumulate: Bool
-    ) {
-        let x1 = x + k, x2 = x + 2 * k, x3 = x + 3 * k
-        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
-        var p = 0
-        while p + 8 <= k {
-            let b = load(w + p)
-            a0 = a0.addingProduct(load(x + p), b); a1 = a1.addingProduct(load(x1 + p), b)
-            a2 = a2.addingProduct(load(x2 + p), b); a3 = a3.addingProduct(load(x3 + p), b)
-            p += 8
-        }
-        store(finish(a0, x, w, from: p, count: k), y, accumulate)
-        store(finish(a1, x1, w, from: p, count: k), y + ldy, accumulate)
-        store(finish(a2, x2, w, from: p, count: k), y + 2 * ldy, accumulate)
-        store(finish(a3, x3, w, from: p, count: k), y + 3 * ldy, accumulate)
-    }
-
-    /// One row of `x` against three rows of `w` (generation's single rows).
-    @inline(__always)
-    private static func kernel1x3(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ k: Int, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
-    ) {
-        let w1 = w + k, w2 = w + 2 * k
-        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes()
-        var p = 0
-        while p + 8 <= k {
-            let a = load(x + p)
-            a0 = a0.addingProduct(a, load(w + p)); a1 = a1.addingProduct(a, load(w1 + p)); a2 = a2.addingProduct(a, load(w2 + p))
-            p += 8
-        }
-        store(finish(a0, x, w, from: p, count: k), y, accumulate)
-        store(finish(a1, x, w1, from: p, count: k), y + 1, accumulate)
-        store(finish(a2, x, w2, from: p, count: k), y + 2, accumulate)
     }
 }
