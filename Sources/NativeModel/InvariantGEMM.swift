@@ -14,8 +14,9 @@
 /// The kernel is the broadcast form of a BLIS micro-kernel: `x` is packed into panels of 16 rows
 /// (8 for a short tail), stored reduction-major so one vector load gives eight rows' `x[i][p]`; each
 /// step of the chain broadcasts `w[j][p]` for six (or twelve) columns and advances 96 chains with 12
-/// vector fused multiply-adds. The chains stay in registers for the whole reduction. The backward pass
-/// stays on OpenBLAS (`ParallelGEMM`), whose thread partition is fixed by the shape.
+/// vector fused multiply-adds. The chains stay in registers through a depth block and are parked as
+/// floats between blocks (which changes no bit). The backward pass stays on OpenBLAS
+/// (`ParallelGEMM`), whose thread partition is fixed by the shape.
 enum InvariantGEMM {
     typealias Lanes = SIMD8<Float>
 
@@ -103,8 +104,9 @@ enum InvariantGEMM {
         }
     }
 
-    /// The columns `range` of the product: for each block of `rowBlock` rows, each group of columns
-    /// against each panel of the block (the group's rows of `W` stay in cache across the panels).
+    /// The columns `range` of the product, by cache blocks of `rowBlock` rows and `columnBlock`
+    /// columns; within a block, depth block by depth block, each group of 12 columns against each
+    /// panel (the group's rows of `W` stay in cache across the panels).
     private static func columns(
         _ range: Range<Int>, _ panels: Panels, m: Int, n: Int, k: Int,
         _ packed: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
@@ -112,43 +114,42 @@ enum InvariantGEMM {
         let panelsPerBlock = rowBlock / 16, groups = columnBlock / 12
         // 192 floats per (panel, group of 12 columns): the chains parked between depth blocks.
         parking.withBuffer(count: panelsPerBlock * groups * 192) { parked in
-            var first = 0
-            while first < panels.count {
-                let last = min(panels.count, first + panelsPerBlock)
-                var c0 = range.lowerBound
-                while c0 < range.upperBound {
-                let c1 = min(range.upperBound, c0 + columnBlock)
-                var k0 = 0
-                repeat {
-                    let k1 = min(k, k0 + depthBlock)
-                    var j = c0, g = 0
-                    while j < c1 {
-                        let width = min(12, c1 - j)
-                        for panel in first ..< last {
-                            let r0 = 16 * panel, h = panels.height(panel)
-                            let d = Depth(start: k0, count: k1 - k0, k: k, first: k0 == 0, last: k1 == k,
-                                          parked: parked + ((panel - first) * groups + g) * 192)
-                            let xp = packed + r0 * k + k0 * h, yp = y + r0 * n + j, rows = min(16, m - r0)
-                            if h == 8 {
-                                kernel8x12(xp, w, column: j, width: width, d, n: n, yp, rows: rows, accumulate)
-                            } else {
-                                kernel16x6(xp, w, column: j, width: min(6, width), d, n: n, yp, rows: rows, accumulate)
-                                if width > 6 {
-                                    var d6 = d
-                                    d6.parked += 96
-                                    kernel16x6(xp, w, column: j + 6, width: width - 6, d6, n: n, yp + 6, rows: rows, accumulate)
-                                }
+            for first in stride(from: 0, to: panels.count, by: panelsPerBlock) {
+                let block = first ..< min(panels.count, first + panelsPerBlock)
+                for c0 in stride(from: range.lowerBound, to: range.upperBound, by: columnBlock) {
+                    let c1 = min(range.upperBound, c0 + columnBlock)
+                    for k0 in stride(from: 0, to: k, by: depthBlock) {
+                        let k1 = min(k, k0 + depthBlock)
+                        for (g, j) in stride(from: c0, to: c1, by: 12).enumerated() {
+                            for panel in block {
+                                let d = Depth(start: k0, count: k1 - k0, k: k, first: k0 == 0, last: k1 == k,
+                                              parked: parked + ((panel - first) * groups + g) * 192)
+                                tile(panel, panels, column: j, width: min(12, c1 - j), d, m: m, n: n, packed, w, y, accumulate)
                             }
                         }
-                        j += width
-                        g += 1
                     }
-                    k0 = k1
-                } while k0 < k
-                c0 = c1
                 }
-                first = last
             }
+        }
+    }
+
+    /// One panel against `width ≤ 12` columns starting at `column`, over one depth block.
+    @inline(__always)
+    private static func tile(
+        _ panel: Int, _ panels: Panels, column j: Int, width: Int, _ d: Depth, m: Int, n: Int,
+        _ packed: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
+    ) {
+        let r0 = 16 * panel, h = panels.height(panel)
+        let xp = packed + r0 * d.k + d.start * h, yp = y + r0 * n + j, rows = min(16, m - r0)
+        if h == 8 {
+            kernel8x12(xp, w, column: j, width: width, d, n: n, yp, rows: rows, accumulate)
+            return
+        }
+        kernel16x6(xp, w, column: j, width: min(6, width), d, n: n, yp, rows: rows, accumulate)
+        if width > 6 {
+            var second = d
+            second.parked += 96
+            kernel16x6(xp, w, column: j + 6, width: width - 6, second, n: n, yp + 6, rows: rows, accumulate)
         }
     }
 
