@@ -4,44 +4,133 @@ enum CausalAttention {
     /// values at positions `0 ..< start + n` (already in `keys` / `values`, row stride `kvDim`).
     ///
     /// - `q`, `out`: `n` rows with stride `qStride`, heads side by side (`heads × headDim`).
-    /// - `probabilities`: when non-nil, `heads × n × (start + n)` attention weights are stored there
-    ///   (the backward pass needs them); otherwise a scratch buffer is used.
+    ///
+    /// Row by row, each in a fixed order (a score is `InvariantGEMM.dot` of the query and the key, the
+    /// weights are summed with the values in position order), so a query row's output depends only
+    /// on that row and the keys and values it sees: the same whether its sequence is scored alone, in
+    /// a batch, or continued from a cached prefix. Several new rows (a prompt) take a faster route to
+    /// the same bits: the keys transposed once, eight scores per step (`scores8`), and two rows'
+    /// weighted sums at a time.
     static func forward(
         q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, kvDim: Int,
-        out: UnsafeMutablePointer<Float>, n: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int,
-        head: Int, probabilities: UnsafeMutablePointer<Float>? = nil
+        out: UnsafeMutablePointer<Float>, n: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int, head: Int
     ) {
         let length = start + n
-        let group = heads / kvHeads
-        let kvHead = head / group
+        let kvHead = head / (heads / kvHeads)
         let scale = 1 / Float(headDim).squareRoot()
-        let scores = probabilities ?? UnsafeMutablePointer<Float>.allocate(capacity: n * length)
-        defer { if probabilities == nil { scores.deallocate() } }
-        let kh = keys + kvHead * headDim
-        let vh = values + kvHead * headDim
-        // Row by row, each in a fixed order (`InvariantGEMM.dot`, then keys in position order), so a
-        // query row's output depends only on that row and the keys and values it sees: the same
-        // whether its sequence is scored alone, in a batch, or continued from a cached prefix.
-        for r in 0 ..< n {
-            let qr = q + r * qStride + head * headDim
-            let row = scores + r * length
-            let visible = start + r + 1
-            var j = 0
-            while j + 4 <= visible {
-                let k0 = kh + j * kvDim
-                let s = InvariantGEMM.dot4(qr, k0, k0 + kvDim, k0 + 2 * kvDim, k0 + 3 * kvDim, count: headDim)
-                row[j] = s[0] * scale; row[j + 1] = s[1] * scale; row[j + 2] = s[2] * scale; row[j + 3] = s[3] * scale
-                j += 4
+        let kh = keys + kvHead * headDim, vh = values + kvHead * headDim
+        let qh = q + head * headDim, oh = out + head * headDim
+        // Keys transposed (`headDim` rows of `ldT ≥ length` positions, zero-padded to whole groups of
+        // eight) pay off once a few query rows read them.
+        let transposed = n >= 4
+        let ldT = transposed ? (length + 7) / 8 * 8 : 0
+        scratch.withBuffer(count: 2 * length + headDim * ldT) { buffer in
+            let kT = buffer + 2 * length
+            if transposed { transpose(kh, stride: kvDim, rows: length, columns: headDim, into: kT, ldT: ldT) }
+            var r = 0
+            while r < n {
+                // Two rows at a time: rows `r` and `r + 1` see `visible` and `visible + 1` keys.
+                let pair = min(2, n - r), visible = start + r + 1
+                for i in 0 ..< pair {
+                    let row = buffer + i * length, qr = qh + (r + i) * qStride
+                    if transposed {
+                        scoreRow(qr, kT, ldT: ldT, count: visible + i, headDim: headDim, scale: scale, into: row)
+                    } else {
+                        scoreRow(qr, kh, stride: kvDim, count: visible + i, headDim: headDim, scale: scale, into: row)
+                    }
+                    let maximum = VectorMath.maximum(row, count: visible + i)
+                    let sum = VectorMath.expShifted(row, count: visible + i, shift: maximum)
+                    VectorMath.scale(row, count: visible + i, by: 1 / sum)
+                }
+                let o = oh + r * qStride
+                if pair == 2 {
+                    weightedSums(buffer, buffer + length, count: visible, values: vh, stride: kvDim, width: headDim, into: o, o + qStride)
+                } else {
+                    weightedSum(buffer, count: visible, values: vh, stride: kvDim, width: headDim, into: o)
+                }
+                r += pair
             }
-            while j < visible {
-                row[j] = InvariantGEMM.dot(qr, kh + j * kvDim, count: headDim) * scale
-                j += 1
+        }
+    }
+
+    /// The attention's scratch (two rows of weights and the transposed keys), reused between calls.
+    private static let scratch = ScratchPool(limit: 16)
+
+    /// `row[j] = dot(q, key j) · scale` for `j < count`, keys `stride` apart.
+    @inline(__always)
+    private static func scoreRow(
+        _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, stride: Int, count: Int, headDim: Int, scale: Float,
+        into row: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j + 4 <= count {
+            let k0 = k + j * stride
+            let s = InvariantGEMM.dot4(q, k0, k0 + stride, k0 + 2 * stride, k0 + 3 * stride, count: headDim) * scale
+            row[j] = s[0]; row[j + 1] = s[1]; row[j + 2] = s[2]; row[j + 3] = s[3]
+            j += 4
+        }
+        while j < count {
+            row[j] = InvariantGEMM.dot(q, k + j * stride, count: headDim) * scale
+            j += 1
+        }
+    }
+
+    /// The same scores from transposed keys (`kT[p·ldT + j]`), eight keys per step.
+    @inline(__always)
+    private static func scoreRow(
+        _ q: UnsafePointer<Float>, _ kT: UnsafePointer<Float>, ldT: Int, count: Int, headDim: Int, scale: Float,
+        into row: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j < count {
+            let s = scores8(q, kT + j, ldT: ldT, count: headDim) * scale
+            if j + 8 <= count {
+                UnsafeMutableRawPointer(row + j).storeBytes(of: s, as: InvariantGEMM.Lanes.self)
+            } else {
+                for i in 0 ..< count - j { row[j + i] = s[i] }
             }
-            let maximum = VectorMath.maximum(row, count: visible)
-            let sum = VectorMath.expShifted(row, count: visible, shift: maximum)
-            VectorMath.scale(row, count: visible, by: 1 / sum)
-            (row + visible).update(repeating: 0, count: length - visible)
-            weightedSum(row, count: visible, values: vh, stride: kvDim, width: headDim, into: out + r * qStride + head * headDim)
+            j += 8
+        }
+    }
+
+    /// `InvariantGEMM.dot(q, key)` for eight keys at once, lane `i` holding key `i`'s (`kT` points at
+    /// the first key's column of the transposed keys). Bit for bit the same as `dot`: lane chain `l`
+    /// of `dot` (the products `p ≡ l mod 8` in order) is the accumulator `a[l]` here, the lanes are
+    /// added in `dot`'s tree, and the last `count % 8` products follow in order.
+    @inline(__always)
+    static func scores8(_ q: UnsafePointer<Float>, _ kT: UnsafePointer<Float>, ldT: Int, count: Int) -> InvariantGEMM.Lanes {
+        typealias Lanes = InvariantGEMM.Lanes
+        func term(_ p: Int) -> (Lanes, Lanes) { (Lanes(repeating: q[p]), InvariantGEMM.load(kT + p * ldT)) }
+        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes(), a4 = Lanes(), a5 = Lanes(), a6 = Lanes(), a7 = Lanes()
+        var p = 0
+        while p + 8 <= count {
+            var t = term(p); a0 = a0.addingProduct(t.0, t.1)
+            t = term(p + 1); a1 = a1.addingProduct(t.0, t.1)
+            t = term(p + 2); a2 = a2.addingProduct(t.0, t.1)
+            t = term(p + 3); a3 = a3.addingProduct(t.0, t.1)
+            t = term(p + 4); a4 = a4.addingProduct(t.0, t.1)
+            t = term(p + 5); a5 = a5.addingProduct(t.0, t.1)
+            t = term(p + 6); a6 = a6.addingProduct(t.0, t.1)
+            t = term(p + 7); a7 = a7.addingProduct(t.0, t.1)
+            p += 8
+        }
+        var s = ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))
+        while p < count {
+            let t = term(p)
+            s = s.addingProduct(t.0, t.1)
+            p += 1
+        }
+        return s
+    }
+
+    /// `kT[c·ldT + r] = x[r·stride + c]` for `r < rows`, `c < columns`; columns `rows ..< ldT` zero.
+    private static func transpose(
+        _ x: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int, into kT: UnsafeMutablePointer<Float>, ldT: Int
+    ) {
+        for c in 0 ..< columns {
+            let dst = kT + c * ldT
+            for r in 0 ..< rows { dst[r] = x[r * stride + c] }
+            (dst + rows).update(repeating: 0, count: ldT - rows)
         }
     }
 
@@ -62,17 +151,15 @@ enum CausalAttention {
                 a0 = a0.addingProduct(w, InvariantGEMM.load(v)); a1 = a1.addingProduct(w, InvariantGEMM.load(v + 8))
                 a2 = a2.addingProduct(w, InvariantGEMM.load(v + 16)); a3 = a3.addingProduct(w, InvariantGEMM.load(v + 24))
             }
-            let o = UnsafeMutableRawPointer(out + i)
-            o.storeBytes(of: a0, as: Lanes.self); o.storeBytes(of: a1, toByteOffset: 32, as: Lanes.self)
-            o.storeBytes(of: a2, toByteOffset: 64, as: Lanes.self); o.storeBytes(of: a3, toByteOffset: 96, as: Lanes.self)
+            store(out + i, a0, a1, a2, a3)
             i += 32
         }
         while i + 8 <= width {
-            var acc = InvariantGEMM.Lanes()
+            var acc = Lanes()
             for j in 0 ..< count {
-                acc = acc.addingProduct(InvariantGEMM.Lanes(repeating: weights[j]), InvariantGEMM.load(values + j * stride + i))
+                acc = acc.addingProduct(Lanes(repeating: weights[j]), InvariantGEMM.load(values + j * stride + i))
             }
-            UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: InvariantGEMM.Lanes.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: Lanes.self)
             i += 8
         }
         while i < width {
@@ -81,6 +168,54 @@ enum CausalAttention {
             out[i] = s
             i += 1
         }
+    }
+
+    /// `weightedSum` for two rows of weights at once, the first over `count` values and the second
+    /// over `count + 1` (consecutive query rows), each element the same chain as `weightedSum`'s; the
+    /// two rows share every load of a value row.
+    @inline(__always)
+    static func weightedSums(
+        _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, count: Int, values: UnsafePointer<Float>, stride: Int, width: Int,
+        into out0: UnsafeMutablePointer<Float>, _ out1: UnsafeMutablePointer<Float>
+    ) {
+        typealias Lanes = InvariantGEMM.Lanes
+        var i = 0
+        while i + 32 <= width {
+            var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+            var b0 = Lanes(), b1 = Lanes(), b2 = Lanes(), b3 = Lanes()
+            for j in 0 ..< count {
+                let x = Lanes(repeating: w0[j]), y = Lanes(repeating: w1[j]), v = values + j * stride + i
+                var l = InvariantGEMM.load(v)
+                a0 = a0.addingProduct(x, l); b0 = b0.addingProduct(y, l)
+                l = InvariantGEMM.load(v + 8)
+                a1 = a1.addingProduct(x, l); b1 = b1.addingProduct(y, l)
+                l = InvariantGEMM.load(v + 16)
+                a2 = a2.addingProduct(x, l); b2 = b2.addingProduct(y, l)
+                l = InvariantGEMM.load(v + 24)
+                a3 = a3.addingProduct(x, l); b3 = b3.addingProduct(y, l)
+            }
+            let y = Lanes(repeating: w1[count]), v = values + count * stride + i
+            b0 = b0.addingProduct(y, InvariantGEMM.load(v)); b1 = b1.addingProduct(y, InvariantGEMM.load(v + 8))
+            b2 = b2.addingProduct(y, InvariantGEMM.load(v + 16)); b3 = b3.addingProduct(y, InvariantGEMM.load(v + 24))
+            store(out0 + i, a0, a1, a2, a3)
+            store(out1 + i, b0, b1, b2, b3)
+            i += 32
+        }
+        if i < width {
+            // The columns left (fewer than 32): row by row.
+            weightedSum(w0, count: count, values: values + i, stride: stride, width: width - i, into: out0 + i)
+            weightedSum(w1, count: count + 1, values: values + i, stride: stride, width: width - i, into: out1 + i)
+        }
+    }
+
+    @inline(__always)
+    private static func store(
+        _ out: UnsafeMutablePointer<Float>, _ a0: InvariantGEMM.Lanes, _ a1: InvariantGEMM.Lanes, _ a2: InvariantGEMM.Lanes,
+        _ a3: InvariantGEMM.Lanes
+    ) {
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: a0, as: InvariantGEMM.Lanes.self); o.storeBytes(of: a1, toByteOffset: 32, as: InvariantGEMM.Lanes.self)
+        o.storeBytes(of: a2, toByteOffset: 64, as: InvariantGEMM.Lanes.self); o.storeBytes(of: a3, toByteOffset: 96, as: InvariantGEMM.Lanes.self)
     }
 }
 

@@ -30,20 +30,33 @@ enum InvariantGEMM {
     /// Columns of `W` per cache block (a multiple of 12): their chains are parked between depth blocks.
     static let columnBlock = 48
 
-    /// `y[m×n] = x[m×k] · w[n×k]ᵀ`, or `y += x · wᵀ` with `accumulate` (the product is computed
-    /// first, then added). All three matrices are dense row-major: row strides `k`, `k` and `n`.
+    /// One product of a shared input `x`: `y[m×n] = x · w[n×k]ᵀ`, or `y += x · wᵀ` with `accumulate`
+    /// (the product is computed first, then added). `w` and `y` are dense row-major (strides `k`, `n`).
+    struct Product {
+        var w: UnsafePointer<Float>, n: Int, y: UnsafeMutablePointer<Float>, accumulate = false
+    }
+
+    /// `y[m×n] = x[m×k] · w[n×k]ᵀ`, or `y += x · wᵀ` with `accumulate`. All three matrices are dense
+    /// row-major: row strides `k`, `k` and `n`.
     static func multiplyTransposed(
         m: Int, n: Int, k: Int, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
         accumulate: Bool = false
     ) {
-        guard m > 0, n > 0 else { return }
+        multiplyTransposed(m: m, k: k, x, [Product(w: w, n: n, y: y, accumulate: accumulate)])
+    }
+
+    /// Several products of the same `x[m×k]` (a layer's query, key and value projections): `x` is
+    /// packed once and the columns of all the products are shared out to the threads together.
+    /// Each element is computed exactly as by a product alone.
+    static func multiplyTransposed(m: Int, k: Int, _ x: UnsafePointer<Float>, _ products: [Product]) {
+        guard m > 0 else { return }
         guard k > 0 else {
-            if !accumulate { y.update(repeating: 0, count: m * n) }
+            for p in products where !p.accumulate { p.y.update(repeating: 0, count: m * p.n) }
             return
         }
         let panels = Panels(rows: m)
         packing.withBuffer(count: panels.paddedRows * k) { packed in
-            multiply(m: m, n: n, k: k, panels, x, packed, w, y, accumulate)
+            multiply(m: m, k: k, panels, x, packed, products)
         }
     }
 
@@ -51,12 +64,14 @@ enum InvariantGEMM {
     private static let packing = ScratchPool()
 
     private static func multiply(
-        m: Int, n: Int, k: Int, _ panels: Panels, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>,
-        _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ accumulate: Bool
+        m: Int, k: Int, _ panels: Panels, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>, _ products: [Product]
     ) {
-        // Columns go to threads in runs of 12 (a whole number of either kernel's columns).
-        let groups = (n + 11) / 12
-        let threads = m * n * k >= minimumParallelWork ? min(EngineSettings.threadCount, groups) : 1
+        // Columns go to threads in runs of 12 (a whole number of either kernel's columns); run `g` of
+        // the concatenated column space is run `g - firstGroup[i]` of product `i`.
+        var firstGroup = [0]
+        for p in products { firstGroup.append(firstGroup.last! + (p.n + 11) / 12) }
+        let groups = firstGroup.last!, work = m * k * products.reduce(0) { $0 + $1.n }
+        let threads = work >= minimumParallelWork ? min(EngineSettings.threadCount, groups) : 1
         Parallel.forEach(threads) { t in
             // Every thread packs a share of the panels first; all of them are read by all threads.
             var panel = t
@@ -65,11 +80,13 @@ enum InvariantGEMM {
                 panel += threads
             }
         }
-        let perThread = (groups + threads - 1) / threads
         Parallel.forEach(threads) { t in
-            let j0 = t * perThread * 12, j1 = min(n, (t + 1) * perThread * 12)
-            guard j0 < j1 else { return }
-            columns(j0 ..< j1, panels, m: m, n: n, k: k, packed, w, y, accumulate)
+            let g0 = groups * t / threads, g1 = groups * (t + 1) / threads
+            for (i, p) in products.enumerated() {
+                let j0 = 12 * (max(g0, firstGroup[i]) - firstGroup[i]), j1 = min(p.n, 12 * (min(g1, firstGroup[i + 1]) - firstGroup[i]))
+                guard j0 < j1 else { continue }
+                columns(j0 ..< j1, panels, m: m, n: p.n, k: k, packed, p.w, p.y, p.accumulate)
+            }
         }
     }
 

@@ -104,9 +104,11 @@ public final class TrainingPass: @unchecked Sendable {
             let s = a.layers[l]
             let x = a.residual[l].pointer
             RMSNorm.forward(x, weight: w.attentionNorm.pointer, s.xb1.pointer, rows: rows, dim: d, eps: c.rmsNormEps, inverseRMS: s.inv1.pointer)
-            Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wq.pointer, bias: w.bq?.pointer, s.q.pointer, outFeatures: qDim)
-            Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wk.pointer, bias: w.bk?.pointer, s.k.pointer, outFeatures: kvDim)
-            Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, weight: w.wv.pointer, bias: w.bv?.pointer, s.v.pointer, outFeatures: kvDim)
+            Linear.forward(s.xb1.pointer, rows: rows, inFeatures: d, [
+                .init(weight: w.wq.pointer, bias: w.bq?.pointer, y: s.q.pointer, outFeatures: qDim),
+                .init(weight: w.wk.pointer, bias: w.bk?.pointer, y: s.k.pointer, outFeatures: kvDim),
+                .init(weight: w.wv.pointer, bias: w.bv?.pointer, y: s.v.pointer, outFeatures: kvDim),
+            ])
             if let lora {
                 let p = "model.layers.\(l).self_attn."
                 lora.forward(p + "q_proj", x: s.xb1.pointer, rows: rows, inFeatures: d, y: s.q.pointer, outFeatures: qDim)
@@ -123,8 +125,10 @@ public final class TrainingPass: @unchecked Sendable {
             lora?.forward("model.layers.\(l).self_attn.o_proj", x: s.attention.pointer, rows: rows, inFeatures: qDim, y: s.mid.pointer, outFeatures: d)
 
             RMSNorm.forward(s.mid.pointer, weight: w.mlpNorm.pointer, s.xb2.pointer, rows: rows, dim: d, eps: c.rmsNormEps, inverseRMS: s.inv2.pointer)
-            Linear.forward(s.xb2.pointer, rows: rows, inFeatures: d, weight: w.wGate.pointer, bias: nil, s.gate.pointer, outFeatures: ff)
-            Linear.forward(s.xb2.pointer, rows: rows, inFeatures: d, weight: w.wUp.pointer, bias: nil, s.up.pointer, outFeatures: ff)
+            Linear.forward(s.xb2.pointer, rows: rows, inFeatures: d, [
+                .init(weight: w.wGate.pointer, bias: nil, y: s.gate.pointer, outFeatures: ff),
+                .init(weight: w.wUp.pointer, bias: nil, y: s.up.pointer, outFeatures: ff),
+            ])
             lora?.forward("model.layers.\(l).mlp.gate_proj", x: s.xb2.pointer, rows: rows, inFeatures: d, y: s.gate.pointer, outFeatures: ff)
             lora?.forward("model.layers.\(l).mlp.up_proj", x: s.xb2.pointer, rows: rows, inFeatures: d, y: s.up.pointer, outFeatures: ff)
             s.activated.pointer.update(from: s.gate.pointer, count: rows * ff)

@@ -68,9 +68,11 @@ public final class Transformer: @unchecked Sendable {
         let parallelAttention = rows * (positions.max() ?? 0) * qDim >= 1 << 20
         for (l, layer) in weights.layers.enumerated() {
             RMSNorm.forward(x.pointer, weight: layer.attentionNorm.pointer, xb.pointer, rows: rows, dim: d, eps: c.rmsNormEps)
-            Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wq.pointer, bias: layer.bq?.pointer, q.pointer, outFeatures: qDim)
-            Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wk.pointer, bias: layer.bk?.pointer, k.pointer, outFeatures: kvDim)
-            Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wv.pointer, bias: layer.bv?.pointer, v.pointer, outFeatures: kvDim)
+            Linear.forward(xb.pointer, rows: rows, inFeatures: d, [
+                .init(weight: layer.wq.pointer, bias: layer.bq?.pointer, y: q.pointer, outFeatures: qDim),
+                .init(weight: layer.wk.pointer, bias: layer.bk?.pointer, y: k.pointer, outFeatures: kvDim),
+                .init(weight: layer.wv.pointer, bias: layer.bv?.pointer, y: v.pointer, outFeatures: kvDim),
+            ])
             RotaryEmbedding.apply(q.pointer, rows: rows, heads: c.headCount, headDim: hd, stride: qDim, cos: cos.pointer, sin: sin.pointer)
             RotaryEmbedding.apply(k.pointer, rows: rows, heads: c.kvHeadCount, headDim: hd, stride: kvDim, cos: cos.pointer, sin: sin.pointer)
             for (s, slot) in slots.enumerated() {
@@ -96,8 +98,10 @@ public final class Transformer: @unchecked Sendable {
             Linear.forward(attention.pointer, rows: rows, inFeatures: qDim, weight: layer.wo.pointer, bias: layer.bo?.pointer, x.pointer, outFeatures: d, accumulate: true)
 
             RMSNorm.forward(x.pointer, weight: layer.mlpNorm.pointer, xb.pointer, rows: rows, dim: d, eps: c.rmsNormEps)
-            Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wGate.pointer, bias: nil, gate.pointer, outFeatures: ff)
-            Linear.forward(xb.pointer, rows: rows, inFeatures: d, weight: layer.wUp.pointer, bias: nil, up.pointer, outFeatures: ff)
+            Linear.forward(xb.pointer, rows: rows, inFeatures: d, [
+                .init(weight: layer.wGate.pointer, bias: nil, y: gate.pointer, outFeatures: ff),
+                .init(weight: layer.wUp.pointer, bias: nil, y: up.pointer, outFeatures: ff),
+            ])
             SwiGLU.forward(gate: gate.pointer, up: up.pointer, count: rows * ff)
             Linear.forward(gate.pointer, rows: rows, inFeatures: ff, weight: layer.wDown.pointer, bias: nil, x.pointer, outFeatures: d, accumulate: true)
         }

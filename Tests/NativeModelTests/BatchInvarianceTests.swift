@@ -70,6 +70,32 @@ final class BatchInvarianceTests: XCTestCase {
         }
     }
 
+    func testTheAttentionsFastRoutesGiveTheSameBitsAsItsPlainOnes() {
+        var rng = SplitMix64(seed: 9)
+        for headDim in [1, 5, 8, 13, 32, 64, 67] {
+            // Eight keys stored transposed (column stride 11) against `dot` of each key.
+            let q = (0 ..< headDim).map { _ in rng.nextUniform() - 0.5 }
+            let keys = (0 ..< 8 * headDim).map { _ in rng.nextUniform() - 0.5 }
+            var transposed = [Float](repeating: 0, count: headDim * 11)
+            for j in 0 ..< 8 { for p in 0 ..< headDim { transposed[p * 11 + j] = keys[j * headDim + p] } }
+            let fast = CausalAttention.scores8(q, transposed, ldT: 11, count: headDim)
+            for j in 0 ..< 8 {
+                XCTAssertEqual(fast[j], InvariantGEMM.dot(q, Array(keys[j * headDim ..< (j + 1) * headDim]), count: headDim), "head dim \(headDim), key \(j)")
+            }
+            // Two rows of weights summed with the values together, against each row alone.
+            for count in [1, 2, 9, 40] {
+                let w0 = (0 ..< count).map { _ in rng.nextUniform() }, w1 = (0 ..< count + 1).map { _ in rng.nextUniform() }
+                let values = (0 ..< (count + 1) * headDim).map { _ in rng.nextUniform() - 0.5 }
+                var alone0 = [Float](repeating: .nan, count: headDim), alone1 = alone0, pair0 = alone0, pair1 = alone0
+                CausalAttention.weightedSum(w0, count: count, values: values, stride: headDim, width: headDim, into: &alone0)
+                CausalAttention.weightedSum(w1, count: count + 1, values: values, stride: headDim, width: headDim, into: &alone1)
+                CausalAttention.weightedSums(w0, w1, count: count, values: values, stride: headDim, width: headDim, into: &pair0, &pair1)
+                XCTAssertEqual(pair0, alone0, "head dim \(headDim), \(count) values")
+                XCTAssertEqual(pair1, alone1, "head dim \(headDim), \(count + 1) values")
+            }
+        }
+    }
+
     // MARK: - Scoring
 
     private func assertBatchInvariant(_ model: NativeLanguageModel, _ target: [Int], others: [[Int]]) throws {
