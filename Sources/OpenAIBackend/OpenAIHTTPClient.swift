@@ -69,7 +69,7 @@ final class OpenAIHTTPClient: Sendable {
                 if let key = settings.apiKey { request.setValue(key.authorizationHeader, forHTTPHeaderField: "Authorization") }
                 request.httpBody = body
                 let (data, response) = try await withDeadline(seconds: settings.requestTimeout) { [session, request] in
-                    try await session.data(for: request)
+                    try await Self.data(session, for: request)
                 }
                 guard let http = response as? HTTPURLResponse else {
                     throw OpenAIBackendError.invalidResponse(url: url, detail: "not an HTTP response")
@@ -94,6 +94,31 @@ final class OpenAIHTTPClient: Sendable {
             }
             let seconds = policy.delay(beforeRetry: attempt, retryAfter: retryAfter)
             if seconds > 0 { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+        }
+    }
+
+    /// `session.data(for:)` without Foundation's async wrapper, which on Linux can deadlock: when the
+    /// Swift task is cancelled (a deadline, or another request's error ending the run) it cancels the
+    /// URL task synchronously on the session's queue while holding the task's status lock, and the
+    /// session's queue may at that moment be failing the request and waiting for the same lock (seen
+    /// when a server died mid-run). Here the cancellation is handed to another queue.
+    static func data(_ session: URLSession, for request: URLRequest) async throws -> (Data, URLResponse) {
+        let handle = CancellableTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let data, let response {
+                        continuation.resume(returning: (data, response))
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                handle.start(task)
+            }
+        } onCancel: {
+            handle.cancel()
         }
     }
 
@@ -128,5 +153,35 @@ final class OpenAIHTTPClient: Sendable {
     static func excerpt(_ data: Data) -> String {
         let text = String(decoding: data.prefix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+}
+
+/// A URL task that may be cancelled before it has started, and whose cancellation runs on a queue
+/// of its own (never under the caller's locks).
+private final class CancellableTask: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionTask?
+    private var cancelled = false
+
+    func start(_ task: URLSessionTask) {
+        lock.lock()
+        self.task = task
+        let cancelled = cancelled
+        lock.unlock()
+        task.resume()
+        if cancelled { cancelSoon(task) }
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        let task = task
+        lock.unlock()
+        if let task { cancelSoon(task) }
+    }
+
+    private func cancelSoon(_ task: URLSessionTask) {
+        nonisolated(unsafe) let task = task
+        DispatchQueue.global().async { task.cancel() }
     }
 }

@@ -114,6 +114,13 @@ final class OpenAIServeEndToEndTests: XCTestCase {
         while eval.isRunning, Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("[2/2] piqa") { usleep(5_000) }
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
+        // The client must give up on its own (2 retries of 5 s); a hang fails the test rather than CI's clock.
+        let giveUp = Date().addingTimeInterval(120)
+        while eval.isRunning, Date() < giveUp { usleep(20_000) }
+        if eval.isRunning {
+            kill(eval.processIdentifier, SIGKILL)
+            XCTFail("eval did not stop within 120 s of the server's death")
+        }
         eval.waitUntilExit()
         let stderr = try String(contentsOf: log, encoding: .utf8)
         XCTAssertEqual(eval.terminationStatus, 1, stderr)
