@@ -21,22 +21,32 @@ enum CausalAttention {
         let kh = keys + kvHead * headDim, vh = values + kvHead * headDim
         let qh = q + head * headDim, oh = out + head * headDim
         // Keys transposed (`headDim` rows of `ldT ≥ length` positions, zero-padded to whole groups of
-        // eight) pay off once a few query rows read them.
+        // eight) pay off once a few query rows read them; the scores are then computed for every row
+        // one block of keys at a time (the block's transposed keys stay in the level-1 cache).
         let transposed = n >= 4
         let ldT = transposed ? (length + 7) / 8 * 8 : 0
-        scratch.withBuffer(count: 2 * length + headDim * ldT) { buffer in
-            let kT = buffer + 2 * length
-            if transposed { transpose(kh, stride: kvDim, rows: length, columns: headDim, into: kT, ldT: ldT) }
+        let rowsKept = transposed ? n : 2
+        scratch.withBuffer(count: rowsKept * length + headDim * ldT) { buffer in
+            let kT = buffer + rowsKept * length
+            if transposed {
+                transpose(kh, stride: kvDim, rows: length, columns: headDim, into: kT, ldT: ldT)
+                for first in stride(from: 0, to: length, by: keyBlock) {
+                    for r in max(0, first - start) ..< n {
+                        let count = min(start + r + 1, first + keyBlock) - first
+                        scoreRow(qh + r * qStride, kT + first, ldT: ldT, count: count, headDim: headDim, scale: scale,
+                                 into: buffer + r * length + first)
+                    }
+                }
+            }
             var r = 0
             while r < n {
                 // Two rows at a time: rows `r` and `r + 1` see `visible` and `visible + 1` keys.
                 let pair = min(2, n - r), visible = start + r + 1
+                let rows = transposed ? buffer + r * length : buffer
                 for i in 0 ..< pair {
-                    let row = buffer + i * length, qr = qh + (r + i) * qStride
-                    if transposed {
-                        scoreRow(qr, kT, ldT: ldT, count: visible + i, headDim: headDim, scale: scale, into: row)
-                    } else {
-                        scoreRow(qr, kh, stride: kvDim, count: visible + i, headDim: headDim, scale: scale, into: row)
+                    let row = rows + i * length
+                    if !transposed {
+                        scoreRow(qh + (r + i) * qStride, kh, stride: kvDim, count: visible + i, headDim: headDim, scale: scale, into: row)
                     }
                     let maximum = VectorMath.maximum(row, count: visible + i)
                     let sum = VectorMath.expShifted(row, count: visible + i, shift: maximum)
@@ -44,14 +54,17 @@ enum CausalAttention {
                 }
                 let o = oh + r * qStride
                 if pair == 2 {
-                    weightedSums(buffer, buffer + length, count: visible, values: vh, stride: kvDim, width: headDim, into: o, o + qStride)
+                    weightedSums(rows, rows + length, count: visible, values: vh, stride: kvDim, width: headDim, into: o, o + qStride)
                 } else {
-                    weightedSum(buffer, count: visible, values: vh, stride: kvDim, width: headDim, into: o)
+                    weightedSum(rows, count: visible, values: vh, stride: kvDim, width: headDim, into: o)
                 }
                 r += pair
             }
         }
     }
+
+    /// Keys per block when the scores of many rows are computed together (a multiple of 8).
+    static let keyBlock = 64
 
     /// The attention's scratch (two rows of weights and the transposed keys), reused between calls.
     private static let scratch = ScratchPool(limit: 16)

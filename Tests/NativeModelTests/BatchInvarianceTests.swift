@@ -96,6 +96,32 @@ final class BatchInvarianceTests: XCTestCase {
         }
     }
 
+    func testAttentionOverManyRowsEqualsEachRowAttendedAlone() {
+        // Rows past several key blocks (`CausalAttention.keyBlock`), from a cached prefix, grouped heads.
+        var rng = SplitMix64(seed: 12)
+        let (heads, kvHeads, headDim, start, n) = (4, 2, 12, 37, 150)
+        let (qDim, kvDim, length) = (heads * headDim, kvHeads * headDim, start + n)
+        let q = (0 ..< n * qDim).map { _ in rng.nextUniform() - 0.5 }
+        let keys = (0 ..< length * kvDim).map { _ in rng.nextUniform() - 0.5 }
+        let values = (0 ..< length * kvDim).map { _ in rng.nextUniform() - 0.5 }
+        var together = [Float](repeating: .nan, count: n * qDim), alone = together
+        for head in 0 ..< heads {
+            CausalAttention.forward(q: q, qStride: qDim, keys: keys, values: values, kvDim: kvDim, out: &together, n: n, start: start,
+                                    heads: heads, kvHeads: kvHeads, headDim: headDim, head: head)
+            alone.withUnsafeMutableBufferPointer { out in
+                q.withUnsafeBufferPointer { q in
+                    for r in 0 ..< n {
+                        CausalAttention.forward(q: q.baseAddress! + r * qDim, qStride: qDim, keys: keys, values: values, kvDim: kvDim,
+                                                out: out.baseAddress! + r * qDim, n: 1, start: start + r,
+                                                heads: heads, kvHeads: kvHeads, headDim: headDim, head: head)
+                    }
+                }
+            }
+        }
+        XCTAssertFalse(together.contains { $0.isNaN })
+        XCTAssertEqual(together, alone)
+    }
+
     // MARK: - Scoring
 
     private func assertBatchInvariant(_ model: NativeLanguageModel, _ target: [Int], others: [[Int]]) throws {
