@@ -53,6 +53,10 @@ enum InvariantGEMM {
             for p in products where !p.accumulate { p.y.update(repeating: 0, count: m * p.n) }
             return
         }
+        if m < fewRows {
+            multiplyFewRows(m: m, k: k, x, products)
+            return
+        }
         let panels = Panels(rows: m)
         packing.withBuffer(count: panels.paddedRows * k) { packed in
             multiply(m: m, k: k, panels, x, packed, products)
