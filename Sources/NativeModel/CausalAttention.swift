@@ -25,43 +25,52 @@ enum CausalAttention {
         // one block of keys at a time (the block's transposed keys stay in the level-1 cache).
         let transposed = n >= 4
         let ldT = transposed ? (length + 7) / 8 * 8 : 0
-        let rowsKept = transposed ? n : 2
-        scratch.withBuffer(count: rowsKept * length + headDim * ldT) { buffer in
-            let kT = buffer + rowsKept * length
-            if transposed {
-                transpose(kh, stride: kvDim, rows: length, columns: headDim, into: kT, ldT: ldT)
-                for first in stride(from: 0, to: length, by: keyBlock) {
-                    for r in max(0, first - start) ..< n {
-                        let count = min(start + r + 1, first + keyBlock) - first
-                        scoreRow(qh + r * qStride, kT + first, ldT: ldT, count: count, headDim: headDim, scale: scale,
-                                 into: buffer + r * length + first)
+        // Score rows kept at once: a chunk of rows (bounded, so a long prompt's scratch stays small), or a pair.
+        let chunk = transposed ? min(n, rowChunk) : 2
+        scratch.withBuffer(count: chunk * length + headDim * ldT) { buffer in
+            let kT = buffer + chunk * length
+            if transposed { transpose(kh, stride: kvDim, rows: length, columns: headDim, into: kT, ldT: ldT) }
+            var c0 = 0
+            while c0 < n {
+                let c1 = transposed ? min(n, c0 + chunk) : n
+                if transposed {
+                    for first in stride(from: 0, to: start + c1, by: keyBlock) {
+                        for r in max(c0, first - start) ..< c1 {
+                            let count = min(start + r + 1, first + keyBlock) - first
+                            scoreRow(qh + r * qStride, kT + first, ldT: ldT, count: count, headDim: headDim, scale: scale,
+                                     into: buffer + (r - c0) * length + first)
+                        }
                     }
                 }
-            }
-            var r = 0
-            while r < n {
-                // Two rows at a time: rows `r` and `r + 1` see `visible` and `visible + 1` keys.
-                let pair = min(2, n - r), visible = start + r + 1
-                let rows = transposed ? buffer + r * length : buffer
-                for i in 0 ..< pair {
-                    let row = rows + i * length
-                    if !transposed {
-                        scoreRow(qh + (r + i) * qStride, kh, stride: kvDim, count: visible + i, headDim: headDim, scale: scale, into: row)
+                var r = c0
+                while r < c1 {
+                    // Two rows at a time: rows `r` and `r + 1` see `visible` and `visible + 1` keys.
+                    let pair = min(2, c1 - r), visible = start + r + 1
+                    let rows = transposed ? buffer + (r - c0) * length : buffer
+                    for i in 0 ..< pair {
+                        let row = rows + i * length
+                        if !transposed {
+                            scoreRow(qh + (r + i) * qStride, kh, stride: kvDim, count: visible + i, headDim: headDim, scale: scale, into: row)
+                        }
+                        let maximum = VectorMath.maximum(row, count: visible + i)
+                        let sum = VectorMath.expShifted(row, count: visible + i, shift: maximum)
+                        VectorMath.scale(row, count: visible + i, by: 1 / sum)
                     }
-                    let maximum = VectorMath.maximum(row, count: visible + i)
-                    let sum = VectorMath.expShifted(row, count: visible + i, shift: maximum)
-                    VectorMath.scale(row, count: visible + i, by: 1 / sum)
+                    let o = oh + r * qStride
+                    if pair == 2 {
+                        weightedSums(rows, rows + length, count: visible, values: vh, stride: kvDim, width: headDim, into: o, o + qStride)
+                    } else {
+                        weightedSum(rows, count: visible, values: vh, stride: kvDim, width: headDim, into: o)
+                    }
+                    r += pair
                 }
-                let o = oh + r * qStride
-                if pair == 2 {
-                    weightedSums(rows, rows + length, count: visible, values: vh, stride: kvDim, width: headDim, into: o, o + qStride)
-                } else {
-                    weightedSum(rows, count: visible, values: vh, stride: kvDim, width: headDim, into: o)
-                }
-                r += pair
+                c0 = c1
             }
         }
     }
+
+    /// Query rows whose scores are kept at once on the many-rows route (even, so pairs stay in a chunk).
+    static let rowChunk = 128
 
     /// Keys per block when the scores of many rows are computed together (a multiple of 8).
     static let keyBlock = 64
