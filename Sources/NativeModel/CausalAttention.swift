@@ -9,8 +9,8 @@ enum CausalAttention {
     /// weights are summed with the values in position order), so a query row's output depends only
     /// on that row and the keys and values it sees: the same whether its sequence is scored alone, in
     /// a batch, or continued from a cached prefix. Several new rows (a prompt) take a faster route to
-    /// the same bits: the keys transposed once, eight scores per step (`scores8`), and two rows'
-    /// weighted sums at a time.
+    /// the same scores: the keys transposed once and eight scores per step (`scores8`). Either way
+    /// the weighted sums go two rows at a time (`weightedSums`, the same chains as `weightedSum`).
     static func forward(
         q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, kvDim: Int,
         out: UnsafeMutablePointer<Float>, n: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int, head: Int
@@ -75,7 +75,8 @@ enum CausalAttention {
     /// Keys per block when the scores of many rows are computed together (a multiple of 8).
     static let keyBlock = 64
 
-    /// The attention's scratch (two rows of weights and the transposed keys), reused between calls.
+    /// The attention's scratch (a chunk or a pair of rows of weights, and the transposed keys), reused
+    /// between calls.
     private static let scratch = ScratchPool(limit: 16)
 
     /// `row[j] = dot(q, key j) · scale` for `j < count`, keys `stride` apart.

@@ -69,26 +69,48 @@ enum InvariantGEMM {
     private static func multiply(
         m: Int, k: Int, _ panels: Panels, _ x: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>, _ products: [Product]
     ) {
-        // Columns go to threads in runs of 12 (a whole number of either kernel's columns); run `g` of
-        // the concatenated column space is run `g - firstGroup[i]` of product `i`.
-        var firstGroup = [0]
-        for p in products { firstGroup.append(firstGroup.last! + (p.n + 11) / 12) }
-        let groups = firstGroup.last!, work = m * k * products.reduce(0) { $0 + $1.n }
-        let threads = work >= minimumParallelWork ? min(EngineSettings.threadCount, groups) : 1
-        Parallel.forEach(threads) { t in
+        // Columns go to threads in runs of 12 (a whole number of either kernel's columns).
+        let share = ColumnShare(products, m: m, k: k, run: 12)
+        Parallel.forEach(share.threads) { t in
             // Every thread packs a share of the panels first; all of them are read by all threads.
             var panel = t
             while panel < panels.count {
                 pack(panel, panels, m: m, k: k, x, packed)
-                panel += threads
+                panel += share.threads
             }
         }
-        Parallel.forEach(threads) { t in
-            let g0 = groups * t / threads, g1 = groups * (t + 1) / threads
-            for (i, p) in products.enumerated() {
-                let j0 = 12 * (max(g0, firstGroup[i]) - firstGroup[i]), j1 = min(p.n, 12 * (min(g1, firstGroup[i + 1]) - firstGroup[i]))
-                guard j0 < j1 else { continue }
-                columns(j0 ..< j1, panels, m: m, n: p.n, k: k, packed, p.w, p.y, p.accumulate)
+        Parallel.forEach(share.threads) { t in
+            share.forEachRange(ofThread: t, products) { p, range in
+                columns(range, panels, m: m, n: p.n, k: k, packed, p.w, p.y, p.accumulate)
+            }
+        }
+    }
+
+    /// The columns of one or more products (laid end to end) shared out to the threads in runs of
+    /// `run` columns; one thread when the work is small.
+    struct ColumnShare {
+        let run: Int, runs: Int, threads: Int
+
+        init(_ products: [Product], m: Int, k: Int, run: Int) {
+            var runs = 0, columns = 0
+            for p in products {
+                runs += (p.n + run - 1) / run
+                columns += p.n
+            }
+            self.run = run
+            self.runs = runs
+            threads = m * k * columns >= minimumParallelWork ? min(EngineSettings.threadCount, runs) : 1
+        }
+
+        /// Calls `body` with each product that thread `t` has columns of, and those columns.
+        func forEachRange(ofThread t: Int, _ products: [Product], _ body: (Product, Range<Int>) -> Void) {
+            let r0 = runs * t / threads, r1 = runs * (t + 1) / threads
+            var first = 0
+            for p in products {
+                let count = (p.n + run - 1) / run
+                let low = max(r0, first) - first, high = min(r1, first + count) - first
+                if low < high { body(p, run * low ..< min(p.n, run * high)) }
+                first += count
             }
         }
     }

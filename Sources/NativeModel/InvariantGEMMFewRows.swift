@@ -15,17 +15,10 @@ extension InvariantGEMM {
     /// (four independent chains per row keep the fused multiply-adds in flight), the columns shared
     /// out to the threads.
     static func multiplyFewRows(m: Int, k: Int, _ x: UnsafePointer<Float>, _ products: [Product]) {
-        var firstGroup = [0]
-        for p in products { firstGroup.append(firstGroup.last! + (p.n + 31) / 32) }
-        let groups = firstGroup.last!, work = m * k * products.reduce(0) { $0 + $1.n }
-        let threads = work >= minimumParallelWork ? min(EngineSettings.threadCount, groups) : 1
-        Parallel.forEach(threads) { t in
-            let g0 = groups * t / threads, g1 = groups * (t + 1) / threads
-            for (i, p) in products.enumerated() {
-                let first = max(g0, firstGroup[i]), last = min(g1, firstGroup[i + 1])
-                guard first < last else { continue }
-                for g in first ..< last {
-                    let j = 32 * (g - firstGroup[i])
+        let share = ColumnShare(products, m: m, k: k, run: 32)
+        Parallel.forEach(share.threads) { t in
+            share.forEachRange(ofThread: t, products) { p, range in
+                for j in stride(from: range.lowerBound, to: range.upperBound, by: 32) {
                     for r in 0 ..< m {
                         if j + 32 <= p.n {
                             full32(k: k, x + r * k, p.w, column: j, p.y + r * p.n, p.accumulate)

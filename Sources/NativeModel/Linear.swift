@@ -6,27 +6,33 @@ enum Linear {
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false
     ) {
-        forward(x, rows: rows, inFeatures: inFeatures, [Output(weight: weight, bias: bias, y: y, outFeatures: outFeatures, accumulate: accumulate)])
+        InvariantGEMM.multiplyTransposed(m: rows, n: outFeatures, k: inFeatures, x, weight, y, accumulate: accumulate)
+        if let bias { addBias(bias, to: y, rows: rows, outFeatures: outFeatures) }
     }
 
     /// One of several layers that read the same input.
     struct Output {
-        var weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outFeatures: Int
-        var accumulate = false
+        var product: InvariantGEMM.Product, bias: UnsafePointer<Float>?
+
+        init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, outFeatures: Int, accumulate: Bool = false) {
+            product = InvariantGEMM.Product(w: weight, n: outFeatures, y: y, accumulate: accumulate)
+            self.bias = bias
+        }
     }
 
     /// `forward` for several layers of the same input `x` at once (the input is prepared for the
     /// products once); each output is exactly what its layer alone gives.
     static func forward(_ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, _ outputs: [Output]) {
-        InvariantGEMM.multiplyTransposed(m: rows, k: inFeatures, x, outputs.map {
-            InvariantGEMM.Product(w: $0.weight, n: $0.outFeatures, y: $0.y, accumulate: $0.accumulate)
-        })
+        InvariantGEMM.multiplyTransposed(m: rows, k: inFeatures, x, outputs.map(\.product))
         for output in outputs {
-            guard let bias = output.bias else { continue }
-            for r in 0 ..< rows {
-                let yr = output.y + r * output.outFeatures
-                for i in 0 ..< output.outFeatures { yr[i] += bias[i] }
-            }
+            if let bias = output.bias { addBias(bias, to: output.product.y, rows: rows, outFeatures: output.product.n) }
+        }
+    }
+
+    private static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, outFeatures: Int) {
+        for r in 0 ..< rows {
+            let yr = y + r * outFeatures
+            for i in 0 ..< outFeatures { yr[i] += bias[i] }
         }
     }
 
