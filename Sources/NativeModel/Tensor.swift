@@ -9,6 +9,8 @@ public final class Tensor: @unchecked Sendable {
     public let count: Int
     /// The first element. Valid for `count` elements while the tensor lives.
     public let pointer: UnsafeMutablePointer<Float>
+    /// The buffer's size when it came from `LargeBufferCache` (and goes back there), else 0.
+    private let cachedCapacity: Int
 
     /// A zero-filled tensor of the given shape.
     public init(zeros shape: [Int]) {
@@ -16,15 +18,24 @@ public final class Tensor: @unchecked Sendable {
         self.shape = shape
         self.count = shape.reduce(1, *)
         self.pointer = .allocate(capacity: max(count, 1))
+        self.cachedCapacity = 0
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
-    /// A tensor whose elements are not initialised: for scratch that is written before it is read.
+    /// A tensor whose elements are not initialised: for activations and scratch that are written
+    /// before they are read. A large one reuses the memory of an earlier one (`LargeBufferCache`).
     public init(uninitialized shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative tensor dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        self.pointer = .allocate(capacity: max(count, 1))
+        if count >= LargeBufferCache.minimumCount {
+            let buffer = LargeBufferCache.shared.take(count)
+            self.pointer = buffer.baseAddress!
+            self.cachedCapacity = buffer.count
+        } else {
+            self.pointer = .allocate(capacity: max(count, 1))
+            self.cachedCapacity = 0
+        }
     }
 
     /// A tensor holding `values`, which must have exactly the product of `shape` elements.
@@ -34,7 +45,13 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        if cachedCapacity > 0 {
+            LargeBufferCache.shared.give(UnsafeMutableBufferPointer(start: pointer, count: cachedCapacity))
+        } else {
+            pointer.deallocate()
+        }
+    }
 
     /// The elements as a buffer.
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
