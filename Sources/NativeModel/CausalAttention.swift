@@ -9,7 +9,8 @@ enum CausalAttention {
     /// weights are summed with the values in position order), so a query row's output depends only
     /// on that row and the keys and values it sees: the same whether its sequence is scored alone, in
     /// a batch, or continued from a cached prefix. Several new rows (a prompt) take a faster route to
-    /// the same scores: the keys transposed once and eight scores per step (`scores8`). Either way
+    /// the same scores: the keys transposed once, eight keys against eight rows per step (`scoreRows`,
+    /// bit for bit `scores8`). Either way
     /// the weighted sums go two rows at a time (`weightedSums`, the same chains as `weightedSum`).
     static func forward(
         q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, kvDim: Int,
@@ -35,10 +36,14 @@ enum CausalAttention {
                 let c1 = transposed ? min(n, c0 + chunk) : n
                 if transposed {
                     for first in stride(from: 0, to: start + c1, by: keyBlock) {
-                        for r in max(c0, first - start) ..< c1 {
-                            let count = min(start + r + 1, first + keyBlock) - first
-                            scoreRow(qh + r * qStride, kT + first, ldT: ldT, count: count, headDim: headDim, scale: scale,
-                                     into: buffer + (r - c0) * length + first)
+                        // Eight rows at a time, each against the keys the last of them sees in this
+                        // block (the scores past a row's own last key are written but never read).
+                        var r = max(c0, first - start)
+                        while r < c1 {
+                            let rows = min(8, c1 - r), count = min(start + r + rows, first + keyBlock) - first
+                            scoreRows(qh + r * qStride, qStride: qStride, rows: rows, kT + first, ldT: ldT, count: count,
+                                      headDim: headDim, scale: scale, into: buffer + (r - c0) * length + first, rowStride: length)
+                            r += rows
                         }
                     }
                 }
@@ -98,21 +103,59 @@ enum CausalAttention {
         }
     }
 
-    /// The same scores from transposed keys (`kT[p·ldT + j]`), eight keys per step.
+    /// `scoreRow` from transposed keys (`kT[p·ldT + j]`) for `rows ≤ 8` query rows `qStride` apart, into rows of scores
+    /// `rowStride` apart: each score bit for bit `scores8`'s. `scores8`'s eight chains are
+    /// independent, so here they are evaluated one after another, each for the eight rows at once:
+    /// a load of eight keys' elements then serves eight rows (rather than one), which halves the
+    /// loads per multiply-add.
     @inline(__always)
-    private static func scoreRow(
-        _ q: UnsafePointer<Float>, _ kT: UnsafePointer<Float>, ldT: Int, count: Int, headDim: Int, scale: Float,
-        into row: UnsafeMutablePointer<Float>
+    private static func scoreRows(
+        _ q: UnsafePointer<Float>, qStride: Int, rows: Int, _ kT: UnsafePointer<Float>, ldT: Int, count: Int, headDim: Int,
+        scale: Float, into out: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        var j = 0
-        while j < count {
-            let s = scores8(q, kT + j, ldT: ldT, count: headDim) * scale
-            if j + 8 <= count {
-                UnsafeMutableRawPointer(row + j).storeBytes(of: s, as: InvariantGEMM.Lanes.self)
-            } else {
-                for i in 0 ..< count - j { row[j + i] = s[i] }
+        typealias Lanes = InvariantGEMM.Lanes
+        // Rows past `rows` repeat the last one (computed, not stored).
+        let q0 = q, q1 = q + min(1, rows - 1) * qStride, q2 = q + min(2, rows - 1) * qStride, q3 = q + min(3, rows - 1) * qStride
+        let q4 = q + min(4, rows - 1) * qStride, q5 = q + min(5, rows - 1) * qStride
+        let q6 = q + min(6, rows - 1) * qStride, q7 = q + min(7, rows - 1) * qStride
+        let full = headDim / 8
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 64) { chains in
+            var j = 0
+            while j < count {
+                let k = kT + j
+                for l in 0 ..< 8 {
+                    var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes(), a4 = Lanes(), a5 = Lanes(), a6 = Lanes(), a7 = Lanes()
+                    var p = l
+                    for _ in 0 ..< full {
+                        let kv = InvariantGEMM.load(k + p * ldT)
+                        a0 = a0.addingProduct(Lanes(repeating: q0[p]), kv); a1 = a1.addingProduct(Lanes(repeating: q1[p]), kv)
+                        a2 = a2.addingProduct(Lanes(repeating: q2[p]), kv); a3 = a3.addingProduct(Lanes(repeating: q3[p]), kv)
+                        a4 = a4.addingProduct(Lanes(repeating: q4[p]), kv); a5 = a5.addingProduct(Lanes(repeating: q5[p]), kv)
+                        a6 = a6.addingProduct(Lanes(repeating: q6[p]), kv); a7 = a7.addingProduct(Lanes(repeating: q7[p]), kv)
+                        p += 8
+                    }
+                    let c = chains.baseAddress! + 8 * l
+                    c[0] = a0; c[1] = a1; c[2] = a2; c[3] = a3; c[4] = a4; c[5] = a5; c[6] = a6; c[7] = a7
+                }
+                for r in 0 ..< rows {
+                    // `scores8`'s tree over the chains, then its tail in order.
+                    let c = chains.baseAddress! + r, qr = q + r * qStride
+                    var s = ((c[0] + c[32]) + (c[16] + c[48])) + ((c[8] + c[40]) + (c[24] + c[56]))
+                    var p = 8 * full
+                    while p < headDim {
+                        s = s.addingProduct(Lanes(repeating: qr[p]), InvariantGEMM.load(k + p * ldT))
+                        p += 1
+                    }
+                    s *= scale
+                    let row = out + r * rowStride + j
+                    if j + 8 <= count {
+                        UnsafeMutableRawPointer(row).storeBytes(of: s, as: Lanes.self)
+                    } else {
+                        for i in 0 ..< count - j { row[i] = s[i] }
+                    }
+                }
+                j += 8
             }
-            j += 8
         }
     }
 
