@@ -10,8 +10,8 @@ enum CausalAttention {
     /// on that row and the keys and values it sees: the same whether its sequence is scored alone, in
     /// a batch, or continued from a cached prefix. Several new rows (a prompt) take a faster route to
     /// the same scores: the keys transposed once, eight keys against eight rows per step (`scoreRows`,
-    /// bit for bit `scores8`). Either way
-    /// the weighted sums go two rows at a time (`weightedSums`, the same chains as `weightedSum`).
+    /// bit for bit `scores8`). Either way the weighted sums go two rows at a time (`weightedSums`, the
+    /// same chains as `weightedSum`).
     static func forward(
         q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, kvDim: Int,
         out: UnsafeMutablePointer<Float>, n: Int, start: Int, heads: Int, kvHeads: Int, headDim: Int, head: Int
@@ -103,8 +103,8 @@ enum CausalAttention {
         }
     }
 
-    /// `scoreRow` from transposed keys (`kT[p·ldT + j]`) for `rows ≤ 8` query rows `qStride` apart, into rows of scores
-    /// `rowStride` apart: each score bit for bit `scores8`'s. `scores8`'s eight chains are
+    /// `scoreRow` from transposed keys (`kT[p·ldT + j]`) for `rows ≤ 8` query rows `qStride` apart,
+    /// into rows of scores `rowStride` apart: each score bit for bit `scores8`'s. `scores8`'s eight chains are
     /// independent, so here they are evaluated one after another, each for the eight rows at once:
     /// a load of eight keys' elements then serves eight rows (rather than one), which halves the
     /// loads per multiply-add.

@@ -30,7 +30,8 @@ enum InvariantGEMM {
     static let depthBlock = 1024
     /// Columns of `W` per cache block (a multiple of 12): their rows are read from memory once per
     /// product rather than once per row block. (Measured on Zen 4, the ~110M forward pass against a
-    /// whole thread's range per block: about 4% faster, 240 against 96 and 480 within the noise.)
+    /// thread's whole range per block, with the half-groups below: about 4% faster; 240 against 96
+    /// and 480 within the noise.)
     static let columnBlock = 240
 
     /// One product of a shared input `x`: `y[m×n] = x · w[n×k]ᵀ`, or `y += x · wᵀ` with `accumulate`
