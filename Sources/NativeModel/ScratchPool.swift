@@ -1,15 +1,27 @@
 import Foundation
 
-/// Float buffers reused between calls of a hot kernel, so that a large scratch buffer is not
-/// allocated, page-faulted and zeroed by the system on every call. Thread-safe: each caller takes a
-/// buffer of its own and gives it back.
+/// Float buffers kept after use, for the next user that needs about as many: a hot kernel's scratch
+/// (so that a large buffer is not allocated, page-faulted and zeroed by the system on every call)
+/// and large uninitialised tensors (`Tensor.pool`). Thread-safe: each caller takes a buffer of its
+/// own and gives it back. Beyond `limit` buffers or `maximumBytes`, the least recently given back
+/// are freed first.
 final class ScratchPool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [UnsafeMutableBufferPointer<Float>] = []
-    /// Buffers kept for reuse at most (about one per concurrent caller).
+    private var freeBytes = 0
+    /// Buffers kept at most (about one per concurrent caller).
     private let limit: Int
+    /// Bytes kept at most.
+    private let maximumBytes: Int
+    /// A kept buffer serves a request only up to this many times its size (nil: any size), so that
+    /// a small user does not hold a large buffer.
+    private let loosestFit: Int?
 
-    init(limit: Int = 8) { self.limit = limit }
+    init(limit: Int = 8, maximumBytes: Int = .max, loosestFit: Int? = nil) {
+        self.limit = limit
+        self.maximumBytes = maximumBytes
+        self.loosestFit = loosestFit
+    }
 
     /// Runs `body` with at least `count` floats of uninitialised scratch memory.
     func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
@@ -18,10 +30,13 @@ final class ScratchPool: @unchecked Sendable {
         return try body(buffer.baseAddress!)
     }
 
-    private func take(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+    /// A buffer of at least `count` floats: the most recently kept one that fits, else a new one.
+    func take(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
         lock.lock()
-        if let i = free.lastIndex(where: { $0.count >= count }) {
+        let most = loosestFit.map { $0 * count } ?? .max
+        if let i = free.lastIndex(where: { $0.count >= count && $0.count <= most }) {
             let buffer = free.remove(at: i)
+            freeBytes -= Self.bytes(buffer)
             lock.unlock()
             return buffer
         }
@@ -29,16 +44,28 @@ final class ScratchPool: @unchecked Sendable {
         return .allocate(capacity: max(count, 1))
     }
 
-    private func give(_ buffer: UnsafeMutableBufferPointer<Float>) {
+    /// Keeps `buffer` for reuse, freeing the oldest kept buffers beyond the limits.
+    func give(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        guard Self.bytes(buffer) <= maximumBytes else { return buffer.deallocate() }
+        lock.lock()
+        free.append(buffer)
+        freeBytes += Self.bytes(buffer)
+        var evicted: [UnsafeMutableBufferPointer<Float>] = []
+        while free.count > limit || freeBytes > maximumBytes {
+            let oldest = free.removeFirst()
+            freeBytes -= Self.bytes(oldest)
+            evicted.append(oldest)
+        }
+        lock.unlock()
+        for b in evicted { b.deallocate() }
+    }
+
+    /// The number of buffers kept now (for tests).
+    var keptCount: Int {
         lock.lock()
         defer { lock.unlock() }
-        if free.count < limit {
-            free.append(buffer)
-        } else if let smallest = free.indices.min(by: { free[$0].count < free[$1].count }), free[smallest].count < buffer.count {
-            free[smallest].deallocate()
-            free[smallest] = buffer
-        } else {
-            buffer.deallocate()
-        }
+        return free.count
     }
+
+    private static func bytes(_ buffer: UnsafeMutableBufferPointer<Float>) -> Int { buffer.count * MemoryLayout<Float>.stride }
 }

@@ -1,9 +1,9 @@
 @testable import NativeModel
 import XCTest
 
-final class LargeBufferCacheTests: XCTestCase {
+final class ScratchPoolTests: XCTestCase {
     func testABufferGivenBackIsTakenAgainForATensorOfAboutItsSize() {
-        let cache = LargeBufferCache(capacityBytes: 1 << 20)
+        let cache = ScratchPool(limit: .max, maximumBytes: 1 << 20, loosestFit: 2)
         let first = cache.take(1000)
         cache.give(first)
         XCTAssertEqual(cache.keptCount, 1)
@@ -21,7 +21,7 @@ final class LargeBufferCacheTests: XCTestCase {
     }
 
     func testTheCacheFreesItsOldestBuffersBeyondItsCapacity() {
-        let cache = LargeBufferCache(capacityBytes: 3 * 1000 * 4)
+        let cache = ScratchPool(limit: .max, maximumBytes: 3 * 1000 * 4, loosestFit: 2)
         let buffers = (0 ..< 4).map { _ in cache.take(1000) }
         for b in buffers { cache.give(b) }
         XCTAssertEqual(cache.keptCount, 3, "three buffers of 4000 bytes fit 12000 bytes")
@@ -35,7 +35,7 @@ final class LargeBufferCacheTests: XCTestCase {
     }
 
     func testLargeUninitialisedTensorsReuseTheMemoryOfEarlierOnes() {
-        let count = LargeBufferCache.minimumCount
+        let count = Tensor.pooledCount
         var address: UnsafeMutablePointer<Float>?
         do {
             let t = Tensor(uninitialized: [2, count])
