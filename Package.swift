@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Masking", targets: ["Masking"]),
+        .library(name: "Jinja", targets: ["Jinja"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,14 +44,19 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Harness", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Tokenizers"),
+        .target(name: "Tokenizers", dependencies: ["Jinja"]),
+        // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics, no dependencies.
+        // Optimised in every configuration, as the engine is: templates render in hot loops
+        // (every training example, every chat request), and the hostile-template bounds are
+        // measured in steps that must stay well under a second.
+        .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
         .target(name: "Masking", dependencies: ["Harness", "NativeModel", "Tokenizers"]),
         .target(
             name: "Runner",
-            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Masking", "RunStore",
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore",
                            .product(name: "Yams", package: "Yams")]
         ),
         // Durable model-output cache keyed by model fingerprint + request (SQLite through GRDB).
@@ -87,6 +93,8 @@ let package = Package(
             dependencies: ["NativeModel", "Harness", "Tokenizers"],
             path: "Benchmarks/EngineBenchmarks"
         ),
+        // Chat-template rendering: conversations/s, and jinja2 in the same run.
+        .executableTarget(name: "ChatTemplateBenchmark", dependencies: ["Jinja"], path: "Benchmarks/ChatTemplateBenchmark"),
         // Requests/s and tokens/s of the OpenAI backend against a fake server, by concurrency.
         .executableTarget(
             name: "OpenAIThroughput",
@@ -95,16 +103,17 @@ let package = Package(
             path: "Benchmarks/OpenAIThroughput"
         ),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Harness"]),
+        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Harness", "NativeModel", "Tokenizers",
+            dependencies: ["Server", "Harness", "NativeModel", "Tokenizers", "Jinja",
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
                            .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
@@ -116,7 +125,7 @@ let package = Package(
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         // A fake OpenAI-compatible server (Hummingbird) stands in for a real one in the eval tests.
         .testTarget(name: "ForgetBenchCLITests", dependencies: [
-            "forgetbench",
+            "forgetbench", "NativeModel", "Tokenizers", "Harness",
             .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
         ]),
     ]

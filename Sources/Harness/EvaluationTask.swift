@@ -142,4 +142,12 @@ public protocol EvaluationTask: Sendable {
     func instances(limit: Int?, seed: UInt64) throws -> [TaskInstance]
     /// Scores one item from the model's response.
     func score(_ instance: TaskInstance, response: ModelResponse) -> ItemScore
+
+    /// Whether each prompt is shown as a user turn of the model's chat template (with the
+    /// generation prompt), as lm-eval's `--apply_chat_template`. Default false.
+    var appliesChatTemplate: Bool { get }
+}
+
+extension EvaluationTask {
+    public var appliesChatTemplate: Bool { false }
 }

@@ -1,6 +1,7 @@
 import Harness
 import Foundation
 import NativeModel
+import Tokenizers
 
 /// The `forgetbench mask` pipeline: read a training set, tokenize it with a chat format, score it
 /// once with the frozen base model (through the score cache), apply a regime and write the masked
@@ -10,8 +11,25 @@ import NativeModel
 /// example left with no trainable response token is an error naming its line.
 public struct MaskedDatasetBuilder {
     public let model: NativeLanguageModel
+    /// Receives a one-line notice when `--chat-format auto` finds no chat template (shown once
+    /// per builder).
+    public var notice: (@Sendable (String) -> Void)?
 
-    public init(model: NativeLanguageModel) { self.model = model }
+    public init(model: NativeLanguageModel, notice: (@Sendable (String) -> Void)? = nil) {
+        self.model = model
+        self.notice = notice
+    }
+
+    /// sha256 of the tokenizer file's bytes (nil when it cannot be read).
+    public var tokenizerSHA256: String? {
+        FileManager.default.contents(atPath: model.tokenizerPath).map { ContentHash.sha256($0) }
+    }
+
+    /// The formatter for `chatFormat` with this model's tokenizer and template.
+    public func exampleTokenizer(chatFormat: ChatFormat, maxLength: Int, trainOnEndOfTurn: Bool = true) throws -> ExampleTokenizer {
+        try ExampleTokenizer(tokenizer: model.tokenizer, format: chatFormat, maxLength: maxLength, templateDirectory: model.templateDirectory,
+                             trainOnEndOfTurn: trainOnEndOfTurn)
+    }
 
     /// The result of a run.
     public struct Outcome: Sendable {
@@ -26,48 +44,63 @@ public struct MaskedDatasetBuilder {
     /// Tokenizes and scores a training file (no masking). Used by `mask` and `perplexity --summary`.
     /// - Throws: ``MaskingError`` for bad input lines or options, the engine's errors for bad tokens.
     public func scoreFile(input: String, chatFormat: ChatFormat, maxSeqLen: Int?, cacheDirectory: String?,
-                          progress: ((Int, Int) -> Void)? = nil)
-        throws -> (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String, cached: Bool, cachePath: String?) {
+                          trainOnEndOfTurn: Bool = true, progress: ((Int, Int) -> Void)? = nil)
+        throws -> (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String, cached: Bool,
+                   cachePath: String?, templateSHA256: String?) {
         let limit = maxSeqLen ?? model.maxContextLength
         guard limit <= model.maxContextLength else {
             throw MaskingError.badOption("--max-seq-len \(limit) exceeds the model's context (\(model.maxContextLength) tokens)")
         }
         let (examples, sha) = try TrainingDataReader.read(path: input)
-        let tokenizer = try ExampleTokenizer(tokenizer: model.tokenizer, format: chatFormat, maxLength: limit)
+        let tokenizer = try exampleTokenizer(chatFormat: chatFormat, maxLength: limit, trainOnEndOfTurn: trainOnEndOfTurn)
+        if let message = tokenizer.formatter.notice, examples.contains(where: { if case .text = $0.content { true } else { false } }) {
+            notice?(message)
+        }
         var tokenized: [TokenizedExample] = []
         for example in examples {
             if case let .tokens(p, r) = example.content, let bad = (p + r).first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
                 throw MaskingError.badLine(path: input, line: example.line, problem: "token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
             }
-            let t = tokenizer.tokenize(example)
+            let t: TokenizedExample
+            do {
+                t = try tokenizer.tokenize(example)
+            } catch let error as ChatFormatError {
+                throw MaskingError.badLine(path: input, line: example.line, problem: error.message)
+            }
             guard !t.trainablePositions.isEmpty else {
                 let why = t.truncated ? "the prompt fills --max-seq-len \(limit); no response token is left" : "the response has no tokens"
                 throw MaskingError.badLine(path: input, line: example.line, problem: why)
             }
             tokenized.append(t)
         }
+        let templateSHA = tokenizer.formatter.template.map { ContentHash.sha256($0.source) }
+        let formatKey = templateSHA.map { "template-" + $0 } ?? tokenizer.format.rawValue
         let cacheURL = cacheDirectory.map {
             URL(fileURLWithPath: $0).appendingPathComponent(ScoreCache.fileName(modelSHA256: model.fingerprint.sha256, dataSHA256: sha,
-                                                                                chatFormat: tokenizer.format.rawValue, maxSeqLen: limit))
+                                                                                chatFormat: formatKey, maxSeqLen: limit))
         }
         let (scores, cached) = try DatasetScorer(model: model).score(tokenized, dataSHA256: sha, chatFormat: tokenizer.format, maxSeqLen: limit,
                                                                       cacheURL: cacheURL, progress: progress)
-        return (examples, scores, tokenizer.format, limit, sha, cached, cacheURL?.path)
+        return (examples, scores, tokenizer.format, limit, sha, cached, cacheURL?.path, templateSHA)
     }
 
     /// Masks `scores` under `regime`: the dataset lines and the manifest (not written).
     public func mask(examples: [TrainingExample], scores: [ScoredExample], regime: MaskingRegime, seed: UInt64, format: ChatFormat,
-                     maxSeqLen: Int, dataSHA256: String, input: String) -> (examples: [MaskedExample], manifest: MaskedDatasetManifest) {
+                     maxSeqLen: Int, dataSHA256: String, input: String, templateSHA256: String? = nil,
+                     trainOnEndOfTurn: Bool = true) -> (examples: [MaskedExample], manifest: MaskedDatasetManifest) {
         let masked = MaskSelector.select(regime, scores: scores, seed: seed)
         let lines = zip(zip(examples, scores), masked).map { MaskedExample(scored: $0.1, masked: $1, id: $0.0.id) }
         let response = scores.map { $0.tokens.trainablePositions.count }.reduce(0, +)
         let trained = lines.map(\.trainedCount).reduce(0, +)
         let nll = MaskedLoss.mean(zip(lines, scores).map { ($0.labels, $1.logProbs) })
-        let manifest = MaskedDatasetManifest(
+        var manifest = MaskedDatasetManifest(
             baseModel: model.fingerprint, dataSHA256: dataSHA256, input: input, chatFormat: format.rawValue,
             regime: regime.description, tau: regime.tau, seed: seed, maxSeqLen: maxSeqLen,
             counts: .init(examples: lines.count, responseTokens: response, maskedTokens: response - trained, trainedTokens: trained),
             truncatedExamples: scores.filter(\.tokens.truncated).count, baseMaskedMeanNLL: nll)
+        manifest.tokenizerSHA256 = tokenizerSHA256
+        manifest.chatTemplateSHA256 = templateSHA256
+        manifest.endOfTurnTrained = trainOnEndOfTurn
         return (lines, manifest)
     }
 
@@ -78,9 +111,10 @@ public struct MaskedDatasetBuilder {
         let cacheDir = request.useCache ? (request.cacheDirectory ?? URL(fileURLWithPath: request.output).deletingLastPathComponent().path) : nil
         if let cacheDir { try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true) }
         let scored = try scoreFile(input: request.input, chatFormat: request.chatFormat, maxSeqLen: request.maxSeqLen,
-                                   cacheDirectory: cacheDir, progress: progress)
+                                   cacheDirectory: cacheDir, trainOnEndOfTurn: request.trainOnEndOfTurn, progress: progress)
         let (lines, manifest) = mask(examples: scored.examples, scores: scored.scores, regime: request.regime, seed: request.seed,
-                                     format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: request.input)
+                                     format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: request.input,
+                                     templateSHA256: scored.templateSHA256, trainOnEndOfTurn: request.trainOnEndOfTurn)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = Data()

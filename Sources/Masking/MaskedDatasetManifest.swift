@@ -50,8 +50,15 @@ public struct MaskedDatasetManifest: Codable, Hashable, Sendable {
     public var dataSHA256: String
     /// The input path as given.
     public var input: String
-    /// The resolved chat format (`plain`, `chatml`, `llama3`).
+    /// The resolved chat format (`template`, `plain`, `chatml`, `llama3`).
     public var chatFormat: String
+    /// sha256 of the tokenizer file that made `input_ids`; a trainer with another tokenizer must
+    /// refuse the data (nil in manifests written before it was recorded).
+    public var tokenizerSHA256: String?
+    /// sha256 of the chat template's text, for `template`; nil for the built-in formats.
+    public var chatTemplateSHA256: String?
+    /// Whether the end-of-turn tokens after each reply are trained on.
+    public var endOfTurnTrained: Bool?
     /// The regime in canonical form (``MaskingRegime/description``).
     public var regime: String
     /// TAU of `stm` and `matched` regimes; nil otherwise.
@@ -71,6 +78,7 @@ public struct MaskedDatasetManifest: Codable, Hashable, Sendable {
         case formatVersion = "format_version", createdBy = "created_by", baseModel = "base_model", dataSHA256 = "data_sha256"
         case input, chatFormat = "chat_format", regime, tau, seed, maxSeqLen = "max_seq_len", counts
         case truncatedExamples = "truncated_examples", baseMaskedMeanNLL = "base_masked_mean_nll"
+        case tokenizerSHA256 = "tokenizer_sha256", chatTemplateSHA256 = "chat_template_sha256", endOfTurnTrained = "end_of_turn_trained"
     }
 
     public init(baseModel: ModelFingerprint, dataSHA256: String, input: String, chatFormat: String, regime: String, tau: Double?,
@@ -96,6 +104,9 @@ public struct MaskedDatasetManifest: Codable, Hashable, Sendable {
         try c.encode(dataSHA256, forKey: .dataSHA256)
         try c.encode(input, forKey: .input)
         try c.encode(chatFormat, forKey: .chatFormat)
+        try c.encodeIfPresent(tokenizerSHA256, forKey: .tokenizerSHA256)
+        try c.encode(chatTemplateSHA256, forKey: .chatTemplateSHA256)
+        try c.encodeIfPresent(endOfTurnTrained, forKey: .endOfTurnTrained)
         try c.encode(regime, forKey: .regime)
         try c.encode(tau, forKey: .tau)   // null, not absent, when the regime has no TAU
         try c.encode(seed, forKey: .seed)
@@ -127,6 +138,19 @@ public struct MaskedDatasetManifest: Codable, Hashable, Sendable {
     public func verify(against fingerprint: ModelFingerprint) throws {
         guard fingerprint.sha256 == baseModel.sha256 else {
             throw MaskingError.fingerprintMismatch(dataset: input, expected: baseModel.sha256, found: fingerprint.sha256)
+        }
+    }
+
+    /// Checks that a trainer's tokenizer and chat template are the ones that made the data: a
+    /// trainer whose tokenizer (or template) differs would learn from labels computed on other
+    /// tokens. Nil arguments and fields not recorded are not compared.
+    /// - Throws: ``MaskingError/tokenizationMismatch(dataset:what:expected:found:)`` otherwise.
+    public func verify(tokenizerSHA256 tokenizer: String?, chatTemplateSHA256 template: String?) throws {
+        if let recorded = tokenizerSHA256, let tokenizer, recorded != tokenizer {
+            throw MaskingError.tokenizationMismatch(dataset: input, what: "tokenizer", expected: recorded, found: tokenizer)
+        }
+        if let recorded = chatTemplateSHA256, recorded != template {
+            throw MaskingError.tokenizationMismatch(dataset: input, what: "chat template", expected: recorded, found: template ?? "none")
         }
     }
 

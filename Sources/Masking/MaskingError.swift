@@ -9,10 +9,10 @@ public enum MaskingError: Error, CustomStringConvertible, Sendable, Equatable {
     case badRegime(String)
     /// An option value out of range (TAU <= 1, a fraction outside 0...1, a bad max length).
     case badOption(String)
-    /// The tokenizer lacks the special tokens a chat format needs.
-    case chatFormatUnsupported(format: String, missing: [String])
     /// A masked dataset was made with another base model than the one it is used with.
     case fingerprintMismatch(dataset: String, expected: String, found: String)
+    /// A masked dataset was tokenized with another tokenizer or chat template than the trainer's.
+    case tokenizationMismatch(dataset: String, what: String, expected: String, found: String)
     /// A file could not be read or written.
     case file(path: String, problem: String)
 
@@ -24,10 +24,10 @@ public enum MaskingError: Error, CustomStringConvertible, Sendable, Equatable {
             return "unknown regime '\(value)'; valid forms: \(MaskingRegime.validForms)"
         case let .badOption(problem):
             return problem
-        case let .chatFormatUnsupported(format, missing):
-            return "chat format \(format) needs the special tokens \(missing.joined(separator: ", ")), which the tokenizer does not have (use --chat-format plain)"
         case let .fingerprintMismatch(dataset, expected, found):
             return "\(dataset): the masked dataset was scored with base model sha256:\(expected.prefix(12)), not this model (sha256:\(found.prefix(12))); re-run forgetbench mask with this model"
+        case let .tokenizationMismatch(dataset, what, expected, found):
+            return "\(dataset): the masked dataset was tokenized with \(what) sha256:\(expected.prefix(12)), not this model's (\(found == "none" ? "none" : "sha256:" + found.prefix(12))); re-run forgetbench mask with this model"
         case let .file(path, problem):
             return "\(path): \(problem)"
         }

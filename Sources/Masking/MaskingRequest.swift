@@ -1,3 +1,5 @@
+import Tokenizers
+
 /// The options of one `forgetbench mask` run.
 public struct MaskingRequest: Sendable {
     /// Training set (JSON Lines, see ``TrainingDataReader``).
@@ -13,9 +15,11 @@ public struct MaskingRequest: Sendable {
     /// Directory of the score cache (default: the output's directory); nil with `useCache` false: no cache.
     public var cacheDirectory: String?
     public var useCache: Bool
+    /// Whether the end-of-turn tokens after each reply are trained on (the paper's collator does).
+    public var trainOnEndOfTurn: Bool
 
     public init(input: String, output: String, regime: MaskingRegime, chatFormat: ChatFormat = .auto, seed: UInt64 = 0,
-                maxSeqLen: Int? = nil, cacheDirectory: String? = nil, useCache: Bool = true) {
+                maxSeqLen: Int? = nil, cacheDirectory: String? = nil, useCache: Bool = true, trainOnEndOfTurn: Bool = true) {
         self.input = input
         self.output = output
         self.regime = regime
@@ -24,5 +28,6 @@ public struct MaskingRequest: Sendable {
         self.maxSeqLen = maxSeqLen
         self.cacheDirectory = cacheDirectory
         self.useCache = useCache
+        self.trainOnEndOfTurn = trainOnEndOfTurn
     }
 }

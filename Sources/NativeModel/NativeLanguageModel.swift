@@ -99,9 +99,22 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
 
     // MARK: Tokens
 
-    /// Encodes `text` as the model's tokenizer does (with BOS where it adds one).
+    /// Encodes `text` as the model's tokenizer does (with BOS where it adds one), except that text
+    /// already beginning with the BOS token (a rendered chat template writes its own) gets no
+    /// second one: the doubled-BOS bug of re-tokenizing templated text with special tokens.
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
-        tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+        if addSpecialTokens, let bos = tokenizer.bosTokenID, let piece = tokenizer.piece(for: bos), !piece.isEmpty,
+           text.unicodeScalars.starts(with: piece.unicodeScalars) {
+            let plain = tokenizer.encode(text, addSpecialTokens: false)
+            if plain.first == bos { return plain }
+        }
+        return tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+    }
+
+    /// The directory whose `tokenizer_config.json` or `chat_template.jinja` holds the model's chat
+    /// template: the tokenizer file's directory (nil before a tokenizer path is known).
+    public var templateDirectory: URL? {
+        tokenizerPath.isEmpty ? nil : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent()
     }
 
     func checkTokens(_ tokens: [Int]) throws {

@@ -14,6 +14,11 @@ public struct EvaluationPipeline: Sendable {
     /// When set, called with the number of items finished since the last call instead of
     /// printing per-task progress (an experiment draws one bar for a whole stage).
     public var itemsFinished: (@Sendable (Int) -> Void)?
+    /// The prompt a chat-templated task shows the model: its text as a user turn of the model's
+    /// chat template, with the generation prompt. Needed when a task applies the template.
+    public var chatPrompt: (@Sendable (String) throws -> String)?
+    /// sha256 of the template behind `chatPrompt`, recorded in the results.
+    public var chatTemplateSHA256: String?
 
     public init(model: any LanguageModel, modelRecord: ModelRecord, settings: EvaluationSettings) {
         self.model = model
@@ -26,10 +31,23 @@ public struct EvaluationPipeline: Sendable {
         try RunDirectory.prepare(output)
         // Render every task's items first: a data or template problem fails before any model work.
         let shard = try settings.shard.map(Shard.init(parsing:))
+        var usedTemplate = false
         let rendered = try tasks.map { task -> [TaskInstance] in
-            let all = try task.instances(limit: settings.limit, seed: settings.seed)
-            return shard?.select(all) ?? all
+            let all = try task.instances(limit: self.settings.limit, seed: self.settings.seed)
+            let selected = shard?.select(all) ?? all
+            guard self.settings.applyChatTemplate ?? task.appliesChatTemplate, task.outputType != .loglikelihoodRolling else { return selected }
+            guard let chatPrompt else {
+                throw RunnerError.invalid("\(task.name): the task applies the chat template, which needs a local model (its tokenizer_config.json); pass --no-apply-chat-template to send plain prompts")
+            }
+            usedTemplate = true
+            return try selected.map { instance in
+                var templated = instance
+                templated.prompt = try chatPrompt(instance.prompt)
+                return templated
+            }
         }
+        var settings = self.settings
+        if usedTemplate { settings.chatTemplateSHA256 = chatTemplateSHA256 }
         let evaluator = Evaluator(model: model, limit: settings.limit, seed: settings.seed)
         var taskResults: [TaskResult] = []
         var samples: [String: [SampleRecord]] = [:]

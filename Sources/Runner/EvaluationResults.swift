@@ -69,12 +69,23 @@ public struct EvaluationSettings: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// `i/n` when this run is one shard of a larger one.
     public var shard: String?
+    /// `eval --apply-chat-template` / `--no-apply-chat-template`; nil: each task's
+    /// `chat_template` decides.
+    public var applyChatTemplate: Bool?
+    /// sha256 of the chat template the prompts were rendered with, when any task used one.
+    public var chatTemplateSHA256: String?
 
-    public init(tasks: [String], limit: Int?, seed: UInt64, shard: String? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case tasks, limit, seed, shard
+        case applyChatTemplate = "apply_chat_template", chatTemplateSHA256 = "chat_template_sha256"
+    }
+
+    public init(tasks: [String], limit: Int?, seed: UInt64, shard: String? = nil, applyChatTemplate: Bool? = nil) {
         self.tasks = tasks
         self.limit = limit
         self.seed = seed
         self.shard = shard
+        self.applyChatTemplate = applyChatTemplate
     }
 }
 

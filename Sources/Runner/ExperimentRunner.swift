@@ -1,3 +1,4 @@
+import Tokenizers
 import Foundation
 import Harness
 import Masking
@@ -187,7 +188,11 @@ public struct ExperimentRunner {
                     sampledSummaries[regime] = summary
                 } else {
                     var bar: ProgressLine?
-                    let sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
+                    var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
+                    let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
+                    if chat.format != .plain {
+                        sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
+                    }
                     let (examples, summary) = try await sampler.build(regime: regime, instances: trainingInstances) { done, total in
                         guard self.showsProgress else { return }
                         if bar == nil { bar = ProgressLine(label: regime, total: total) }

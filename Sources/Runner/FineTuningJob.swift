@@ -1,4 +1,5 @@
 import Foundation
+import Jinja
 import Harness
 import Masking
 import NativeModel
@@ -71,6 +72,9 @@ public struct FineTuningJob {
     public func readDataset(path: String) throws -> [LabeledSequence] {
         let manifest = try MaskedDatasetManifest.load(forDataset: path)
         try manifest.verify(against: model.fingerprint)
+        let tokenizerSHA = FileManager.default.contents(atPath: model.tokenizerPath).map { ContentHash.sha256($0) }
+        let template = try model.templateDirectory.flatMap { try ChatTemplate.load(directory: $0) }
+        try manifest.verify(tokenizerSHA256: tokenizerSHA, chatTemplateSHA256: template.map { ContentHash.sha256($0.source) })
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw RunnerError.invalid("\(path): cannot read the training set")
         }

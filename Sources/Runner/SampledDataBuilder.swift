@@ -37,6 +37,10 @@ public struct SampledDataBuilder {
     public var seed: UInt64
     /// Requests per model call (progress is reported between calls).
     public var chunkSize = 64
+    /// Turns a prompt into the text the model is shown: the chat formatter's prompt (a user turn
+    /// and the generation prompt) when the run formats conversations with a chat template or a
+    /// chat format, so the base answers as it would be asked in training; nil: the prompt as it is.
+    public var formatPrompt: (@Sendable (String) throws -> String)?
 
     public init(model: any LanguageModel, task: any TrainableTask, sampling: ExperimentSpec.Sampling, seed: UInt64) {
         self.model = model
@@ -52,11 +56,12 @@ public struct SampledDataBuilder {
         let started = Date()
         let generation = task.generation ?? GenerationSettings(stopSequences: ["\n"], maxTokens: 64)
         var requests: [GenerationRequest] = []
+        let shown: (String) throws -> String = formatPrompt ?? { $0 }
         for (i, instance) in instances.enumerated() {
-            let context = regime == "rephrase"
+            let context = try shown(regime == "rephrase"
                 ? sampling.rephraseTemplate.replacingOccurrences(of: "{prompt}", with: instance.prompt)
                     .replacingOccurrences(of: "{reference}", with: task.groundTruthResponse(for: instance).trimmingCharacters(in: .whitespacesAndNewlines))
-                : instance.prompt
+                : instance.prompt)
             for j in 0 ..< sampling.samples {
                 var mix = SplitMix64(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(j) &* 0xD1B5_4A32_D192_ED03)
                 requests.append(GenerationRequest(context: context, stopSequences: generation.stopSequences,
@@ -83,7 +88,9 @@ public struct SampledDataBuilder {
                 if score.values[task.correctnessMetric] == 1 { candidates.append((i, answer.text)) }
             }
         }
-        let likelihoods = try await model.loglikelihood(candidates.map { LoglikelihoodRequest(context: instances[$0.item].prompt, continuation: $0.text) })
+        let likelihoods = try await model.loglikelihood(try candidates.map {
+            LoglikelihoodRequest(context: try shown(instances[$0.item].prompt), continuation: $0.text)
+        })
         var best: [Int: (text: String, perTokenNLL: Double)] = [:]
         for (candidate, ll) in zip(candidates, likelihoods) {
             let nll = -ll.logLikelihood / Double(max(1, ll.tokenCount))

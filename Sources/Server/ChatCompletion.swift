@@ -1,5 +1,6 @@
 import Foundation
 import NativeModel
+import Tokenizers
 
 /// A validated `POST /v1/chat/completions` request and its response (`object: "chat.completion"`).
 ///
@@ -9,7 +10,8 @@ import NativeModel
 /// `temperature` (default 1; 0 is greedy), `top_p`, `seed`, `stop`, `n` (1 only), `stream`
 /// (chunks of `object: "chat.completion.chunk"` with `delta`s; not with `logprobs`), `logprobs`
 /// (boolean) and `top_logprobs` (0 ... ``RequestLimits/maxLogprobs``, needs `logprobs`). The
-/// messages become one prompt by ``ChatPromptFormat``.
+/// messages become one prompt by the served model's ``ChatFormatter`` (its chat template, as
+/// transformers renders it, or a fallback format).
 ///
 /// Response: `{"id": "chatcmpl-...", "object": "chat.completion", "created", "model", "choices":
 /// [{"index": 0, "message": {"role": "assistant", "content"}, "logprobs", "finish_reason"}],
@@ -20,8 +22,8 @@ public struct ChatCompletionRequest: Sendable {
     public var prompt: String
     /// Its tokens.
     public var promptTokens: [Int]
-    /// The format used.
-    public var format: ChatPromptFormat
+    /// The format used (`template`, `plain`, `chatml` or `llama3`).
+    public var format: ChatFormat
     /// Top alternatives per generated token, or nil without `logprobs`.
     public var topLogprobs: Int?
     /// Generation settings.
@@ -59,10 +61,12 @@ public struct ChatCompletionRequest: Sendable {
             }
             messages.append((role, content))
         }
-        let tokenizer = model.engine.tokenizer
-        format = ChatPromptFormat.resolved(for: tokenizer)
-        prompt = format.prompt(messages)
-        promptTokens = format.encode(prompt, tokenizer: tokenizer)
+        format = model.chat.format
+        do {
+            (prompt, promptTokens) = try model.chat.prompt(messages)
+        } catch let error as ChatFormatError {
+            throw OpenAIError.invalid("the messages cannot be formatted: \(error.message)", param: "messages")
+        }
 
         let wantsLogprobs = try fields.bool("logprobs") ?? false
         let top = try fields.int("top_logprobs", in: 0 ... limits.maxLogprobs)

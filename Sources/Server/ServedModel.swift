@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import NativeModel
+import Tokenizers
 
 /// The model a server serves: the built-in engine, its public id, and one serial queue that runs
 /// all engine work.
@@ -16,12 +17,17 @@ public final class ServedModel: Sendable {
     public let created: Int
     /// The engine. Touch it only inside ``withEngine(_:)``.
     public let engine: NativeLanguageModel
+    /// How `/v1/chat/completions` turns messages into a prompt: the model's chat template, or a
+    /// fallback format (`serve --chat-format`).
+    public let chat: ChatFormatter
     private let engineQueue = DispatchQueue(label: "forgetbench.serve.engine", qos: .userInitiated)
 
-    /// Serves `engine` as `id`.
-    public init(id: String, engine: NativeLanguageModel, created: Int = Int(Date().timeIntervalSince1970)) {
+    /// Serves `engine` as `id`; chat messages are formatted by `chat` (by default the engine's
+    /// chat template, found beside its tokenizer, else plain text).
+    public init(id: String, engine: NativeLanguageModel, chat: ChatFormatter? = nil, created: Int = Int(Date().timeIntervalSince1970)) throws {
         self.id = id
         self.engine = engine
+        self.chat = try chat ?? ChatFormatter(format: .auto, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)
         self.created = created
     }
 

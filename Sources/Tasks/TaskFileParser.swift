@@ -40,6 +40,8 @@ import Yams
 ///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
 ///   max_tokens: 256                # required
 ///   temperature: 0                 # default 0 (greedy); top_p default 1
+/// chat_template: true               # optional: each prompt is a user turn of the model's chat
+///                                  # template (eval --apply-chat-template / --no-apply-chat-template override)
 /// metrics:                         # default per output type (MC: acc, acc_norm; generation:
 ///   - acc                          #   exact_match with trim; rolling: word_perplexity,
 ///   - name: exact_match_strict     #   byte_perplexity, bits_per_byte)
@@ -51,7 +53,7 @@ import Yams
 /// ```
 public enum TaskFileParser {
     static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
-                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics"]
+                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics", "chat_template"]
     static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
     static let selectKeys = ["start", "end"]
     static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
@@ -153,6 +155,13 @@ public enum TaskFileParser {
         func string(_ node: Node, _ what: String) throws(TaskError) -> String {
             guard case let .scalar(scalar) = node else { throw .invalidValue(loc(node), message: "'\(what)' must be text, got \(kind(node))") }
             return scalar.string
+        }
+
+        func bool(_ node: Node, _ what: String) throws(TaskError) -> Bool {
+            guard case let .scalar(scalar) = node, let value = ["true": true, "false": false][scalar.string.lowercased()] else {
+                throw .invalidValue(loc(node), message: "'\(what)' must be true or false")
+            }
+            return value
         }
 
         func int(_ node: Node, _ what: String, min: Int? = nil) throws(TaskError) -> Int {
@@ -273,6 +282,7 @@ public enum TaskFileParser {
             return TaskSpec(name: name, version: version, description: description, outputType: outputType, dataset: dataset,
                             id: id, preamble: preamble, prompt: prompt, target: target, choices: choices, gold: gold,
                             targetDelimiter: delimiter, fewshot: fewshot, generation: generation, metrics: metrics,
+                            appliesChatTemplate: try e["chat_template"].map { pair throws(TaskError) in try bool(pair.value, "chat_template") },
                             file: file, locations: locations)
         }
 

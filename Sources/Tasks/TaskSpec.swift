@@ -204,6 +204,10 @@ public struct TaskSpec: Hashable, Sendable {
     public var fewshot: FewShotSpec?
     public var generation: GenerationSettings?
     public var metrics: [MetricConfig]
+    /// `chat_template: true`: each prompt is a user turn of the model's chat template (the model's
+    /// own, rendered with the generation prompt), as lm-eval's `--apply_chat_template`; nil when
+    /// the file does not say (plain prompts). `eval --apply-chat-template` overrides it.
+    public var appliesChatTemplate: Bool?
     /// The task file.
     public var file: URL
     /// Where each key was written in the task file (`prompt`, `fewshot.target`…).
@@ -229,6 +233,7 @@ public struct TaskSpec: Hashable, Sendable {
         if let target { members["target"] = .string(target.source) }
         if let choices { members["choices"] = choices.configValue }
         if let gold { members["gold"] = .string(gold.source) }
+        if let appliesChatTemplate { members["chat_template"] = .bool(appliesChatTemplate) }
         if var fewshot {
             if forHash { fewshot.source?.url = nil }
             members["fewshot"] = fewshot.configValue

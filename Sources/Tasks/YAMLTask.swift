@@ -36,6 +36,7 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
     public var outputType: OutputType { spec.outputType }
     public var metrics: [MetricSpec] { spec.metrics.map(\.metricSpec) }
     public var generation: GenerationSettings? { spec.generation }
+    public var appliesChatTemplate: Bool { spec.appliesChatTemplate ?? false }
     public var configuration: JSONValue { spec.configValue(forHash: false) }
     public var source: String { spec.file.path }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tokenizers
 import Harness
 import NativeModel
 import Runner
@@ -67,6 +68,15 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Show every task's prompt as a user turn of the model's chat template, with the generation prompt (as lm-eval's --apply_chat_template); --no-apply-chat-template sends plain prompts. Default: each task file's chat_template key (false when absent). Rolling log-likelihood tasks are never templated."))
+    var applyChatTemplate: Bool?
+
+    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
+        "The chat format of templated tasks: auto (the model's chat template, else plain text), template, plain, chatml or llama3, as forgetbench mask.",
+        valueName: "format"))
+    var chatFormat: String = "auto"
+
     @Option(help: ArgumentHelp("A response cache (SQLite) keyed by model fingerprint and request: answers already there are not asked again, so an interrupted evaluation rerun with the same --cache finishes from where it stopped; several processes may share one.", valueName: "file"))
     var cache: String?
 
@@ -93,8 +103,18 @@ struct EvalCommand: AsyncParsableCommand {
             caching = CachingLanguageModel(model: model, cache: try ResponseCache(url: URL(fileURLWithPath: cache)), modelKey: key)
             model = caching!
         }
-        let pipeline = EvaluationPipeline(model: model, modelRecord: loaded.record,
-                                          settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard))
+        var pipeline = EvaluationPipeline(model: model, modelRecord: loaded.record,
+                                          settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard,
+                                                                       applyChatTemplate: applyChatTemplate))
+        if let native = loaded.model as? NativeLanguageModel, applyChatTemplate ?? resolved.contains(where: \.appliesChatTemplate) {
+            guard let format = ChatFormat(rawValue: chatFormat) else {
+                throw ValidationError("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
+            }
+            let chat = try ChatFormatter(format: format, tokenizer: native.tokenizer, templateDirectory: native.templateDirectory)
+            if let notice = chat.notice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+            pipeline.chatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
+            pipeline.chatTemplateSHA256 = chat.template.map { ContentHash.sha256($0.source) }
+        }
         let results: EvaluationResults
         do {
             try await loaded.checkCanEvaluate(resolved)

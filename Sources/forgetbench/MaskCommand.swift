@@ -1,3 +1,4 @@
+import Tokenizers
 import ArgumentParser
 import Foundation
 import Masking
@@ -12,7 +13,12 @@ struct MaskCommand: ParsableCommand {
         Input lines: {"prompt": ..., "response": ...}, {"messages": [{"role", "content"}, ...]} (the last \
         assistant message is the response, earlier turns the prompt) or {"prompt_ids": [...], \
         "response_ids": [...]} (token ids used as given). Each example is chat-formatted and tokenized \
-        once (prompt part and response part separately, so the boundary is exact), scored once by the \
+        once. With the model's chat template (--chat-format template, or auto when the model has one) \
+        the tokens are those of transformers' apply_chat_template(..., tokenize=True) and the response \
+        starts at the token count of the prompt rendered with add_generation_prompt, as the paper's \
+        collator finds it; an example whose prompt is not a token-aligned prefix of the conversation \
+        (a template that rewrites earlier turns) is an error naming its line. With plain, chatml or \
+        llama3 the prompt part and the response are tokenized separately. Each is scored once by the \
         frozen base model (cached in --cache-dir, default the output's directory, as \
         forgetbench-scores-<key>.json keyed by the model fingerprint, the data's sha256, the chat format \
         and --max-seq-len), and masked. Prompt tokens are never trained on.
@@ -40,8 +46,13 @@ struct MaskCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Masking regime: ground-truth, stm:TAU, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K.", valueName: "regime"))
     var regime: String
 
-    @Option(name: .customLong("chat-format"), help: "auto, plain, chatml or llama3 (auto: llama3 if the tokenizer has <|start_header_id|>, chatml if it has <|im_start|>, else plain).")
+    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
+        "auto, template, plain, chatml or llama3. template: the model's chat template (chat_template in tokenizer_config.json or chat_template.jinja beside the tokenizer), rendered as transformers' apply_chat_template; auto: template when the model has one, else plain (said once).",
+        valueName: "format"))
     var chatFormat: String = "auto"
+
+    @Flag(name: .customLong("mask-end-of-turn"), help: "Leave the end-of-turn tokens after each reply (<|eot_id|>, <|im_end|>, EOS) out of the loss; by default they are trained on, as the paper's collator does, so the tuned model learns to stop.")
+    var maskEndOfTurn = false
 
     @Option(help: "Seed of the random regimes.")
     var seed: UInt64 = 0
@@ -63,14 +74,15 @@ struct MaskCommand: ParsableCommand {
 
     func run() throws {
         guard let format = ChatFormat(rawValue: chatFormat) else {
-            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
         }
         let parsed = try MaskingRegime.parse(regime, tau: tau)
         let model = try modelOptions.load()
         var progress: ProgressLine?
         let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: format, seed: seed,
-                                     maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache)
-        let outcome = try MaskedDatasetBuilder(model: model).run(request) { done, total in
+                                     maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
+        let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
+        let outcome = try builder.run(request) { done, total in
             if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
             progress?.advance(to: done)
         }

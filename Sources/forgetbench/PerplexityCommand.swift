@@ -1,3 +1,4 @@
+import Tokenizers
 import ArgumentParser
 import Foundation
 import Harness
@@ -38,7 +39,7 @@ struct PerplexityCommand: ParsableCommand {
     @Flag(help: "Summarise the response-token perplexities of a training set (to choose TAU) instead of writing per-token scores.")
     var summary = false
 
-    @Option(name: .customLong("chat-format"), help: "With --summary: auto, plain, chatml or llama3.")
+    @Option(name: .customLong("chat-format"), help: "With --summary: auto, template, plain, chatml or llama3 (as forgetbench mask).")
     var chatFormat: String = "auto"
 
     @Option(help: "With --summary: comma-separated TAUs at which to report the masked fraction.")
@@ -105,7 +106,7 @@ struct PerplexityCommand: ParsableCommand {
     /// `--summary`: the response-token perplexity distribution of a training set.
     func runSummary() throws {
         guard let format = ChatFormat(rawValue: chatFormat) else {
-            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
         }
         let tauValues = try taus.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tokenizers
 import NativeModel
 import Server
 
@@ -64,6 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("model-name"), help: "The model id clients send in \"model\" (default: the checkpoint's file or directory name without extension, e.g. stories260K).")
     var modelName: String?
 
+    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
+        "How /v1/chat/completions formats messages: auto (the model's chat template from tokenizer_config.json or chat_template.jinja, else plain text), template, plain, chatml or llama3, as forgetbench mask.",
+        valueName: "format"))
+    var chatFormat: String = "auto"
+
     @Option(name: .customLong("max-request-bytes"), help: "Largest request body accepted, in bytes; larger bodies get HTTP 413.")
     var maxRequestBytes: Int = 8 << 20
 
@@ -79,11 +85,23 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try modelOptions.load()
-        let served = ServedModel(id: modelName ?? ServedModel.defaultID(forModelPath: modelOptions.model), engine: engine)
+        guard let format = ChatFormat(rawValue: chatFormat) else {
+            throw ValidationError("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
+        }
+        let chat: ChatFormatter
+        do {
+            chat = try ChatFormatter(format: format, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)
+        } catch let error as ChatFormatError {
+            throw ServeError(description: error.message)
+        }
+        let served = try ServedModel(id: modelName ?? ServedModel.defaultID(forModelPath: modelOptions.model), engine: engine, chat: chat)
         let server = OpenAIServer(model: served, limits: RequestLimits(maxRequestBytes: maxRequestBytes, maxTokensLimit: maxTokensLimit))
         let host = self.host
         do {
+            let notice = chat.notice
             try await server.run(host: host, port: port) { boundPort in
+                // Said once the server is up, so a failure to bind stays one line.
+                if let notice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
                 let line = "forgetbench serve: listening on \(OpenAIServer.baseURL(host: host, port: boundPort))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }

@@ -27,7 +27,7 @@ final class StoriesMaskingTests: XCTestCase {
         let model = try TestPaths.stories260K()
         let t = try ExampleTokenizer(tokenizer: model.tokenizer, format: .auto, maxLength: 512)
         XCTAssertEqual(t.format, .plain)
-        let example = t.tokenize(TrainingExample(prompt: "Once upon a time", response: "there was"))
+        let example = try t.tokenize(TrainingExample(prompt: "Once upon a time", response: "there was"))
         XCTAssertEqual(Array(example.inputIDs.prefix(5)), [1, 403, 407, 261, 378])
         XCTAssertEqual(example.inputIDs.last, 2)  // EOS after the response
         XCTAssertEqual(example.isResponse.prefix(5), [false, false, false, false, false])
@@ -85,7 +85,7 @@ final class StoriesMaskingTests: XCTestCase {
         let tokenizer = try ExampleTokenizer(tokenizer: model.tokenizer, format: .plain, maxLength: 512)
         let (examples, _) = try TrainingDataReader.read(path: input)
         for (line, example) in zip(gt.examples, examples) {
-            let tokens = tokenizer.tokenize(example)
+            let tokens = try tokenizer.tokenize(example)
             XCTAssertEqual(line.inputIDs, tokens.inputIDs)
             for t in line.labels.indices {
                 XCTAssertEqual(line.labels[t], tokens.isResponse[t] && t > 0 ? line.inputIDs[t] : -100)

@@ -30,7 +30,7 @@ enum ServerTestSupport {
         defer { lock.unlock() }
         if let cached { return cached }
         let engine = try NativeLanguageModel.load(modelPath: path)
-        let served = ServedModel(id: ServedModel.defaultID(forModelPath: path), engine: engine)
+        let served = try ServedModel(id: ServedModel.defaultID(forModelPath: path), engine: engine)
         cached = served
         return served
     }
@@ -43,8 +43,9 @@ enum ServerTestSupport {
     }
 
     /// Runs `body` with a router test client of a server for `model()`.
-    static func withClient<T: Sendable>(limits: RequestLimits = RequestLimits(), _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let server = OpenAIServer(model: try model(), limits: limits)
+    static func withClient<T: Sendable>(limits: RequestLimits = RequestLimits(), serving served: ServedModel? = nil,
+                                        _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let server = OpenAIServer(model: try served ?? model(), limits: limits)
         let app = Application(router: server.router())
         return try await app.test(.router, body)
     }
