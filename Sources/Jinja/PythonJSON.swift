@@ -3,6 +3,11 @@
 /// `","` and a newline with an indent), and JSON documents read with key order and the
 /// integer/float distinction kept, as `json.loads` gives them to a template.
 public enum PythonJSON {
+    /// `value` as `json.dumps` writes it (`", "` and `": "` separators, non-ASCII kept).
+    public static func text(of value: Value) throws -> String {
+        try dumps(value, indent: nil)
+    }
+
     static func dumps(_ value: Value, indent: Int?, ensureASCII: Bool = false, sortKeys: Bool = false) throws -> String {
         var out = ""
         try write(value, indent: indent, level: 0, options: (ensureASCII, sortKeys), into: &out)

@@ -358,6 +358,9 @@ extension Unicode.Scalar {
 import Foundation
 
 extension Value {
+    /// The items of a list or a tuple, or nil.
+    public var sequenceItemsOrNil: [Value]? { sequenceItems }
+
     /// The items of a list or a tuple.
     var sequenceItems: [Value]? {
         switch self {

@@ -1,4 +1,5 @@
 import Foundation
+import Jinja
 import Tokenizers
 
 /// Turns ``TrainingExample``s into ``TokenizedExample``s with a ``ChatFormatter``.
@@ -43,7 +44,10 @@ public struct ExampleTokenizer: Sendable {
         case let .tokens(prompt, response):
             return FormattedExample(prompt: prompt, response: response, endOfTurnCount: 0)
         case let .text(turns, response):
-            return try formatter.example(turns.map { (role: $0.role, content: $0.content) }, response: response)
+            let tools = try example.tools.map { text -> Value in
+                do { return try PythonJSON.value(from: text) } catch { throw ChatFormatError("\"tools\" is not valid JSON (\(error))") }
+            }
+            return try formatter.example(turns.map { (role: $0.role, content: $0.content) }, response: response, tools: tools)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import Jinja
 
 /// Reads a training set from JSON Lines.
 ///
@@ -9,7 +10,9 @@ import Harness
 ///   response and every turn before it is the prompt (turns after it are ignored);
 /// - `{"prompt_ids": [...], "response_ids": [...]}`: token ids used as given (no chat format).
 ///
-/// An optional `"id"` is carried to the output. Anything else is a `FILE:LINE` error.
+/// An optional `"id"` is carried to the output, and an optional `"tools"` list (function
+/// definitions, as `apply_chat_template(..., tools=...)` takes them) goes to the chat template.
+/// Anything else is a `FILE:LINE` error.
 public enum TrainingDataReader {
     /// The file's examples and the sha256 of its bytes (the cache key's data part).
     /// - Throws: ``MaskingError/badLine(path:line:problem:)`` for an unreadable file or a bad line.
@@ -57,7 +60,15 @@ public enum TrainingDataReader {
             guard let last = turns.lastIndex(where: { $0.role == "assistant" }) else {
                 throw fail("\"messages\" has no assistant message to train on")
             }
-            return TrainingExample(content: .text(prompt: Array(turns[..<last]), response: turns[last].content), id: id, line: number)
+            var example = TrainingExample(content: .text(prompt: Array(turns[..<last]), response: turns[last].content), id: id, line: number)
+            if object["tools"] != nil {
+                // Read again keeping key order: the template prints the tools' schemas with tojson.
+                guard case .dict(let ordered) = try? PythonJSON.value(from: line), let tools = ordered["tools"], tools.sequenceItemsOrNil != nil else {
+                    throw fail("\"tools\" must be a list of tool definitions")
+                }
+                example.tools = try? PythonJSON.text(of: tools)
+            }
+            return example
         }
         if let p = object["prompt_ids"], let r = object["response_ids"] {
             func ints(_ v: Any) -> [Int]? {

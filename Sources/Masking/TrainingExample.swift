@@ -14,6 +14,9 @@ public struct TrainingExample: Hashable, Sendable {
     public var id: String?
     /// 1-based line of the input file, for error messages (0 when not from a file).
     public var line: Int
+    /// The line's `"tools"` (function definitions a tool-use chat template renders), as JSON text
+    /// with its key order kept; nil when the line has none.
+    public var tools: String?
 
     public init(content: Content, id: String? = nil, line: Int = 0) {
         self.content = content

@@ -87,10 +87,13 @@ public struct ChatFormatter: Sendable {
     /// A training example: prompt tokens, response tokens (the reply and what the format writes
     /// after it), and how many of the response's last tokens are that end of turn
     /// (`<|eot_id|>`, `<|im_end|>\n`, EOS), so a caller can leave them out of the loss.
-    public func example(_ turns: [(role: String, content: String)], response: String) throws -> FormattedExample {
+    public func example(_ turns: [(role: String, content: String)], response: String, tools: Value? = nil) throws -> FormattedExample {
+        if tools != nil && format != .template {
+            throw ChatFormatError("the example has \"tools\", which only a chat template can render (chat format \(format.rawValue))")
+        }
         switch format {
         case .template:
-            return try templatedExample(turns, response: response)
+            return try templatedExample(turns, response: response, tools: tools)
         case .chatml:
             let reply = tokenizer.encode(response, addSpecialTokens: false)
             return FormattedExample(prompt: try prompt(turns).ids, response: reply + [tokenizer.id(for: "<|im_end|>")!], endOfTurnCount: 1)
@@ -108,18 +111,19 @@ public struct ChatFormatter: Sendable {
         }
     }
 
-    private func render(_ turns: [(role: String, content: String)], addGenerationPrompt: Bool) throws -> String {
+    private func render(_ turns: [(role: String, content: String)], addGenerationPrompt: Bool, tools: Value? = nil) throws -> String {
         guard let template else { throw ChatFormatError("no chat template") }
+        let messages: [Value] = turns.map { .dict(Dict([("role", .string($0.role)), ("content", .string($0.content))])) }
         do {
-            return try template.render(turns, addGenerationPrompt: addGenerationPrompt, now: now)
+            return try template.render(messages: messages, addGenerationPrompt: addGenerationPrompt, tools: tools, now: now)
         } catch {
             throw ChatFormatError(String(describing: error))
         }
     }
 
-    private func templatedExample(_ turns: [(role: String, content: String)], response: String) throws -> FormattedExample {
-        let promptText = try render(turns, addGenerationPrompt: true)
-        let fullText = try render(turns + [(role: "assistant", content: response)], addGenerationPrompt: false)
+    private func templatedExample(_ turns: [(role: String, content: String)], response: String, tools: Value?) throws -> FormattedExample {
+        let promptText = try render(turns, addGenerationPrompt: true, tools: tools)
+        let fullText = try render(turns + [(role: "assistant", content: response)], addGenerationPrompt: false, tools: tools)
         guard fullText.unicodeScalars.starts(with: promptText.unicodeScalars) else {
             throw ChatFormatError("the chat template renders the prompt differently once the response is added (it rewrites earlier turns, as some reasoning templates do), so no prompt/response boundary exists; prompt ends \(String(promptText.suffix(40)).debugDescription)")
         }

@@ -60,10 +60,18 @@ final class ChatTemplateMaskingTests: XCTestCase {
         let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var items: [Conversation] = []
         for case let entry as [String: Any] in root["conversations"] as? [Any] ?? [] {
-            guard (entry["tools"] is NSNull || entry["tools"] == nil), (entry["kwargs"] as? [String: Any])?.isEmpty ?? true,
+            guard (entry["kwargs"] as? [String: Any])?.isEmpty ?? true,
                   let messages = entry["messages"] as? [[String: Any]], let response = entry["response"] as? [String: Any],
                   (messages + [response]).allSatisfy({ Set($0.keys).isSubset(of: ["role", "content"]) && $0["content"] is String }) else { continue }
-            let line = String(decoding: try JSONSerialization.data(withJSONObject: ["messages": messages + [response]]), as: UTF8.self)
+            var line = String(decoding: try JSONSerialization.data(withJSONObject: ["messages": messages + [response]]), as: UTF8.self)
+            if let tools = entry["tools"], !(tools is NSNull) {
+                // The tools as the reference wrote them (key order matters to tojson).
+                let raw = try String(contentsOf: url, encoding: .utf8)
+                guard case .dict(let document) = try PythonJSON.value(from: raw), case .list(let all)? = document["conversations"],
+                      let match = all.first(where: { if case .dict(let d) = $0 { return d["name"]?.pythonStr == entry["name"] as? String } else { return false } }),
+                      case .dict(let matched) = match, let toolsValue = matched["tools"] else { continue }
+                line = String(line.dropLast()) + ", \"tools\": " + (try PythonJSON.text(of: toolsValue)) + "}"
+            }
             items.append(Conversation(name: entry["name"] as? String ?? "?", line: line,
                                       inputIDs: (entry["input_ids"] as? [Int]) ?? [], responseStart: entry["response_start"] as? Int ?? -1,
                                       prefixOK: entry["prefix_ok"] as? Bool ?? false))
@@ -97,8 +105,6 @@ final class ChatTemplateMaskingTests: XCTestCase {
             let (templateSHA, conversations) = try Self.conversations(name)
             XCTAssertEqual(ContentHash.sha256(try Self.templateSource(name)), templateSHA, "\(name): expected.json was made from another template")
             let good = conversations.filter(\.prefixOK)
-            // Hermes' tool_use template needs tools, which a {"messages"} line cannot carry (its
-            // renderings are checked in JinjaTests).
             guard !good.isEmpty else { skipped.append(name); continue }
             templates += 1
             let input = try TestPaths.write(good.map(\.line), named: "\(name).jsonl", in: root)
@@ -131,8 +137,8 @@ final class ChatTemplateMaskingTests: XCTestCase {
                 refused += 1
             }
         }
-        XCTAssertEqual(skipped, ["hermes-3-llama-3.1-8b"])
-        XCTAssertEqual(templates, 9)
+        XCTAssertEqual(skipped, [])
+        XCTAssertEqual(templates, 10)
         XCTAssertGreaterThanOrEqual(checked, 70)
         XCTAssertGreaterThanOrEqual(refused, 3, "mistral's system turns, qwen3's thinking and a merged newline are refused")
     }

@@ -87,3 +87,21 @@ final class SampledDataBuilderTests: XCTestCase {
         XCTAssertTrue(examples.allSatisfy { $0.prompt.hasPrefix("Q: ") })
     }
 }
+
+/// With a chat template, the base is asked as it will be trained: each prompt a user turn of the
+/// template with the generation prompt; the kept examples hold the plain prompt, which `mask`
+/// formats through the same template.
+final class SampledDataChatTemplateTests: XCTestCase {
+    func testPromptsAreShownThroughTheFormatterButKeptPlain() async throws {
+        let task = NumberTask()
+        let model = ScriptedModel()
+        var builder = SampledDataBuilder(model: model, task: task, sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil,
+                                                                                   rephraseTemplate: "{prompt}"), seed: 7)
+        builder.formatPrompt = { "<|user|>" + $0 + "<|assistant|>" }
+        let instances = try task.trainingInstances(limit: 3)
+        let (examples, _) = try await builder.build(regime: "self-output", instances: instances)
+        XCTAssertEqual(Set(model.contexts), Set(instances.map { "<|user|>" + $0.prompt + "<|assistant|>" }))
+        XCTAssertFalse(examples.isEmpty)
+        for example in examples { XCTAssertFalse(example.prompt.contains("<|user|>"), example.prompt) }
+    }
+}
