@@ -54,7 +54,7 @@ enum Filters {
                 return .list(items.filter { $0.isTruthy == (name == "select") })
             }
             let extra = Array(arguments.positional.dropFirst())
-            return .list(try items.filter { try TestPredicates.apply(test, to: $0, extra, interpreter: interpreter, frame: nil) == (name == "select") })
+            return .list(try items.filter { try TestPredicates.apply(test, to: $0, extra, interpreter: interpreter) == (name == "select") })
         case "selectattr", "rejectattr":
             guard let attribute = arguments.positional.first else { throw JinjaError.type("\(name) needs an attribute name") }
             let keep = name == "selectattr"
@@ -62,7 +62,7 @@ enum Filters {
                 let member = try attributePath(item, attribute, interpreter: interpreter)
                 guard arguments.positional.count > 1, case .string(let test) = arguments.positional[1] else { return member.isTruthy == keep }
                 let extra = Array(arguments.positional.dropFirst(2))
-                return try TestPredicates.apply(test, to: member, extra, interpreter: interpreter, frame: nil) == keep
+                return try TestPredicates.apply(test, to: member, extra, interpreter: interpreter) == keep
             })
         case "map":
             let items = try iterate(value)

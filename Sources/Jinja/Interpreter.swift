@@ -311,18 +311,13 @@ final class Interpreter {
             let values = try callArguments(arguments, keywords, in: frame)
             return try invoke(function, values, location: expression.location)
         case .filter(let input, let name, let arguments, let keywords):
-            if name == "default" || name == "d" {
-                // `default` must see an undefined input without raising.
-                let value = try evaluate(input, in: frame)
-                let values = try callArguments(arguments, keywords, in: frame)
-                return try Filters.apply(name, to: value, values, interpreter: self)
-            }
+            // The input is evaluated without raising when undefined: `default` and `length` take it.
             let value = try evaluate(input, in: frame)
             return try Filters.apply(name, to: value, try callArguments(arguments, keywords, in: frame), interpreter: self)
         case .test(let input, let name, let arguments, let negated):
             let value = try evaluate(input, in: frame)
             let values = try arguments.map { try evaluate($0, in: frame) }
-            let result = try TestPredicates.apply(name, to: value, values, interpreter: self, frame: frame)
+            let result = try TestPredicates.apply(name, to: value, values, interpreter: self)
             return .bool(result != negated)
         case .unary(let op, let operand):
             return try Operators.unary(op, try evaluate(operand, in: frame))

@@ -1,7 +1,7 @@
 /// jinja2's tests (`x is defined`, `x is not none`, `n is divisibleby 3`), as Python defines the
 /// types they look at: a `bool` is a number but not an integer; an undefined value is iterable.
 enum TestPredicates {
-    static func apply(_ name: String, to value: Value, _ arguments: [Value], interpreter: Interpreter, frame: Frame?) throws -> Bool {
+    static func apply(_ name: String, to value: Value, _ arguments: [Value], interpreter: Interpreter) throws -> Bool {
         func argument() throws -> Value {
             guard let first = arguments.first else { throw JinjaError.type("test '\(name)' needs an argument") }
             return first

@@ -5,7 +5,10 @@ import Foundation
 public enum HFCheckpointWriter {
     /// Writes `weights` into `directory` (created if needed). The tokenizer file at `tokenizer` is
     /// copied beside the weights under its own name (`tokenizer.json`, or `tokenizer.bin` for a
-    /// llama2.c tokenizer, which this engine reads from a model directory too).
+    /// llama2.c tokenizer, which this engine reads from a model directory too), with the files that
+    /// travel with it as `save_pretrained` keeps them (`tokenizer_config.json` and its chat
+    /// template, `chat_template.jinja`, `special_tokens_map.json`), so a fine-tuned model is
+    /// prompted with its base's chat template.
     public static func write(_ weights: LlamaWeights, tokenizer: URL?, to directory: URL) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -45,6 +48,16 @@ public enum HFCheckpointWriter {
             let target = directory.appendingPathComponent(name)
             try? FileManager.default.removeItem(at: target)
             try FileManager.default.copyItem(at: tokenizer, to: target)
+            let source = tokenizer.deletingLastPathComponent()
+            if source.standardizedFileURL != directory.standardizedFileURL {
+                for companion in ["tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json"] {
+                    let file = source.appendingPathComponent(companion)
+                    guard FileManager.default.fileExists(atPath: file.path) else { continue }
+                    let copy = directory.appendingPathComponent(companion)
+                    try? FileManager.default.removeItem(at: copy)
+                    try FileManager.default.copyItem(at: file, to: copy)
+                }
+            }
         }
     }
 

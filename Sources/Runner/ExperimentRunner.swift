@@ -372,6 +372,13 @@ public struct ExperimentRunner {
                                           modelKey: CachingLanguageModel.key(fingerprint: model.fingerprint, adapter: model.adapterFingerprint))
         var pipeline = EvaluationPipeline(model: cached, modelRecord: record,
                                           settings: EvaluationSettings(tasks: tasks.map(\.name), limit: spec.evaluationLimit, seed: spec.evaluationSeed))
+        if tasks.contains(where: \.appliesChatTemplate) {
+            // Chat-style tasks see the model's own template, as `eval` shows them.
+            let chat = try ChatFormatter(format: ChatFormat(rawValue: spec.model.chatFormat) ?? .auto, tokenizer: model.tokenizer,
+                                         templateDirectory: model.templateDirectory)
+            pipeline.chatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
+            pipeline.chatTemplateSHA256 = chat.template.map { ContentHash.sha256($0.source) }
+        }
         pipeline.showsProgress = showsProgress
         pipeline.progressIndent = "    "
         pipeline.itemsFinished = itemsFinished

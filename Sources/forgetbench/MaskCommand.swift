@@ -11,7 +11,8 @@ struct MaskCommand: ParsableCommand {
         abstract: "Write a masked training set (input_ids + labels with -100) for a masking regime.",
         discussion: """
         Input lines: {"prompt": ..., "response": ...}, {"messages": [{"role", "content"}, ...]} (the last \
-        assistant message is the response, earlier turns the prompt) or {"prompt_ids": [...], \
+        assistant message is the response, earlier turns the prompt; an optional "tools" list goes to a \
+        tool-use chat template) or {"prompt_ids": [...], \
         "response_ids": [...]} (token ids used as given). Each example is chat-formatted and tokenized \
         once. With the model's chat template (--chat-format template, or auto when the model has one) \
         the tokens are those of transformers' apply_chat_template(..., tokenize=True) and the response \

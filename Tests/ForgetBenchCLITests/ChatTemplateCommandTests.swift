@@ -31,7 +31,7 @@ final class ChatTemplateCommandTests: XCTestCase {
                                        vocabSize: tokenizer.vocabularySize, maxPositions: 4096)
         let directory = work.appendingPathComponent("llama")
         try HFCheckpointWriter.write(LlamaWeights.random(config: config, seed: 3), tokenizer: Self.fixture.appendingPathComponent("tokenizer.json"), to: directory)
-        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("tokenizer_config.json"), to: directory.appendingPathComponent("tokenizer_config.json"))
+        // The writer copies tokenizer_config.json beside the tokenizer, as save_pretrained does.
         try FileManager.default.copyItem(at: template, to: directory.appendingPathComponent("chat_template.jinja"))
         return directory
     }

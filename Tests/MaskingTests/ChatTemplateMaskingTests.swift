@@ -31,8 +31,7 @@ final class ChatTemplateMaskingTests: XCTestCase {
                                        vocabSize: tokenizer.vocabularySize, maxPositions: 8192)
         let directory = root.appendingPathComponent(name)
         try HFCheckpointWriter.write(LlamaWeights.random(config: config, seed: 7), tokenizer: fixture.appendingPathComponent("tokenizer.json"), to: directory)
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("tokenizer_config.json"),
-                                         to: directory.appendingPathComponent("tokenizer_config.json"))
+        // The writer copies tokenizer_config.json beside the tokenizer, as save_pretrained does.
         try Data(try templateSource(name).utf8).write(to: directory.appendingPathComponent("chat_template.jinja"))
         return directory
     }
@@ -186,6 +185,22 @@ final class ChatTemplateMaskingTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(guarded, 4, "llama 3.x, gemma, mistral and deepseek write their BOS")
+    }
+
+    /// A fine-tuned model written from a templated base keeps the template, as `save_pretrained`
+    /// keeps `tokenizer_config.json` and `chat_template.jinja` beside the tokenizer.
+    func testAWrittenCheckpointKeepsItsBasesChatTemplate() throws {
+        _ = try Self.sharedTemplates()
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let base = try NativeLanguageModel.load(modelPath: try Self.modelDirectory("gemma-2-2b-it", in: root).path)
+        let tuned = root.appendingPathComponent("tuned")
+        try HFCheckpointWriter.write(base.transformer.weights, tokenizer: URL(fileURLWithPath: base.tokenizerPath), to: tuned)
+        let reloaded = try NativeLanguageModel.load(modelPath: tuned.path)
+        let formatter = try ChatFormatter(format: .auto, tokenizer: reloaded.tokenizer, templateDirectory: reloaded.templateDirectory)
+        XCTAssertEqual(formatter.format, .template)
+        XCTAssertEqual(formatter.template?.source, try Self.templateSource("gemma-2-2b-it"))
+        XCTAssertEqual(formatter.template?.specialTokens["bos_token"], "<bos>")
     }
 
     func testTrainingRefusesDataMaskedWithAnotherTemplate() throws {
