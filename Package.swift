@@ -64,7 +64,7 @@ let package = Package(
         // `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
         .target(
             name: "Server",
-            dependencies: ["Harness", "NativeModel", "Tokenizers", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["Harness", "NativeModel", "Tokenizers", "Jinja", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
         // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).

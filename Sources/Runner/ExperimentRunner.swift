@@ -163,7 +163,7 @@ public struct ExperimentRunner {
                 }
             }
         }
-        let builder = MaskedDatasetBuilder(model: scorer)
+        let builder = MaskedDatasetBuilder(model: scorer) { FileHandle.standardError.write(Data("  note: \($0)\n".utf8)) }
         var bar: ProgressLine?
         let scored = try builder.scoreFile(input: layout.trainingSet.path, chatFormat: plan.format, maxSeqLen: spec.training.maxSequenceLength,
                                            cacheDirectory: layout.data.path) { done, total in

@@ -1,4 +1,5 @@
 import Foundation
+import Jinja
 import NativeModel
 import Tokenizers
 
@@ -38,7 +39,7 @@ public struct ChatCompletionRequest: Sendable {
         guard case .array(let items) = messagesValue, !items.isEmpty else {
             throw OpenAIError.invalid("'messages' must be a non-empty list of {role, content} objects", param: "messages")
         }
-        var messages: [(role: String, content: String)] = []
+        var messages: [Value] = []
         for (i, item) in items.enumerated() {
             let param = "messages[\(i)]"
             guard case .object = item else { throw OpenAIError.invalid("'\(param)' must be an object, got \(item.typeName)", param: param) }
@@ -59,11 +60,20 @@ public struct ChatCompletionRequest: Sendable {
             case let other?:
                 throw OpenAIError.invalid("'\(param).content' must be a string or a list of text parts, got \(other.typeName)", param: "\(param).content")
             }
-            messages.append((role, content))
+            // The whole message reaches the template (tool_calls, name, reasoning_content, ...),
+            // with its content parts joined into one text.
+            guard case .object(var fields) = item else { continue }
+            if let index = fields.firstIndex(where: { $0.0 == "content" }) { fields[index].1 = .string(content) }
+            messages.append(JSONValue.object(fields).templateValue)
+        }
+        var tools: Value? = nil
+        if let value = fields.value("tools"), value != .null {
+            guard case .array = value else { throw OpenAIError.invalid("'tools' must be a list of tool definitions", param: "tools") }
+            tools = value.templateValue
         }
         format = model.chat.format
         do {
-            (prompt, promptTokens) = try model.chat.prompt(messages)
+            (prompt, promptTokens) = try model.chat.prompt(messages: messages, tools: tools)
         } catch let error as ChatFormatError {
             throw OpenAIError.invalid("the messages cannot be formatted: \(error.message)", param: "messages")
         }
@@ -122,5 +132,20 @@ public struct ChatCompletionRequest: Sendable {
             ])])),
             ("usage", CompletionResponse.usage(prompt: run.promptTokens.count, completion: run.generated.count)),
         ])
+    }
+}
+
+extension JSONValue {
+    /// The value as a chat template sees it (key order and the integer/float distinction kept).
+    var templateValue: Value {
+        switch self {
+        case .null: return .none
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
+        case .string(let text): return .string(text)
+        case .array(let items): return .list(items.map(\.templateValue))
+        case .object(let pairs): return .dict(Dict(pairs.map { ($0.0, $0.1.templateValue) }))
+        }
     }
 }

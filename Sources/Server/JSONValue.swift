@@ -1,4 +1,5 @@
 import Foundation
+import Jinja
 
 /// A JSON value: what requests are parsed into and responses are written from.
 ///
@@ -56,10 +57,27 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses UTF-8 JSON text.
-    /// - Throws: a `DecodingError` (or Foundation's parse error) when `data` is not a JSON value.
+    /// Parses UTF-8 JSON text, keeping the order of object keys (a chat template prints a tool's
+    /// schema with `tojson` in the order the client wrote it) and `1` apart from `1.0`.
+    /// - Throws: an error naming the character offset when `data` is not a JSON value.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the body is not UTF-8 text"))
+        }
+        return JSONValue(try PythonJSON.value(from: text))
+    }
+
+    /// A template value parsed from JSON as a JSON value.
+    init(_ value: Value) {
+        switch value {
+        case .none, .undefined, .namespace, .callable, .loop: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .int(let number): self = .int(number)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .string(text)
+        case .list(let items), .tuple(let items): self = .array(items.map(JSONValue.init))
+        case .dict(let dict): self = .object(dict.pairs.map { ($0.pythonStr, JSONValue($1)) })
+        }
     }
 
     /// The value as compact JSON text (UTF-8). Non-finite doubles, which JSON cannot hold, are

@@ -65,12 +65,32 @@ public struct ChatFormatter: Sendable {
 
     /// A conversation's tokens up to where the assistant's reply starts.
     public func prompt(_ turns: [(role: String, content: String)]) throws -> (text: String, ids: [Int]) {
-        switch format {
-        case .template:
-            let text = try render(turns, addGenerationPrompt: true)
+        try prompt(messages: turns.map { .dict(Dict([("role", .string($0.role)), ("content", .string($0.content))])) })
+    }
+
+    /// The same for whole messages (`tool_calls`, `name`, ... reach the template; the fallback
+    /// formats read `role` and `content`) and the request's `tools`.
+    public func prompt(messages: [Value], tools: Value? = nil) throws -> (text: String, ids: [Int]) {
+        if format == .template {
+            guard let template else { throw ChatFormatError("no chat template") }
+            let text: String
+            do {
+                text = try template.render(messages: messages, addGenerationPrompt: true, tools: tools, now: now)
+            } catch {
+                throw ChatFormatError(String(describing: error))
+            }
             let ids = tokenizer.encode(text, addSpecialTokens: false)
             try checkSingleBOS(ids)
             return (text, ids)
+        }
+        if tools != nil {
+            throw ChatFormatError("the request has tools, which only a chat template can render (chat format \(format.rawValue))")
+        }
+        let turns = messages.map { message -> (role: String, content: String) in
+            guard case .dict(let fields) = message else { return ("user", message.pythonStr) }
+            return (fields["role"]?.pythonStr ?? "user", fields["content"]?.pythonStr ?? "")
+        }
+        switch format {
         case .chatml:
             let text = turns.map { "<|im_start|>\($0.role)\n\($0.content)<|im_end|>\n" }.joined() + "<|im_start|>assistant\n"
             return (text, tokenizer.encode(text, addSpecialTokens: true))
@@ -78,7 +98,7 @@ public struct ChatFormatter: Sendable {
             let text = "<|begin_of_text|>" + turns.map { "<|start_header_id|>\($0.role)<|end_header_id|>\n\n\($0.content)<|eot_id|>" }.joined()
                 + "<|start_header_id|>assistant<|end_header_id|>\n\n"
             return (text, tokenizer.encode(text, addSpecialTokens: false))
-        case .auto, .plain:
+        default:  // plain (`auto` and `template` never reach here)
             let text = turns.map(\.content).joined(separator: "\n")
             return (text, tokenizer.encode(text, addSpecialTokens: true))
         }

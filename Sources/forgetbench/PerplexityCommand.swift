@@ -116,7 +116,8 @@ struct PerplexityCommand: ParsableCommand {
         }
         let model = try modelOptions.load()
         var progress: ProgressLine?
-        let scored = try MaskedDatasetBuilder(model: model).scoreFile(input: input, chatFormat: format, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
+        let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
+        let scored = try builder.scoreFile(input: input, chatFormat: format, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
             if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
             progress?.advance(to: done)
         }
