@@ -29,7 +29,4 @@ public enum ChatFormat: String, CaseIterable, Codable, Sendable {
         case .llama3: return ["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
         }
     }
-
-    /// The values `--chat-format` accepts, for messages.
-    public static var validValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

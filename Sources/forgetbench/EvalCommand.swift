@@ -72,10 +72,7 @@ struct EvalCommand: AsyncParsableCommand {
         "Show every task's prompt as a user turn of the model's chat template, with the generation prompt (as lm-eval's --apply_chat_template); --no-apply-chat-template sends plain prompts. Default: each task file's chat_template key (false when absent). Rolling log-likelihood tasks are never templated."))
     var applyChatTemplate: Bool?
 
-    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
-        "The chat format of templated tasks: auto (the model's chat template, else plain text), template, plain, chatml or llama3, as forgetbench mask.",
-        valueName: "format"))
-    var chatFormat: String = "auto"
+    @OptionGroup var chat: ChatFormatOption
 
     @Option(help: ArgumentHelp("A response cache (SQLite) keyed by model fingerprint and request: answers already there are not asked again, so an interrupted evaluation rerun with the same --cache finishes from where it stopped; several processes may share one.", valueName: "file"))
     var cache: String?
@@ -107,10 +104,7 @@ struct EvalCommand: AsyncParsableCommand {
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard,
                                                                        applyChatTemplate: applyChatTemplate))
         if let native = loaded.model as? NativeLanguageModel, applyChatTemplate ?? resolved.contains(where: \.appliesChatTemplate) {
-            guard let format = ChatFormat(rawValue: chatFormat) else {
-                throw ValidationError("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
-            }
-            let chat = try ChatFormatter(format: format, tokenizer: native.tokenizer, templateDirectory: native.templateDirectory)
+            let chat = try ChatFormatter(format: self.chat.chatFormat, tokenizer: native.tokenizer, templateDirectory: native.templateDirectory)
             if let notice = chat.notice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
             pipeline.chatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
             pipeline.chatTemplateSHA256 = chat.template.map { ContentHash.sha256($0.source) }

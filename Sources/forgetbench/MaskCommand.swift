@@ -47,10 +47,7 @@ struct MaskCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Masking regime: ground-truth, stm:TAU, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K.", valueName: "regime"))
     var regime: String
 
-    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
-        "auto, template, plain, chatml or llama3. template: the model's chat template (chat_template in tokenizer_config.json or chat_template.jinja beside the tokenizer), rendered as transformers' apply_chat_template; auto: template when the model has one, else plain (said once).",
-        valueName: "format"))
-    var chatFormat: String = "auto"
+    @OptionGroup var chat: ChatFormatOption
 
     @Flag(name: .customLong("mask-end-of-turn"), help: "Leave the end-of-turn tokens after each reply (<|eot_id|>, <|im_end|>, EOS) out of the loss; by default they are trained on, as the paper's collator does, so the tuned model learns to stop.")
     var maskEndOfTurn = false
@@ -74,13 +71,10 @@ struct MaskCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        guard let format = ChatFormat(rawValue: chatFormat) else {
-            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
-        }
         let parsed = try MaskingRegime.parse(regime, tau: tau)
         let model = try modelOptions.load()
         var progress: ProgressLine?
-        let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: format, seed: seed,
+        let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: chat.chatFormat, seed: seed,
                                      maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
         let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
         let outcome = try builder.run(request) { done, total in

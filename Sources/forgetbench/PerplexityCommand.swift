@@ -39,8 +39,7 @@ struct PerplexityCommand: ParsableCommand {
     @Flag(help: "Summarise the response-token perplexities of a training set (to choose TAU) instead of writing per-token scores.")
     var summary = false
 
-    @Option(name: .customLong("chat-format"), help: "With --summary: auto, template, plain, chatml or llama3 (as forgetbench mask).")
-    var chatFormat: String = "auto"
+    @OptionGroup var chat: ChatFormatOption
 
     @Option(help: "With --summary: comma-separated TAUs at which to report the masked fraction.")
     var taus: String = "1.5,2,2.5,5,10"
@@ -105,9 +104,6 @@ struct PerplexityCommand: ParsableCommand {
 
     /// `--summary`: the response-token perplexity distribution of a training set.
     func runSummary() throws {
-        guard let format = ChatFormat(rawValue: chatFormat) else {
-            throw MaskingError.badOption("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
-        }
         let tauValues = try taus.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
                 throw MaskingError.badOption("--taus must be comma-separated numbers (got '\(taus)')")
@@ -117,7 +113,7 @@ struct PerplexityCommand: ParsableCommand {
         let model = try modelOptions.load()
         var progress: ProgressLine?
         let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
-        let scored = try builder.scoreFile(input: input, chatFormat: format, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
+        let scored = try builder.scoreFile(input: input, chatFormat: chat.chatFormat, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
             if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
             progress?.advance(to: done)
         }

@@ -27,9 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
           POST /detokenize           {model, tokens} -> {prompt}
           GET  /health
 
-        max_tokens 0 with echo scores the prompt only (up to the context + 1 tokens). Chat messages become one prompt: their \
-        contents joined by newlines (as mask --chat-format plain), or the ChatML / Llama 3 template \
-        when the tokenizer has its special tokens. stream: true sends server-sent events as the \
+        max_tokens 0 with echo scores the prompt only (up to the context + 1 tokens). Chat messages (with tools) become one prompt \
+        through the model's chat template, as mask formats training data; a model without one gets \
+        its messages' contents joined by newlines (--chat-format picks a fallback). stream: true sends server-sent events as the \
         engine generates (not together with logprobs).
 
         Echoed log-probs: the first token (BOS) has a null log-prob and the text "" at offset 0; \
@@ -65,10 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("model-name"), help: "The model id clients send in \"model\" (default: the checkpoint's file or directory name without extension, e.g. stories260K).")
     var modelName: String?
 
-    @Option(name: .customLong("chat-format"), help: ArgumentHelp(
-        "How /v1/chat/completions formats messages: auto (the model's chat template from tokenizer_config.json or chat_template.jinja, else plain text), template, plain, chatml or llama3, as forgetbench mask.",
-        valueName: "format"))
-    var chatFormat: String = "auto"
+    @OptionGroup var chat: ChatFormatOption
 
     @Option(name: .customLong("max-request-bytes"), help: "Largest request body accepted, in bytes; larger bodies get HTTP 413.")
     var maxRequestBytes: Int = 8 << 20
@@ -85,12 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try modelOptions.load()
-        guard let format = ChatFormat(rawValue: chatFormat) else {
-            throw ValidationError("unknown --chat-format '\(chatFormat)'; valid: \(ChatFormat.validValues)")
-        }
         let chat: ChatFormatter
         do {
-            chat = try ChatFormatter(format: format, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)
+            chat = try ChatFormatter(format: self.chat.chatFormat, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)
         } catch let error as ChatFormatError {
             throw ServeError(description: error.message)
         }
