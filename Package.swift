@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Harness"]),
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
         .target(name: "Reports"),
-        .target(name: "Masking", dependencies: ["Harness", "NativeModel", "Tokenizers", "Jinja"]),
+        .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
             dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore",

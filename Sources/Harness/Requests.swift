@@ -42,6 +42,21 @@ public struct RollingLoglikelihoodResponse: Codable, Hashable, Sendable {
     }
 }
 
+/// The log-probability of every token of `tokens` given the tokens before it (teacher forcing), as
+/// a training set is scored for Selective Token Masking. Token ids, not text: the caller's
+/// tokenizer decides them, and a server must use the same one.
+public struct TokenLogprobsRequest: Codable, Hashable, Sendable {
+    public var tokens: [Int]
+    public init(tokens: [Int]) { self.tokens = tokens }
+}
+
+/// The answer to a `TokenLogprobsRequest`: one natural-log probability for each token after the
+/// first (`tokens.count - 1` values; none for a sequence of one token).
+public struct TokenLogprobsResponse: Codable, Hashable, Sendable {
+    public var logProbs: [Double]
+    public init(logProbs: [Double]) { self.logProbs = logProbs }
+}
+
 /// Text generation from `context` until a stop sequence, an end-of-sequence token or `maxTokens`.
 public struct GenerationRequest: Codable, Hashable, Sendable {
     public var context: String

@@ -1,6 +1,5 @@
 import Harness
 import Foundation
-import NativeModel
 import Tokenizers
 
 /// The `forgetbench mask` pipeline: read a training set, tokenize it with a chat format, score it
@@ -10,24 +9,39 @@ import Tokenizers
 /// Examples longer than the maximum length are truncated at the end (the manifest counts them); an
 /// example left with no trainable response token is an error naming its line.
 public struct MaskedDatasetBuilder {
-    public let model: NativeLanguageModel
+    /// The model that scores: any that gives token log-probs (the built-in engine, or a server
+    /// serving the same weights with the same tokenizer).
+    public let model: any LanguageModel
+    /// The tokenizer that makes `input_ids` (the model's: a server is sent these ids as they are).
+    public let tokenizer: any Tokenizer
+    /// The tokenizer's file; its directory holds the chat template, and its sha256 goes into the
+    /// manifest.
+    public let tokenizerPath: String
     /// Receives a one-line notice when `--chat-format auto` finds no chat template (shown once
     /// per builder).
     public var notice: (@Sendable (String) -> Void)?
 
-    public init(model: NativeLanguageModel, notice: (@Sendable (String) -> Void)? = nil) {
+    public init(model: any LanguageModel, tokenizer: any Tokenizer, tokenizerPath: String, notice: (@Sendable (String) -> Void)? = nil) {
         self.model = model
+        self.tokenizer = tokenizer
+        self.tokenizerPath = tokenizerPath
         self.notice = notice
+    }
+
+    /// The directory of the tokenizer file: where `tokenizer_config.json` or
+    /// `chat_template.jinja` hold the chat template.
+    public var templateDirectory: URL? {
+        tokenizerPath.isEmpty ? nil : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent()
     }
 
     /// sha256 of the tokenizer file's bytes (nil when it cannot be read).
     public var tokenizerSHA256: String? {
-        FileManager.default.contents(atPath: model.tokenizerPath).map { ContentHash.sha256($0) }
+        FileManager.default.contents(atPath: tokenizerPath).map { ContentHash.sha256($0) }
     }
 
     /// The formatter for `chatFormat` with this model's tokenizer and template.
     public func exampleTokenizer(chatFormat: ChatFormat, maxLength: Int, trainOnEndOfTurn: Bool = true) throws -> ExampleTokenizer {
-        try ExampleTokenizer(tokenizer: model.tokenizer, format: chatFormat, maxLength: maxLength, templateDirectory: model.templateDirectory,
+        try ExampleTokenizer(tokenizer: tokenizer, format: chatFormat, maxLength: maxLength, templateDirectory: templateDirectory,
                              trainOnEndOfTurn: trainOnEndOfTurn)
     }
 
@@ -45,7 +59,7 @@ public struct MaskedDatasetBuilder {
     /// - Throws: ``MaskingError`` for bad input lines or options, the engine's errors for bad tokens.
     public func scoreFile(input: String, chatFormat: ChatFormat, maxSeqLen: Int?, cacheDirectory: String?,
                           trainOnEndOfTurn: Bool = true, progress: ((Int, Int) -> Void)? = nil)
-        throws -> (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String, cached: Bool,
+        async throws -> (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String, cached: Bool,
                    cachePath: String?, templateSHA256: String?) {
         let limit = maxSeqLen ?? model.maxContextLength
         guard limit <= model.maxContextLength else {
@@ -58,8 +72,8 @@ public struct MaskedDatasetBuilder {
         }
         var tokenized: [TokenizedExample] = []
         for example in examples {
-            if case let .tokens(p, r) = example.content, let bad = (p + r).first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
-                throw MaskingError.badLine(path: input, line: example.line, problem: "token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
+            if case let .tokens(p, r) = example.content, let bad = (p + r).first(where: { $0 < 0 || $0 >= self.tokenizer.vocabularySize }) {
+                throw MaskingError.badLine(path: input, line: example.line, problem: "token id \(bad) is outside the vocabulary (0..<\(self.tokenizer.vocabularySize))")
             }
             let t: TokenizedExample
             do {
@@ -79,7 +93,7 @@ public struct MaskedDatasetBuilder {
             URL(fileURLWithPath: $0).appendingPathComponent(ScoreCache.fileName(modelSHA256: model.fingerprint.sha256, dataSHA256: sha,
                                                                                 chatFormat: formatKey, maxSeqLen: limit))
         }
-        let (scores, cached) = try DatasetScorer(model: model).score(tokenized, dataSHA256: sha, chatFormat: tokenizer.format, maxSeqLen: limit,
+        let (scores, cached) = try await DatasetScorer(model: model).score(tokenized, dataSHA256: sha, chatFormat: tokenizer.format, maxSeqLen: limit,
                                                                       cacheURL: cacheURL, progress: progress)
         return (examples, scores, tokenizer.format, limit, sha, cached, cacheURL?.path, templateSHA)
     }
@@ -107,10 +121,10 @@ public struct MaskedDatasetBuilder {
     /// Runs the whole pipeline and writes `request.output` and its manifest atomically.
     /// - Throws: ``MaskingError`` (bad lines, options, unwritable paths) or the engine's errors.
     @discardableResult
-    public func run(_ request: MaskingRequest, progress: ((Int, Int) -> Void)? = nil) throws -> Outcome {
+    public func run(_ request: MaskingRequest, progress: ((Int, Int) -> Void)? = nil) async throws -> Outcome {
         let cacheDir = request.useCache ? (request.cacheDirectory ?? URL(fileURLWithPath: request.output).deletingLastPathComponent().path) : nil
         if let cacheDir { try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true) }
-        let scored = try scoreFile(input: request.input, chatFormat: request.chatFormat, maxSeqLen: request.maxSeqLen,
+        let scored = try await scoreFile(input: request.input, chatFormat: request.chatFormat, maxSeqLen: request.maxSeqLen,
                                    cacheDirectory: cacheDir, trainOnEndOfTurn: request.trainOnEndOfTurn, progress: progress)
         let (lines, manifest) = mask(examples: scored.examples, scores: scored.scores, regime: request.regime, seed: request.seed,
                                      format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: request.input,

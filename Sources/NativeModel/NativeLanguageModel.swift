@@ -209,6 +209,13 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
 
     // MARK: LanguageModel
 
+    /// Token log-probs through ``scores(_:)``: each sequence teacher-forced, batched by length.
+    public func tokenLogprobs(_ requests: [TokenLogprobsRequest]) async throws -> [TokenLogprobsResponse] {
+        try scores(requests.map(\.tokens)).enumerated().map { index, score in
+            TokenLogprobsResponse(logProbs: requests[index].tokens.count < 2 ? [] : score.logProbs)
+        }
+    }
+
     /// Splits a request into context and continuation tokens as lm-evaluation-harness does:
     /// trailing spaces of the context move to the continuation; the continuation's tokens are those
     /// of `context + continuation` after the context's token count.

@@ -1,22 +1,33 @@
 // The JSON bodies of the OpenAI `/v1/completions` and `/v1/chat/completions` endpoints: only the
 // fields ForgetBench sends or reads. Public so that tests and fake servers can use the same shapes.
 
-/// A prompt: one string, or a list of strings (several prompts in one request).
+/// A prompt: one string, a list of strings (several prompts in one request), or token ids (one
+/// list per prompt: the server uses them as given, so the caller's tokenizer decides).
 public enum CompletionPrompt: Codable, Sendable, Hashable {
     case single(String)
     case list([String])
+    case tokens([[Int]])
 
-    /// The prompts, in order.
+    /// The text prompts, in order (none for token prompts).
     public var prompts: [String] {
         switch self {
         case .single(let s): return [s]
         case .list(let l): return l
+        case .tokens: return []
         }
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) { self = .single(s) } else { self = .list(try c.decode([String].self)) }
+        if let s = try? c.decode(String.self) {
+            self = .single(s)
+        } else if let l = try? c.decode([String].self) {
+            self = .list(l)
+        } else if let ids = try? c.decode([Int].self) {
+            self = .tokens([ids])
+        } else {
+            self = .tokens(try c.decode([[Int]].self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -24,6 +35,7 @@ public enum CompletionPrompt: Codable, Sendable, Hashable {
         switch self {
         case .single(let s): try c.encode(s)
         case .list(let l): try c.encode(l)
+        case .tokens(let t): if t.count == 1 { try c.encode(t[0]) } else { try c.encode(t) }
         }
     }
 }

@@ -9,6 +9,8 @@ public enum OpenAIBackendError: Error, Sendable, CustomStringConvertible, Equata
     case retriesExhausted(url: String, attempts: Int, lastError: String)
     /// The server does not return log-probabilities of prompt tokens (echo + logprobs).
     case noPromptLogprobs(url: String, detail: String)
+    /// The server does not return log-probabilities for token-id prompts (what masking needs).
+    case noTokenLogprobs(url: String, detail: String)
     /// The server's answer could not be used (malformed JSON, missing fields, misaligned tokens).
     case invalidResponse(url: String, detail: String)
     /// The request cannot be scored (e.g. a continuation that adds no token).
@@ -26,6 +28,8 @@ public enum OpenAIBackendError: Error, Sendable, CustomStringConvertible, Equata
             return "POST \(url) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"); last error: \(last)"
         case .noPromptLogprobs(let url, let detail):
             return "\(url): \(Self.noPromptLogprobsExplanation) (\(detail))"
+        case .noTokenLogprobs(let url, let detail):
+            return "\(url): this server does not score token-id prompts (a /v1/completions request with a list of token ids, echo: true and logprobs, as vLLM, SGLang and forgetbench serve answer); scoring a training set for masking needs it, or score in-process with a local checkpoint (\(detail))"
         case .invalidResponse(let url, let detail): return "\(url): unusable response: \(detail)"
         case .invalidRequest(let s): return s
         }

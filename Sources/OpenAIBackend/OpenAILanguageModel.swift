@@ -93,6 +93,61 @@ public final class OpenAILanguageModel: LanguageModel {
         return responses
     }
 
+    /// Token log-probs of token-id sequences: `POST /completions` with `prompt` = the ids (a list
+    /// of lists, `batchSize` sequences per request), `echo: true`, `logprobs: 1` and `max_tokens`
+    /// 0 (or 1, dropped, for servers that refuse 0). The server must tokenize as the caller did:
+    /// it uses the ids as given, and an answer with another number of log-probs is refused.
+    /// - Throws: `OpenAIBackendError.noTokenLogprobs` when the server cannot score token prompts.
+    public func tokenLogprobs(_ requests: [TokenLogprobsRequest]) async throws -> [TokenLogprobsResponse] {
+        let size = settings.batchSize
+        let batches = stride(from: 0, to: requests.count, by: size).map { Array(requests[$0 ..< min($0 + size, requests.count)]) }
+        guard let first = batches.first else { return [] }
+        var results: [[TokenLogprobsResponse]] = []
+        var rest = batches[...]
+        if await echoMode.maxTokens == nil {
+            results.append(try await tokenBatch(first))
+            rest = batches.dropFirst()
+        }
+        results += try await concurrentMap(Array(rest), limit: settings.concurrency) { [self] batch in try await tokenBatch(batch) }
+        return results.flatMap { $0 }
+    }
+
+    private func tokenBatch(_ requests: [TokenLogprobsRequest]) async throws -> [TokenLogprobsResponse] {
+        let url = http.url("/completions")
+        let known = await echoMode.maxTokens
+        var maxTokens = known ?? 0
+        var response: CompletionResponse
+        while true {
+            let body = CompletionRequest(model: settings.modelName, prompt: .tokens(requests.map(\.tokens)), maxTokens: maxTokens,
+                                         temperature: 0, echo: true, logprobs: 1)
+            do {
+                response = try await http.post("/completions", body, as: CompletionResponse.self)
+                break
+            } catch OpenAIBackendError.httpStatus(_, let status, let text) where (400 ..< 500).contains(status) && known == nil {
+                if maxTokens == 0 {
+                    maxTokens = 1
+                    continue
+                }
+                throw OpenAIBackendError.noTokenLogprobs(url: url, detail: "HTTP \(status): \(text)")
+            }
+        }
+        if known == nil { await echoMode.set(maxTokens) }
+        let choices = try Self.ordered(response.choices, count: requests.count, url: url)
+        return try zip(requests, choices).map { request, choice in
+            guard let values = choice.logprobs?.tokenLogprobs else {
+                throw OpenAIBackendError.noTokenLogprobs(url: url, detail: "the answer has no logprobs.token_logprobs")
+            }
+            let echoed = Array(values.dropLast(min(maxTokens, values.count)))
+            guard echoed.count == request.tokens.count else {
+                throw OpenAIBackendError.invalidResponse(url: url, detail: "\(echoed.count) echoed log-probs for a prompt of \(request.tokens.count) tokens; the server must use the ids as given")
+            }
+            return TokenLogprobsResponse(logProbs: try echoed.dropFirst().map { value in
+                guard let value else { throw OpenAIBackendError.invalidResponse(url: url, detail: "a null log-prob after the first prompt token") }
+                return value
+            })
+        }
+    }
+
     /// Generates one completion per request, one prompt per HTTP request. `tokenCount` is the
     /// server's `usage.completion_tokens` (0 when it reports none).
     /// - Throws: `OpenAIBackendError`.

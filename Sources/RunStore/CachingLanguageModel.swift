@@ -54,6 +54,11 @@ public final class CachingLanguageModel: LanguageModel, Sendable {
         try await answer(requests, kind: "generation") { try await self.model.generate($0) }
     }
 
+    /// Passed through uncached: masking keeps its own score cache, keyed by the data.
+    public func tokenLogprobs(_ requests: [TokenLogprobsRequest]) async throws -> [TokenLogprobsResponse] {
+        try await model.tokenLogprobs(requests)
+    }
+
     private func answer<Request: Encodable & Sendable, Response: Codable & Sendable>(
         _ requests: [Request], kind: String, compute: @Sendable ([Request]) async throws -> [Response]
     ) async throws -> [Response] {

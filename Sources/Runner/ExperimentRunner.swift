@@ -163,9 +163,11 @@ public struct ExperimentRunner {
                 }
             }
         }
-        let builder = MaskedDatasetBuilder(model: scorer) { FileHandle.standardError.write(Data("  note: \($0)\n".utf8)) }
+        let builder = MaskedDatasetBuilder(model: scorer, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
+            FileHandle.standardError.write(Data("  note: \($0)\n".utf8))
+        }
         var bar: ProgressLine?
-        let scored = try builder.scoreFile(input: layout.trainingSet.path, chatFormat: plan.format, maxSeqLen: spec.training.maxSequenceLength,
+        let scored = try await builder.scoreFile(input: layout.trainingSet.path, chatFormat: plan.format, maxSeqLen: spec.training.maxSequenceLength,
                                            cacheDirectory: layout.data.path) { done, total in
             guard self.showsProgress else { return }
             if bar == nil { bar = ProgressLine(label: "scoring", total: total) }
@@ -208,7 +210,7 @@ public struct ExperimentRunner {
                 }
                 let s = sampledSummaries[regime]!
                 log("  \(regime): kept \(s.kept) of \(s.items) items (\(s.correctAnswers) correct of \(s.items * s.samplesPerItem) answers, \(s.generatedTokens) tokens generated)")
-                let scoredRegime = try builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
+                let scoredRegime = try await builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
                                                          maxSeqLen: spec.training.maxSequenceLength, cacheDirectory: layout.data.path)
                 sampledSets[regime] = (scoredRegime.examples, scoredRegime.scores, scoredRegime.format, scoredRegime.maxSeqLen, scoredRegime.dataSHA256)
             }

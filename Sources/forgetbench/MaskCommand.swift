@@ -5,7 +5,7 @@ import Masking
 import Runner
 
 /// `forgetbench mask`: build a masked training set (Selective Token Masking and its controls).
-struct MaskCommand: ParsableCommand {
+struct MaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mask",
         abstract: "Write a masked training set (input_ids + labels with -100) for a masking regime.",
@@ -34,12 +34,22 @@ struct MaskCommand: ParsableCommand {
         first); OUT.manifest.json records the base model fingerprint, regime, TAU, seed, chat format, \
         counts and truncations. Examples over --max-seq-len are truncated at the end and counted.
 
-        Example:
+        Scoring through a server: --model openai:URL --model-name M --tokenizer FILE scores on a \
+        served model (vLLM, SGLang, forgetbench serve), the way to mask data for a model too big for \
+        the built-in engine. The tokenizer must be the served model's: the server is sent the token \
+        ids (a list of ids as the prompt, echo: true, logprobs), so the labels are exactly those an \
+        in-process run gives; a server that cannot score token-id prompts is an error naming that.
+
+        Examples:
           forgetbench mask --model ../shared/models/stories260K/stories260K.bin --input train.jsonl --regime stm:2.5 --output train.stm.jsonl
+          forgetbench mask --model openai:http://127.0.0.1:8000/v1 --model-name meta-llama/Llama-3.1-8B-Instruct \
+            --tokenizer llama-3.1-8b/tokenizer.json --input train.jsonl --regime stm:2.5 --output train.stm.jsonl
         """
     )
 
     @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup(title: "Scoring through a server (--model openai:URL --tokenizer FILE)") var remoteOptions: RemoteModelOptions
 
     @Option(help: "Training set, JSON Lines.")
     var input: String
@@ -70,17 +80,26 @@ struct MaskCommand: ParsableCommand {
     @Option(help: "Masked training set to write (JSON Lines); the manifest goes to OUT.manifest.json.")
     var output: String
 
-    func run() throws {
+    func run() async throws {
         let parsed = try MaskingRegime.parse(regime, tau: tau)
-        let model = try modelOptions.load()
-        var progress: ProgressLine?
+        let scorer = try modelOptions.loadForScoring(remote: remoteOptions)
+        nonisolated(unsafe) var progress: ProgressLine?
         let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: chat.chatFormat, seed: seed,
                                      maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
-        let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
-        let outcome = try builder.run(request) { done, total in
-            if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
-            progress?.advance(to: done)
+        let builder = MaskedDatasetBuilder(model: scorer.model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
+            FileHandle.standardError.write(Data("note: \($0)\n".utf8))
         }
+        let outcome: MaskedDatasetBuilder.Outcome
+        do {
+            outcome = try await builder.run(request) { done, total in
+                if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
+                progress?.advance(to: done)
+            }
+        } catch {
+            await scorer.close()
+            throw error
+        }
+        await scorer.close()
         progress?.finish()
         let m = outcome.manifest
         print("\(m.counts.examples) examples, \(m.counts.responseTokens) response tokens, \(m.counts.maskedTokens) masked "

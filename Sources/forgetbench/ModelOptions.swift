@@ -4,6 +4,7 @@ import Harness
 import NativeModel
 import OpenAIBackend
 import Runner
+import Tokenizers
 
 /// The options every command that loads a model shares.
 struct ModelOptions: ParsableArguments {
@@ -38,6 +39,27 @@ struct ModelOptions: ParsableArguments {
         }
         if let threads { EngineSettings.setThreadCount(threads) }
         return try NativeLanguageModel.load(modelPath: model, tokenizerPath: tokenizer, adapterPath: adapter)
+    }
+
+    /// The model that scores a training set for masking, with the tokenizer that makes its ids: the
+    /// built-in engine, or a server (`--model openai:URL --model-name M --tokenizer FILE`, where the
+    /// tokenizer must be the served model's: the server is sent token ids).
+    func loadForScoring(remote: RemoteModelOptions) throws -> (model: any LanguageModel, tokenizer: any Tokenizer, tokenizerPath: String,
+                                                                close: @Sendable () async -> Void) {
+        guard isRemote else {
+            let native = try load()
+            return (native, native.tokenizer, native.tokenizerPath, {})
+        }
+        guard var path = tokenizer else {
+            throw ModelOptionsError("--model \(model): scoring through a server needs --tokenizer, the served model's tokenizer.json (or its directory), to make the token ids sent")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            path = URL(fileURLWithPath: path).appendingPathComponent("tokenizer.json").path
+        }
+        if adapter != nil { throw ModelOptionsError("--adapter applies to local checkpoints, not to \(model) (serve the adapter instead)") }
+        let openAI = try OpenAILanguageModel(settings: try remote.settings(baseURL: String(model.dropFirst(Self.openAIPrefix.count))))
+        return (openAI, try loadTokenizer(at: path), path, { await openAI.shutdown() })
     }
 
     /// The model of an evaluation: the built-in engine, or an OpenAI-compatible server with `remote`'s settings.

@@ -6,7 +6,7 @@ import Masking
 import NativeModel
 import Runner
 
-struct PerplexityCommand: ParsableCommand {
+struct PerplexityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perplexity",
         abstract: "Score every token of a set of texts with the built-in engine.",
@@ -52,8 +52,8 @@ struct PerplexityCommand: ParsableCommand {
         if summary && output != nil { throw ValidationError("--summary prints to the terminal; drop --output") }
     }
 
-    func run() throws {
-        if summary { return try runSummary() }
+    func run() async throws {
+        if summary { return try await runSummary() }
         let output = self.output!
         let lines = try JSONLines.readObjects(path: input)
         let model = try modelOptions.load()
@@ -103,7 +103,7 @@ struct PerplexityCommand: ParsableCommand {
     }
 
     /// `--summary`: the response-token perplexity distribution of a training set.
-    func runSummary() throws {
+    func runSummary() async throws {
         let tauValues = try taus.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
                 throw MaskingError.badOption("--taus must be comma-separated numbers (got '\(taus)')")
@@ -111,9 +111,11 @@ struct PerplexityCommand: ParsableCommand {
             return v
         }
         let model = try modelOptions.load()
-        var progress: ProgressLine?
-        let builder = MaskedDatasetBuilder(model: model) { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) }
-        let scored = try builder.scoreFile(input: input, chatFormat: chat.chatFormat, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
+        nonisolated(unsafe) var progress: ProgressLine?
+        let builder = MaskedDatasetBuilder(model: model, tokenizer: model.tokenizer, tokenizerPath: model.tokenizerPath) {
+            FileHandle.standardError.write(Data("note: \($0)\n".utf8))
+        }
+        let scored = try await builder.scoreFile(input: input, chatFormat: chat.chatFormat, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
             if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
             progress?.advance(to: done)
         }

@@ -46,6 +46,26 @@ enum CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Starts `forgetbench serve` with `arguments` (`--model ...`) and returns it and its base URL
+    /// once it prints its listening line. The caller terminates it.
+    static func startServer(_ arguments: [String]) throws -> (process: Process, url: String) {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("forgetbench")
+        process.arguments = ["serve"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let reader = ServeCommandTests.LineReader(out.fileHandleForReading)
+        guard let line = reader.firstLine(timeout: 120) else {
+            process.terminate()
+            throw XCTSkip("serve printed no listening line")
+        }
+        let prefix = "forgetbench serve: listening on "
+        XCTAssertTrue(line.hasPrefix(prefix + "http://127.0.0.1:"), line)
+        return (process, String(line.dropFirst(prefix.count)))
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

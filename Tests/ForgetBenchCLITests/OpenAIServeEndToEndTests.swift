@@ -19,19 +19,9 @@ final class OpenAIServeEndToEndTests: XCTestCase {
 
     /// Starts `serve` on `port` (0: any) and returns its base URL.
     func startServer(port: Int = 0) throws -> (process: Process, url: String) {
-        let process = Process()
-        process.executableURL = CLI.productsDirectory.appendingPathComponent("forgetbench")
-        process.arguments = ["serve", "--model", try stories(), "--port", "\(port)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        servers.append(process)
-        let reader = ServeCommandTests.LineReader(out.fileHandleForReading)
-        let line = try XCTUnwrap(reader.firstLine(timeout: 120), "serve printed no listening line")
-        let prefix = "forgetbench serve: listening on "
-        XCTAssertTrue(line.hasPrefix(prefix + "http://127.0.0.1:"), line)
-        return (process, String(line.dropFirst(prefix.count)))
+        let server = try CLI.startServer(["--model", try stories(), "--port", "\(port)"])
+        servers.append(server.process)
+        return server
     }
 
     func samples(_ dir: URL, _ task: String) throws -> [[String: Any]] {

@@ -108,8 +108,8 @@ final class ChatTemplateMaskingTests: XCTestCase {
             templates += 1
             let input = try TestPaths.write(good.map(\.line), named: "\(name).jsonl", in: root)
             let output = root.appendingPathComponent("\(name).masked.jsonl").path
-            let outcome = try MaskedDatasetBuilder(model: model).run(MaskingRequest(input: input, output: output, regime: .groundTruth,
-                                                                                     chatFormat: .auto, useCache: false))
+            let outcome = try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(input: input, output: output, regime: .groundTruth,
+                                                                                     chatFormat: .auto, useCache: false)) }
             XCTAssertEqual(outcome.manifest.chatFormat, "template", name)
             XCTAssertEqual(outcome.manifest.chatTemplateSHA256, templateSHA, name)
             XCTAssertEqual(outcome.manifest.tokenizerSHA256,
@@ -127,8 +127,8 @@ final class ChatTemplateMaskingTests: XCTestCase {
             }
             for conversation in conversations where !conversation.prefixOK {
                 let bad = try TestPaths.write([conversation.line], named: "\(name)-\(conversation.name).jsonl", in: root)
-                XCTAssertThrowsError(try MaskedDatasetBuilder(model: model).run(MaskingRequest(
-                    input: bad, output: bad + ".out", regime: .groundTruth, chatFormat: .auto, useCache: false))) { error in
+                XCTAssertThrowsError(try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(
+                    input: bad, output: bad + ".out", regime: .groundTruth, chatFormat: .auto, useCache: false)) }) { error in
                     let text = String(describing: error)
                     XCTAssertTrue(text.hasPrefix(bad + ":1: "), text)
                     XCTAssertTrue(text.contains("prefix") || text.contains("rewrites"), text)
@@ -150,9 +150,9 @@ final class ChatTemplateMaskingTests: XCTestCase {
         let input = try TestPaths.write([#"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]}"#],
                                         named: "one.jsonl", in: root)
         func trained(_ trainOnEndOfTurn: Bool) throws -> [Int] {
-            let outcome = try MaskedDatasetBuilder(model: model).run(MaskingRequest(
+            let outcome = try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(
                 input: input, output: root.appendingPathComponent("out-\(trainOnEndOfTurn).jsonl").path, regime: .groundTruth,
-                chatFormat: .template, useCache: false, trainOnEndOfTurn: trainOnEndOfTurn))
+                chatFormat: .template, useCache: false, trainOnEndOfTurn: trainOnEndOfTurn)) }
             XCTAssertEqual(outcome.manifest.endOfTurnTrained, trainOnEndOfTurn)
             return outcome.examples[0].labels.filter { $0 != MaskedExample.ignoreIndex }
         }

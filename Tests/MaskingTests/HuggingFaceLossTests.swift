@@ -19,9 +19,9 @@ final class HuggingFaceLossTests: XCTestCase {
                                                  tokenizerPath: fixtures.appendingPathComponent("tokenizers/bytelevel/tokenizer.json").path)
         let dir = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outcome = try MaskedDatasetBuilder(model: model).run(MaskingRequest(
+        let outcome = try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(
             input: fixtures.appendingPathComponent("masking/hf_train.jsonl").path, output: dir.appendingPathComponent("out.jsonl").path,
-            regime: .stm(tau: 1000), chatFormat: .plain, useCache: false))
+            regime: .stm(tau: 1000), chatFormat: .plain, useCache: false)) }
         let committed = try TestPaths.readMasked(fixtures.appendingPathComponent("masking/hf_llama_gqa_untied_f32.masked.jsonl").path)
         XCTAssertEqual(outcome.examples.map(\.inputIDs), committed.map(\.inputIDs))
         XCTAssertEqual(outcome.examples.map(\.labels), committed.map(\.labels))

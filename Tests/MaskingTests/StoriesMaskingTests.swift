@@ -19,8 +19,8 @@ final class StoriesMaskingTests: XCTestCase {
     func run(_ model: NativeLanguageModel, regime: String, seed: UInt64 = 0, input: String, name: String? = nil,
              maxSeqLen: Int? = nil) throws -> MaskedDatasetBuilder.Outcome {
         let output = dir.appendingPathComponent(name ?? "\(regime.replacingOccurrences(of: ":", with: "_"))-\(seed).jsonl").path
-        return try MaskedDatasetBuilder(model: model).run(MaskingRequest(
-            input: input, output: output, regime: try MaskingRegime.parse(regime), seed: seed, maxSeqLen: maxSeqLen))
+        return try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(
+            input: input, output: output, regime: try MaskingRegime.parse(regime), seed: seed, maxSeqLen: maxSeqLen)) }
     }
 
     func testPlainFormatLabelsPromptAndResponse() throws {
@@ -209,7 +209,7 @@ final class StoriesMaskingTests: XCTestCase {
     func testPerplexitySummary() throws {
         let model = try TestPaths.stories260K()
         let input = try TestPaths.write(StoryData.lines, named: "train.jsonl", in: dir)
-        let scored = try MaskedDatasetBuilder(model: model).scoreFile(input: input, chatFormat: .auto, maxSeqLen: nil, cacheDirectory: nil)
+        let scored = try waitFor { try await MaskedDatasetBuilder(native: model).scoreFile(input: input, chatFormat: .auto, maxSeqLen: nil, cacheDirectory: nil) }
         let summary = PerplexitySummary(scores: scored.scores, taus: [1.5, 2.5, .infinity])
         let stm = try run(model, regime: "stm:2.5", input: input)
         XCTAssertEqual(summary.tokenCount, stm.manifest.counts.responseTokens)

@@ -56,3 +56,22 @@ enum StoryData {
         #"{"prompt": "The sun was hot.", "response": "Ben drank cold water from his blue cup. It tasted good."}"#,
     ]
 }
+
+extension MaskedDatasetBuilder {
+    /// The built-in engine scoring with its own tokenizer.
+    init(native model: NativeLanguageModel, notice: (@Sendable (String) -> Void)? = nil) {
+        self.init(model: model, tokenizer: model.tokenizer, tokenizerPath: model.tokenizerPath, notice: notice)
+    }
+}
+
+/// Waits for `body` (scoring is async; most of these tests are synchronous).
+func waitFor<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    nonisolated(unsafe) var result: Result<T, Error>?
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result!.get()
+}

@@ -168,8 +168,19 @@ enum FakeOpenAIServer {
         }
         let request = try JSONDecoder().decode(CompletionRequest.self, from: data)
         if request.maxTokens == 0 && behavior.rejectMaxTokensZero { return error(.badRequest, "max_tokens must be at least 1") }
-        let prompts = request.prompt.prompts
         var choices: [CompletionChoice] = []
+        if case .tokens(let sequences) = request.prompt, request.echo == true {
+            // Token-id prompts: token i's log-prob is -(id % 7 + 1) / 8, null for the first.
+            for (i, ids) in sequences.enumerated() {
+                let values: [Double?] = behavior.ignoreEcho ? [-0.5] : ids.enumerated().map { $0.offset == 0 ? nil : -Double($0.element % 7 + 1) / 8 }
+                let generated: [Double?] = request.maxTokens > 0 && !behavior.ignoreEcho ? [-0.1] : []
+                let logprobs = behavior.noLogprobs ? nil : CompletionLogprobs(tokens: nil, tokenLogprobs: values + generated, topLogprobs: nil, textOffset: nil)
+                choices.append(CompletionChoice(index: i, text: "", finishReason: "length", logprobs: logprobs))
+            }
+            if behavior.reverseChoices { choices.reverse() }
+            return try json(CompletionResponse(choices: choices, usage: CompletionUsage(promptTokens: 10, completionTokens: 0)))
+        }
+        let prompts = request.prompt.prompts
         for (i, prompt) in prompts.enumerated() {
             if request.echo == true {
                 if behavior.noLogprobs {

@@ -1,0 +1,68 @@
+import Foundation
+import Harness
+import OpenAIBackend
+import XCTest
+
+/// Token log-probs through a server: token-id prompts with `echo`, in batches, answers placed by
+/// index; a server that refuses `max_tokens: 0` is asked for one token that is dropped; a server
+/// without prompt log-probs, or one that re-tokenizes, is a clear error.
+final class TokenLogprobsTests: XCTestCase {
+    static let sequences: [[Int]] = [[1, 5, 9, 2], [1], [1, 13, 4, 4, 4, 8, 30], [1, 2]]
+
+    /// What the fake server answers: -(id % 7 + 1) / 8 for every token after the first.
+    static func expected(_ ids: [Int]) -> [Double] { ids.dropFirst().map { -Double($0 % 7 + 1) / 8 } }
+
+    func model(_ url: String, batchSize: Int) throws -> OpenAILanguageModel {
+        try OpenAILanguageModel(settings: OpenAILanguageModelTests.settings(url, concurrency: 3, batchSize: batchSize))
+    }
+
+    func testTokenPromptsAreEchoedAndPlacedByIndex() async throws {
+        var rejecting = FakeBehavior()
+        rejecting.rejectMaxTokensZero = true
+        for behavior in [FakeBehavior(), rejecting] {
+            let (answers, bodies) = try await FakeOpenAIServer.with(behavior) { url, recorder in
+                let model = try self.model(url, batchSize: 3)
+                let answers = try await model.tokenLogprobs(Self.sequences.map { TokenLogprobsRequest(tokens: $0) })
+                await model.shutdown()
+                return (answers, await recorder.completionBodies())
+            }
+            XCTAssertEqual(answers.map(\.logProbs), Self.sequences.map(Self.expected))
+            XCTAssertEqual(bodies.filter { $0.maxTokens == (behavior.rejectMaxTokensZero ? 1 : 0) }.count, 2, "two batches of at most 3")
+            XCTAssertTrue(bodies.allSatisfy { $0.echo == true && $0.logprobs == 1 })
+            XCTAssertEqual(bodies.last?.prompt, .tokens(Array(Self.sequences.suffix(1))))
+        }
+    }
+
+    func testAServerWithoutPromptLogprobsIsNamed() async throws {
+        var behavior = FakeBehavior()
+        behavior.noLogprobs = true
+        let message = try await FakeOpenAIServer.with(behavior) { url, _ -> String in
+            let model = try self.model(url, batchSize: 2)
+            defer { Task { await model.shutdown() } }
+            do {
+                _ = try await model.tokenLogprobs([TokenLogprobsRequest(tokens: [1, 2, 3])])
+                return "no error"
+            } catch {
+                return String(describing: error)
+            }
+        }
+        XCTAssertTrue(message.contains("does not score token-id prompts"), message)
+        XCTAssertTrue(message.contains("no logprobs.token_logprobs"), message)
+    }
+
+    func testAnAnswerForOtherTokensIsRefused() async throws {
+        var behavior = FakeBehavior()
+        behavior.ignoreEcho = true
+        let message = try await FakeOpenAIServer.with(behavior) { url, _ -> String in
+            let model = try self.model(url, batchSize: 2)
+            defer { Task { await model.shutdown() } }
+            do {
+                _ = try await model.tokenLogprobs([TokenLogprobsRequest(tokens: [1, 2, 3])])
+                return "no error"
+            } catch {
+                return String(describing: error)
+            }
+        }
+        XCTAssertTrue(message.contains("1 echoed log-probs for a prompt of 3 tokens"), message)
+    }
+}
