@@ -361,8 +361,9 @@ final class Interpreter {
         case .callable(let callable):
             try step(location)
             return try callable.body(arguments)
-        case .loop(let loop) where loop.recurse != nil:
-            return try loop.recurse!.body(arguments)
+        case .loop(let loop):
+            guard let recurse = loop.recurse else { throw JinjaError.type("'LoopContext' object is not callable (the loop is not recursive)") }
+            return try recurse.body(arguments)
         case .undefined(let undefined):
             throw JinjaError.undefined(undefined)
         default:

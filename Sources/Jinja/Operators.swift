@@ -50,7 +50,7 @@ enum Operators {
                 throw JinjaError.type("can't multiply sequence by non-int of type '\((left.isString ? right : left).typeName)'")
             }
             try interpreter.checkSize(text.utf8.count * max(count, 0))
-            return .string(String(repeating: text, count: max(count, 0)))
+            return .string(repeated(text, max(count, 0)))
         case ("*", .list(let items), _), ("*", _, .list(let items)):
             guard let count = (Number(right) ?? Number(left)).flatMap({ if case .int(let n) = $0 { return n } else { return nil } }) else {
                 throw JinjaError.type("can't multiply sequence by non-int of type '\((left.sequenceItems != nil ? right : left).typeName)'")
@@ -67,6 +67,15 @@ enum Operators {
             break
         }
         throw JinjaError.type("unsupported operand type(s) for \(op): '\(left.typeName)' and '\(right.typeName)'")
+    }
+
+    /// `text * count`, through bytes (Swift's `String(repeating:count:)` is far slower).
+    private static func repeated(_ text: String, _ count: Int) -> String {
+        let bytes = Array(text.utf8)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(bytes.count * count)
+        for _ in 0..<count { buffer.append(contentsOf: bytes) }
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     private static func arithmetic(_ op: String, _ a: Number, _ b: Number) throws -> Value {
