@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "forgetbench", targets: ["forgetbench"]),
+        .executable(name: "forgetbench-serve", targets: ["forgetbench-serve"]),
         .library(name: "NativeModel", targets: ["NativeModel"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
         .library(name: "Harness", targets: ["Harness"]),
@@ -27,7 +28,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // The run store's response cache (SQLite; Debian: libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
@@ -43,7 +43,13 @@ let package = Package(
             path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "Harness", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // SHA-256 from the system's OpenSSL libcrypto (Debian: libssl-dev); CommonCrypto on macOS.
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Sources/CLibCrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "Harness", dependencies: [.target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
         .target(name: "Tokenizers", dependencies: ["Jinja"]),
         // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics, no dependencies.
         // Optimised in every configuration, as the engine is: templates render in hot loops
@@ -70,7 +76,7 @@ let package = Package(
         // A `LanguageModel` that talks to any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, serve).
         .target(
             name: "OpenAIBackend",
-            dependencies: ["Harness", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Harness"]
         ),
         .target(
             name: "NativeModel",
@@ -80,12 +86,30 @@ let package = Package(
             ],
             swiftSettings: nativeModelSettings
         ),
+        // The options and the error handling that forgetbench and forgetbench-serve share.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: ["NativeModel", "Tokenizers", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // No HTTP server inside: `forgetbench serve` execs forgetbench-serve, so Hummingbird and
+        // SwiftNIO stay out of this binary and of the quickstart's build.
         .executableTarget(
             name: "forgetbench",
             dependencies: [
-                "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
-                "RunStore", "Server", "OpenAIBackend",
+                "CommandLineSupport", "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
+                "RunStore", "OpenAIBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `forgetbench serve`: the built-in engine behind an OpenAI-compatible API (Hummingbird).
+        .executableTarget(
+            name: "forgetbench-serve",
+            dependencies: [
+                // Metrics is not used here: SwiftPM renames swift-metrics' `Metrics` module (the alias
+                // Server's Hummingbird dependency declares) only in a graph that holds ours too.
+                "CommandLineSupport", "Server", "NativeModel", "Tokenizers", "Metrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+
             ]
         ),
         .executableTarget(
@@ -102,8 +126,9 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])],
             path: "Benchmarks/OpenAIThroughput"
         ),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what ForgetBench needs on Debian/Ubuntu when it is missing: OpenBLAS (matrix products)
-# libsqlite3-dev (the run store's cache, through GRDB) and libxml2-utils (xmllint, used by the JUnit
-# schema tests). Swift 6 must already be installed.
+# Installs what ForgetBench needs on Debian/Ubuntu when it is missing: OpenBLAS (matrix products),
+# libssl-dev (SHA-256 from libcrypto), libsqlite3-dev (the run store's cache, through GRDB) and
+# libxml2-utils (xmllint, used by the JUnit schema tests). Swift 6 must already be installed.
 set -euo pipefail
 missing=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
+dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2

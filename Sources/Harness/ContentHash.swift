@@ -1,11 +1,12 @@
-import Crypto
 import Foundation
 
 /// sha256 helpers for content-addressed identities (task hashes, dataset checks).
 public enum ContentHash {
     /// Lowercase hex sha256 of `data`.
     public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        var hasher = SHA256Hasher()
+        hasher.update(data)
+        return hasher.finalizeHex()
     }
 
     /// Lowercase hex sha256 of the UTF-8 bytes of `text`.
@@ -20,10 +21,10 @@ public enum ContentHash {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         while let block = try handle.read(upToCount: 4 << 20), !block.isEmpty {
-            hasher.update(data: block)
+            hasher.update(block)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalizeHex()
     }
 }

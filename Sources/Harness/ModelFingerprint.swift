@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Identifies a model by the content of its files: sha256 over each weight and tokenizer file's
@@ -16,19 +15,19 @@ public struct ModelFingerprint: Codable, Hashable, Sendable, CustomStringConvert
 
     /// Hashes `urls` (each file's base name, its length and its bytes, streamed in 4 MiB blocks).
     public static func of(files urls: [URL]) throws -> ModelFingerprint {
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         for url in urls {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? -1
-            hasher.update(data: Data("\(url.lastPathComponent)\u{0}\(size)\u{0}".utf8))
+            hasher.update(Data("\(url.lastPathComponent)\u{0}\(size)\u{0}".utf8))
             guard let handle = FileHandle(forReadingAtPath: url.path) else {
                 throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
             }
             defer { try? handle.close() }
             while let block = try handle.read(upToCount: 4 << 20), !block.isEmpty {
-                hasher.update(data: block)
+                hasher.update(block)
             }
         }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hex = hasher.finalizeHex()
         return ModelFingerprint(sha256: hex, files: urls.map(\.lastPathComponent))
     }
 

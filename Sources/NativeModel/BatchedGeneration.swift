@@ -70,7 +70,9 @@ extension NativeLanguageModel {
     }
 
     /// Checks a job before it is queued.
-    func validate(_ job: GenerationJob) throws {
+    /// - Throws: `EngineError.invalidInput` when the prompt is empty, too long, holds an id outside
+    ///   the vocabulary, or samples with seed 0.
+    public func validate(_ job: GenerationJob) throws {
         try checkTokens(job.prompt)
         guard !job.prompt.isEmpty else { throw EngineError.invalidInput("the prompt has no tokens") }
         guard job.prompt.count < maxContextLength else {

@@ -35,6 +35,9 @@ public final class ContinuousBatch {
     /// Sequences decoding now.
     public var runningCount: Int { running.count }
 
+    /// Sequences the last `step()` ran its forward pass for (0 before the first, or when it had none).
+    public private(set) var lastStepSequences = 0
+
     /// Queues `job`. `onToken` sees each new token; `onFinish` gets the outcome, from inside `step()`.
     /// - Throws: `EngineError.invalidInput` when the job is invalid (nothing is queued then).
     public func submit(_ job: GenerationJob, onToken: ((Int) -> Void)? = nil, onFinish: @escaping (GenerationOutcome) -> Void) throws {
@@ -47,6 +50,7 @@ public final class ContinuousBatch {
     public func step() {
         admit()
         finishExhausted()
+        lastStepSequences = running.count
         guard !running.isEmpty else { return }
         let vocab = model.config.vocabSize
         let logits = model.transformer.forward(running.map(\.next), cache: cache, slots: running.map(\.slot), logits: .last)

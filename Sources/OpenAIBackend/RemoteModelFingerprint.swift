@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Harness
 
@@ -10,12 +9,7 @@ extension ModelFingerprint {
     /// Only a revision pins what the server serves: without one the fingerprint names an endpoint,
     /// not weights, and must not be trusted across runs.
     public static func remote(baseURL: String, model: String, revision: String?) -> ModelFingerprint {
-        var hasher = SHA256()
-        for part in ["openai", baseURL, model, revision ?? ""] {
-            hasher.update(data: Data(part.utf8))
-            hasher.update(data: Data([0]))
-        }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hex = ContentHash.sha256(Data(["openai", baseURL, model, revision ?? ""].flatMap { Array($0.utf8) + [0] }))
         return ModelFingerprint(sha256: hex, files: ["openai:\(model)@\(baseURL)" + (revision.map { "#\($0)" } ?? "")])
     }
 }

@@ -28,32 +28,28 @@ public enum CompletionStream {
         }
         Task {
             do {
-                try await model.withEngine { engine in
-                    for (index, tokens) in prompts.enumerated() {
-                        if let echoTexts { send(chunk(index, echoTexts[index], nil)) }
-                        guard sampling.maxTokens > 0 else {
-                            send(chunk(index, "", .length))
-                            continue
-                        }
-                        var generated: [Int] = []
-                        var emitted: [Unicode.Scalar] = []
-                        func emit(upTo text: [Unicode.Scalar]) {
-                            guard text.count > emitted.count, text.starts(with: emitted) else { return }
-                            var piece = String.UnicodeScalarView()
-                            piece.append(contentsOf: text[emitted.count...])
-                            send(chunk(index, String(piece), nil))
-                            emitted = text
-                        }
-                        let result = try engine.generate(
-                            prompt: tokens, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature,
-                            topP: sampling.topP, seed: sampling.seed, stopSequences: sampling.stop
-                        ) { token in
-                            generated.append(token)
-                            emit(upTo: settled(engine.continuationText(prompt: tokens, generated: generated), stops: sampling.stop))
-                        }
-                        emit(upTo: Array(result.text.unicodeScalars))
-                        send(chunk(index, "", result.finishReason))
+                if let echoTexts { for (index, text) in echoTexts.enumerated() { send(chunk(index, text, nil)) } }
+                if sampling.maxTokens > 0 {
+                    let jobs = prompts.map {
+                        GenerationJob(prompt: $0, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature, topP: sampling.topP,
+                                      seed: sampling.seed, stopSequences: sampling.stop)
                     }
+                    let choices = prompts.enumerated().map { index, tokens in
+                        StreamedChoice(prompt: tokens) { piece in send(chunk(index, piece, nil)) }
+                    }
+                    let engine = model.engine
+                    // The prompts decode together in the server's shared batch; each choice's text
+                    // goes out as it settles and its last chunk as soon as it finishes.
+                    _ = try await model.generate(jobs, onToken: { index, token in
+                        let choice = choices[index]
+                        choice.generated.append(token)
+                        choice.emit(upTo: settled(engine.continuationText(prompt: choice.prompt, generated: choice.generated), stops: sampling.stop))
+                    }, onFinish: { index, outcome in
+                        choices[index].emit(upTo: Array(outcome.text.unicodeScalars))
+                        send(chunk(index, "", outcome.finishReason))
+                    })
+                } else {
+                    for index in prompts.indices { send(chunk(index, "", .length)) }
                 }
             } catch {
                 let failure = (error as? OpenAIError) ?? OpenAIError(status: .internalServerError, message: "\(error)", type: "server_error")
@@ -89,6 +85,29 @@ public enum CompletionStream {
         guard !needle.isEmpty, needle.count <= haystack.count else { return nil }
         for start in 0 ... haystack.count - needle.count where haystack[start ..< start + needle.count].elementsEqual(needle) { return start }
         return nil
+    }
+}
+
+/// One streamed choice: its prompt, the tokens so far and the text already sent. Touched only on
+/// the engine queue (from the shared batch's callbacks).
+private final class StreamedChoice: @unchecked Sendable {
+    let prompt: [Int]
+    var generated: [Int] = []
+    private var emitted: [Unicode.Scalar] = []
+    private let send: @Sendable (String) -> Void
+
+    init(prompt: [Int], send: @escaping @Sendable (String) -> Void) {
+        self.prompt = prompt
+        self.send = send
+    }
+
+    /// Sends what `text` adds to the text already sent (nothing if it does not extend it).
+    func emit(upTo text: [Unicode.Scalar]) {
+        guard text.count > emitted.count, text.starts(with: emitted) else { return }
+        var piece = String.UnicodeScalarView()
+        piece.append(contentsOf: text[emitted.count...])
+        send(String(piece))
+        emitted = text
     }
 }
 

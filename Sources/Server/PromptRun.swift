@@ -17,33 +17,31 @@ public struct PromptRun: Sendable {
     /// `scores[i]` describes token `i + 1` of `promptTokens + generated`; nil without log-probs.
     public var scores: [PositionScore]?
 
-    /// Runs every prompt on `model`'s engine (one engine job for the whole request): the prompts'
-    /// generations decode together (`NativeLanguageModel.generate(_:maxConcurrent:cacheBudget:onToken:)`,
-    /// each equal to the prompt generated alone), then one batched teacher-forced pass over all
-    /// sequences when `topK` is not nil.
+    /// Runs every prompt on `model`'s engine: the prompts' generations join the batch that all
+    /// requests share (``ServedModel/generate(_:onToken:)``, each equal to the prompt generated
+    /// alone), then, when `topK` is not nil, one batched teacher-forced pass scores all sequences.
     /// - Throws: `EngineError` when the engine refuses a prompt (it should not after validation).
     public static func run(prompts: [[Int]], sampling: SamplingParameters, topK: Int?, model: ServedModel) async throws -> [PromptRun] {
-        try await model.withEngine { engine in
-            var runs = prompts.map {
-                PromptRun(promptTokens: $0, generated: [], fullCompletion: "", completion: "", finishReason: .length)
-            }
-            if sampling.maxTokens > 0 {
-                let jobs = prompts.map {
-                    GenerationJob(prompt: $0, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature, topP: sampling.topP,
-                                  seed: sampling.seed, stopSequences: sampling.stop)
-                }
-                for (i, outcome) in try engine.generate(jobs, maxConcurrent: engine.generationBatchSize).enumerated() {
-                    runs[i].generated = outcome.tokens
-                    runs[i].fullCompletion = engine.continuationText(prompt: prompts[i], generated: outcome.tokens)
-                    runs[i].completion = outcome.text
-                    runs[i].finishReason = outcome.finishReason
-                }
-            }
-            if let topK {
-                let scored = try PromptScorer.score(runs.map { $0.promptTokens + $0.generated }, topK: topK, model: engine)
-                for i in runs.indices { runs[i].scores = scored[i] }
-            }
-            return runs
+        var runs = prompts.map {
+            PromptRun(promptTokens: $0, generated: [], fullCompletion: "", completion: "", finishReason: .length)
         }
+        if sampling.maxTokens > 0 {
+            let jobs = prompts.map {
+                GenerationJob(prompt: $0, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature, topP: sampling.topP,
+                              seed: sampling.seed, stopSequences: sampling.stop)
+            }
+            for (i, outcome) in try await model.generate(jobs).enumerated() {
+                runs[i].generated = outcome.tokens
+                runs[i].fullCompletion = model.engine.continuationText(prompt: prompts[i], generated: outcome.tokens)
+                runs[i].completion = outcome.text
+                runs[i].finishReason = outcome.finishReason
+            }
+        }
+        if let topK {
+            let sequences = runs.map { $0.promptTokens + $0.generated }
+            let scored = try await model.withEngine { engine in try PromptScorer.score(sequences, topK: topK, model: engine) }
+            for i in runs.indices { runs[i].scores = scored[i] }
+        }
+        return runs
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// The `forgetbench` command: evaluate what fine-tuning made a language model forget.
 struct ForgetBench: AsyncParsableCommand {
@@ -26,9 +27,4 @@ struct ForgetBench: AsyncParsableCommand {
         """,
         subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self, ServeCommand.self]
     )
-}
-
-/// Ends the process with a given exit code after the command has reported its outcome.
-struct CommandExit: Error {
-    var code: Int32
 }

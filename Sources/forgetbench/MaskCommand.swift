@@ -1,5 +1,6 @@
 import Tokenizers
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Masking
 import Runner

@@ -97,4 +97,38 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("--port"), r.stderr)
     }
+
+    func testHelpServeShowsTheServersOwnOptions() throws {
+        for arguments in [["help", "serve"], ["serve", "--help"]] {
+            let r = try CLI.run(arguments)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("forgetbench serve"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("--kv-cache-tokens") && r.stdout.contains("--max-request-bytes"), r.stdout)
+        }
+        let top = try CLI.run(["--help"])
+        XCTAssertTrue(top.stdout.contains("serve"), top.stdout)
+    }
+
+    /// `forgetbench` alone (the quickstart builds only it) says how to build the server.
+    func testServeWithoutTheServerProgramSaysHowToBuildIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-alone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let alone = directory.appendingPathComponent("forgetbench")
+        try FileManager.default.copyItem(at: CLI.productsDirectory.appendingPathComponent("forgetbench"), to: alone)
+        let process = Process()
+        process.executableURL = alone
+        process.arguments = ["serve", "--model", "x.bin"]
+        process.environment = ["PATH": directory.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(message.split(separator: "\n").count, 1, message)
+        XCTAssertTrue(message.hasPrefix("error: forgetbench serve runs the forgetbench-serve program"), message)
+        XCTAssertTrue(message.contains("swift build -c release --product forgetbench-serve"), message)
+    }
 }

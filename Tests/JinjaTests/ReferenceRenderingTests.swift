@@ -1,4 +1,4 @@
-import Crypto
+import Harness
 import Foundation
 import XCTest
 @testable import Jinja
@@ -141,6 +141,6 @@ final class ReferenceRenderingTests: XCTestCase {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentHash.sha256(text)
     }
 }

@@ -1,13 +1,15 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
-import Tokenizers
 import NativeModel
 import Server
+import Tokenizers
 
-/// `forgetbench serve`: the built-in engine behind an OpenAI-compatible HTTP API.
+/// `forgetbench serve` (the `forgetbench-serve` program): the built-in engine behind an
+/// OpenAI-compatible HTTP API.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
+        commandName: "forgetbench serve",
         abstract: "Serve a model through an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models).",
         discussion: """
         Loads the model once and answers OpenAI-style requests with the built-in engine until \
@@ -41,8 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         Errors are OpenAI error objects {"error": {"message", "type", "param", "code"}}: 400 for a \
         malformed request (bad JSON, wrong or missing fields, unknown model, negative max_tokens, \
         logprobs out of range, prompt tokens + max_tokens over the model's context), 413 for a body \
-        over --max-request-bytes, 404 for an unknown route. Requests are accepted concurrently; the \
-        engine runs one request at a time.
+        over --max-request-bytes, 404 for an unknown route. Requests are accepted concurrently, and \
+        their generations decode together in one continuous batch (--batch-size sequences at a time, \
+        default 16; later ones wait for a free slot); each gets exactly what it would get alone.
 
         The server listens on 127.0.0.1 unless --host says otherwise (use --host 0.0.0.0 to accept \
         other machines; there is no authentication).
@@ -73,7 +76,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for (default: only the model's context limits it).")
     var maxTokensLimit: Int?
 
+    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Sequences decoded together: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it.", valueName: "n"))
+    var batchSize: Int = 16
+
+    @Option(name: .customLong("kv-cache-tokens"), help: ArgumentHelp("The most KV-cache positions the batch holds at once (each sequence needs its prompt + max_tokens, capped at the context); requests wait rather than fail when it is full. Default: no limit beyond --batch-size.", valueName: "n"))
+    var kvCacheTokens: Int?
+
     func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let kvCacheTokens, kvCacheTokens < 1 { throw ValidationError("--kv-cache-tokens must be at least 1, got \(kvCacheTokens)") }
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
         guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes must be positive, got \(maxRequestBytes)") }
         if let maxTokensLimit, maxTokensLimit < 0 { throw ValidationError("--max-tokens-limit must be 0 or more, got \(maxTokensLimit)") }
@@ -82,6 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try modelOptions.load()
+        engine.generationBatchSize = batchSize
+        engine.generationCacheBudget = kvCacheTokens
         let chat: ChatFormatter
         do {
             chat = try ChatFormatter(format: self.chat.chatFormat, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)

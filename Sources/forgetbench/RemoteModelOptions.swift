@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Harness
 import NativeModel
@@ -6,41 +7,7 @@ import OpenAIBackend
 import Runner
 import Tokenizers
 
-/// The options every command that loads a model shares.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "A Hugging Face model directory (config.json, model.safetensors or shards, tokenizer.json) or a llama2.c .bin checkpoint. For eval also openai:URL, an OpenAI-compatible server (e.g. openai:http://127.0.0.1:8000/v1; needs --model-name).",
-        valueName: "path"))
-    var model: String
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Tokenizer file: tokenizer.json or llama2.c's tokenizer.bin. Default: tokenizer.json in the model directory, or tokenizer.bin (or a single tok*.bin) beside a .bin checkpoint.",
-        valueName: "path"))
-    var tokenizer: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) merged into the model.",
-        valueName: "dir"))
-    var adapter: String?
-
-    @Option(name: .long, help: "Threads for matrix products (default: all cores).")
-    var threads: Int?
-
-    /// The prefix of a remote model's `--model`.
-    static let openAIPrefix = "openai:"
-
-    /// Whether `--model` names an OpenAI-compatible server.
-    var isRemote: Bool { model.hasPrefix(Self.openAIPrefix) }
-
-    /// The built-in engine (train, mask, generate, perplexity): a local checkpoint only.
-    func load() throws -> NativeLanguageModel {
-        if isRemote {
-            throw ModelOptionsError("--model \(model): this command needs a local checkpoint (a Hugging Face directory or a llama2.c .bin); openai: models can only be evaluated (forgetbench eval)")
-        }
-        if let threads { EngineSettings.setThreadCount(threads) }
-        return try NativeLanguageModel.load(modelPath: model, tokenizerPath: tokenizer, adapterPath: adapter)
-    }
-
+extension ModelOptions {
     /// The model that scores a training set for masking, with the tokenizer that makes its ids: the
     /// built-in engine, or a server (`--model openai:URL --model-name M --tokenizer FILE`, where the
     /// tokenizer must be the served model's: the server is sent token ids).
@@ -157,10 +124,4 @@ struct EvaluationModel {
 
     /// Releases the server connections.
     func close() async { await remote?.shutdown() }
-}
-
-/// A model option that cannot work; the description is the one-line message.
-struct ModelOptionsError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
