@@ -2,7 +2,7 @@ import Foundation
 @testable import Tasks
 import XCTest
 
-/// `MathEquivalence` against math-verify (Hugging Face's MATH grader) on 1,669 (gold, candidate)
+/// `MathEquivalence` against math-verify (Hugging Face's MATH grader) on 2,219 (gold, candidate)
 /// pairs built from MATH-500's answers by scripts/reference/math_verify_pairs.py (its verdicts
 /// are in the fixture, so no Python runs here). At least 98% must agree, and every pair where
 /// they differ must be listed in disagreements.json with who is right and why; a listed pair

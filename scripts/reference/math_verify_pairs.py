@@ -13,7 +13,11 @@ Pairs, for each of the 500 reference answers of MATH-500 (../shared/data/math/te
   reordered; a unit in \\text{}, degrees, a dollar sign, "x = " in front; integers as "n.0";
 - near misses: an integer off by one, the sign flipped, a fraction upside down, interval
   brackets swapped, a tuple's entries swapped, an element dropped, \\pi left out, a square root of
-  the next integer.
+  the next integer;
+- a second family (`harder`), written after Swift agreed on the first: unreduced and mixed
+  fractions, the sign inside a fraction, roots as powers, irrational values rounded to 6 and to 2
+  decimals, sets and tuples without their brackets, text in lower case or cut short, matrices
+  respaced or with an entry changed, polynomial terms reordered or a coefficient changed.
 math-verify decides each pair: verify(parse("$gold$"), parse("$candidate$")) with its defaults
 (float_rounding=6, strict=True).
 
@@ -169,6 +173,71 @@ def rewrites(gold, rng):
     return out
 
 
+ALGEBRA = re.compile(r"^[0-9a-z+\-^{}\\ ()]*[a-z][0-9a-z+\-^{}\\ ()]*$")
+
+
+def harder(gold, rng):
+    """A second family of rewritings, added after the first family agreed: spellings a grader
+    finds harder (unreduced and mixed fractions, roots as powers, rounded decimals of irrational
+    values, lists without their brackets, text case, reordered polynomial terms)."""
+    out = []
+    g = gold.strip()
+    if INT.match(g):
+        n = int(g)
+        out += [(f"\\frac{{{2 * n}}}{{2}}", "integer_as_unreduced_fraction", "equivalent"),
+                (f"{n}^1", "integer_to_the_first", "equivalent"),
+                (f"{n}.5", "integer_plus_half", "near_miss")]
+        if n != 0 and n % 1000 == 0:
+            out.append((f"{n / 1000:g} \\times 10^{{3}}", "scientific", "equivalent"))
+        return out
+    m = FRAC.match(g)
+    if m:
+        sign, a, b = m.group(1), int(m.group(2)), int(m.group(3))
+        out += [(f"{sign}\\frac{{{2 * a}}}{{{2 * b}}}", "unreduced_fraction", "equivalent"),
+                (f"\\frac{{{sign}{a}}}{{{b}}}", "sign_inside_fraction", "equivalent"),
+                (f"{sign}{float(Fraction(a, b)):.2f}", "decimal_two_places", "near_miss" if b not in (1, 2, 4, 5, 10, 20, 25, 50, 100) else "equivalent")]
+        if a > b and not sign:
+            out.append((f"{a // b}\\frac{{{a % b}}}{{{b}}}" if a % b else str(a // b), "mixed_number", "equivalent"))
+        return out
+    m = SQRT.match(g)
+    if m:
+        coef, n = m.group(1), int(m.group(2))
+        out += [(f"{coef}{'*' if coef else ''}{n}^{{1/2}}", "root_as_power", "equivalent"),
+                (f"{(int(coef) if coef else 1) * n ** 0.5:.6f}", "root_rounded_6", "equivalent"),
+                (f"{(int(coef) if coef else 1) * n ** 0.5:.2f}", "root_rounded_2", "near_miss")]
+        return out
+    if "\\pi" in g and re.match(r"^\\frac\{(\d*)\\pi\}\{(\d+)\}$", g):
+        k, d = re.match(r"^\\frac\{(\d*)\\pi\}\{(\d+)\}$", g).groups()
+        value = (int(k) if k else 1) * 3.141592653589793 / int(d)
+        out += [(f"{value:.6f}", "pi_fraction_rounded_6", "equivalent"),
+                (f"{value:.2f}", "pi_fraction_rounded_2", "near_miss"),
+                (f"\\frac{{{k or 1}}}{{{d}}}\\pi", "pi_outside_fraction", "equivalent")]
+        return out
+    if g.startswith("\\{") and g.endswith("\\}"):
+        out.append((g[2:-2], "set_without_braces", "equivalent"))
+        return out
+    if g.startswith("(") and g.endswith(")") and len(split_top(g[1:-1])) >= 2:
+        out.append((g[1:-1], "tuple_without_parentheses", "near_miss"))
+        return out
+    if g.startswith("\\text{") and g.endswith("}") and re.match(r"^\\text\{[A-Za-z ]+\}$", g):
+        word = g[6:-1]
+        out += [(word.lower(), "text_lowercase", "equivalent"), (word[:-1], "text_truncated", "near_miss")]
+        return out
+    if "\\begin{pmatrix}" in g:
+        out.append((g.replace("\\\\", " \\\\ "), "matrix_spacing", "equivalent"))
+        bumped = re.sub(r"(?<![\d\\])(\d+)", lambda mm: str(int(mm.group(1)) + 1), g, count=1)
+        out.append((bumped, "matrix_entry_off_by_one", "near_miss"))
+        return out
+    if ALGEBRA.match(g) and "+" in g and "\\" not in g:
+        terms = split_top(g.replace("-", "+-"), "+")
+        terms = [t for t in terms if t]
+        if len(terms) >= 2:
+            rng.shuffle(terms)
+            out.append(("+".join(terms).replace("+-", "-"), "terms_reordered", "equivalent"))
+            out.append((re.sub(r"(\d+)", lambda mm: str(int(mm.group(1)) + 1), g, count=1), "coefficient_off_by_one", "near_miss"))
+    return out
+
+
 def main():
     data = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA
     rng = random.Random(20250701)
@@ -178,7 +247,7 @@ def main():
         records = [json.loads(line) for line in f if line.strip()]
     for rec in records:
         gold = rec["answer"]
-        for cand, kind, intended in rewrites(gold, rng):
+        for cand, kind, intended in rewrites(gold, rng) + harder(gold, rng):
             key = (gold, cand)
             if key in seen:
                 continue
