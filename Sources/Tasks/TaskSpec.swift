@@ -262,10 +262,7 @@ public struct TaskSpec: Hashable, Sendable {
         if let choices { members["choices"] = choices.configValue }
         if let gold { members["gold"] = .string(gold.source) }
         if let contexts { members["contexts"] = contexts.configValue }
-        if var training {
-            if forHash { training.dataset.url = nil }
-            members["training"] = training.configValue
-        }
+        if let training, !forHash { members["training"] = training.configValue }
         if let appliesChatTemplate { members["chat_template"] = .bool(appliesChatTemplate) }
         if var fewshot {
             if forHash { fewshot.source?.url = nil }

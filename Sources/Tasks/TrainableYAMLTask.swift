@@ -43,6 +43,7 @@ public struct TrainableYAMLTask: TrainableTask, ConfiguredTask {
     /// that does not render (naming the file and line).
     public func renderTrainingInstances(limit: Int?) throws(TaskError) -> [(instance: TaskInstance, response: String)] {
         guard let url = base.trainingURL else { return [] }
+        _ = try DatasetReader.verify(training.dataset, at: url)
         let all = DatasetReader.select(try DatasetReader.read(url, format: training.dataset.format), training.dataset)
         let records = limit.map { Array(all.prefix(max(0, $0))) } ?? all
         guard let targetTemplate = training.target ?? base.spec.target else {

@@ -12,7 +12,8 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
     public let fewshotURL: URL?
     /// The databases of `sql_execution` metrics, by metric name (opened read-only per query).
     public let databases: [String: ReadOnlySQLDatabase]
-    /// The training split's file, resolved (nil when the task has none).
+    /// The training split's file, resolved (nil when the task has none); checked against its
+    /// sha256 only when the training items are read.
     public let trainingURL: URL?
     public let contentHash: String
 
@@ -44,13 +45,9 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
             }
         }
         self.databases = databases
-        if let training = spec.training {
-            let url = DatasetReader.resolve(training.dataset.path, dataRoot: dataRoot, taskFile: spec.file)
-            trainingURL = url
-            hashed["training_sha256"] = .string(try DatasetReader.verify(training.dataset, at: url))
-        } else {
-            trainingURL = nil
-        }
+        // The training split decides no evaluation item: it is checked when it is read, and left
+        // out of the content hash (so evaluation runs stay comparable across training files).
+        trainingURL = spec.training.map { DatasetReader.resolve($0.dataset.path, dataRoot: dataRoot, taskFile: spec.file) }
         contentHash = ContentHash.sha256(JSONValue.object(hashed).canonicalJSON)
     }
 
