@@ -7,8 +7,9 @@ import GRDBSQLite
 /// with extension loading off, `PRAGMA query_only` on, an authorizer that allows nothing but
 /// reading (`SELECT`, reading columns, calling functions other than `load_extension`, recursive
 /// CTEs) and denies everything else (writes, `ATTACH`/`DETACH`, any `PRAGMA`, transactions,
-/// schema changes), a deadline enforced by the progress handler, and a cap on the rows read
-/// back. A refused, failed or interrupted query is an outcome, never a thrown error: the caller
+/// schema changes), no attached databases and a cap on the size of one value
+/// (`SQLITE_LIMIT_ATTACHED` 0, `SQLITE_LIMIT_LENGTH`), a deadline enforced by the progress
+/// handler, and a cap on the rows read back. A refused, failed or interrupted query is an outcome, never a thrown error: the caller
 /// scores it as failed. Safe to use from several threads (no shared connection).
 public struct ReadOnlySQLDatabase: Sendable {
     /// The database file.
@@ -41,6 +42,8 @@ public struct ReadOnlySQLDatabase: Sendable {
         }
         defer { sqlite3_close_v2(db) }
         sqlite3_enable_load_extension(db, 0)
+        sqlite3_limit(db, SQLITE_LIMIT_LENGTH, limits.maxValueBytes)
+        sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0)
         guard sqlite3_exec(db, "PRAGMA query_only = 1", nil, nil, nil) == SQLITE_OK else {
             return .error("cannot set query_only: \(String(cString: sqlite3_errmsg(db)))")
         }

@@ -108,6 +108,16 @@ final class GeoQueryTaskTests: XCTestCase {
         XCTAssertEqual(Scoring.describe(outcome), "timeout")
     }
 
+    func testAHugeValueIsAnErrorNotAGigabyte() throws {
+        let path = try Paths.sharedData().appendingPathComponent("geoquery/geography.sqlite").path
+        let database = try ReadOnlySQLDatabase(path: path)
+        guard case let .error(message) = database.run("SELECT length(randomblob(1000000000))") else {
+            return XCTFail("a 1 GB blob was built")
+        }
+        XCTAssertTrue(message.contains("too big"), message)
+        XCTAssertEqual(database.run("SELECT length(randomblob(1000))").rows, [[.integer(1000)]])
+    }
+
     func testTheRowCap() throws {
         let path = try Paths.sharedData().appendingPathComponent("geoquery/geography.sqlite").path
         let capped = try ReadOnlySQLDatabase(path: path, limits: SQLExecutionLimits(maxRows: 10))
