@@ -265,9 +265,11 @@ def main():
         "count": len(pairs),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    # One pair per line, so that a regenerated fixture diffs line by line.
     with open(OUT, "w", encoding="utf-8") as f:
-        json.dump({"meta": meta, "pairs": pairs}, f, indent=1, ensure_ascii=True)
-        f.write("\n")
+        f.write('{"meta": ' + json.dumps(meta, sort_keys=True) + ',\n "pairs": [\n')
+        f.write(",\n".join("  " + json.dumps(p, sort_keys=True) for p in pairs))
+        f.write("\n ]}\n")
     agree = sum(1 for p in pairs if p["math_verify"] == (p["intended"] == "equivalent"))
     print(f"{len(pairs)} pairs; math-verify matches the intended verdict on {agree}")
 
