@@ -187,7 +187,8 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
             } else {
                 gold = try goldIndex(record, path: path, choices: choices)
             }
-            target = choices[gold!]
+            // With per-choice contexts the choices may all be the same text: the gold context tells them apart.
+            target = contexts.map { $0[gold!] + spec.targetDelimiter + choices[gold!] } ?? choices[gold!]
         }
         if let template = spec.target {
             target = try renderTemplate(template, key: "target", record, path: path)
@@ -326,7 +327,8 @@ public struct TaskScorer: Sendable {
             for metric in metrics {
                 values[metric.name] = metric.kind == .accNorm ? result.accNorm : result.acc
             }
-            return ItemScore(values: values, extractedAnswer: texts[result.predicted])
+            // With per-choice contexts, the prediction is the context chosen.
+            return ItemScore(values: values, extractedAnswer: instance.choiceContexts.map { $0[result.predicted] } ?? texts[result.predicted])
         case let (.loglikelihood, .loglikelihood(r)):
             var values = Scoring.rollingValues(text: instance.target, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount)
             for metric in metrics where metric.kind == .acc { values[metric.name] = r.isGreedy ? 1 : 0 }

@@ -23,6 +23,18 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(run.samples["fixed_mc"]?[0].promptSHA256, ContentHash.sha256("Q0"))
     }
 
+    func testPerChoiceContextsAreScoredEachAfterItsOwnContext() async throws {
+        // Winogrande's shape: the same continuation after two contexts; the table model only
+        // knows the (context, continuation) pairs, so a shared prompt would score -10 for both.
+        let item = TaskInstance(id: "w0", prompt: "", target: "B x", choices: [" x", " x"], goldIndex: 1, choiceContexts: ["A", "B"])
+        let model = TableModel(table: ["A| x": -4, "B| x": -1])
+        let (result, samples) = try await Evaluator(model: model, limit: nil, seed: 1).evaluate(FixedChoiceTask(items: [item]))
+        XCTAssertEqual(result.metric("acc")?.value, 1)
+        guard case let .choices(answers) = samples[0].response else { return XCTFail("\(samples[0].response)") }
+        XCTAssertEqual(answers.map(\.logLikelihood), [-4, -1])
+        XCTAssertEqual(samples[0].promptSHA256, ContentHash.sha256("A\u{1E}B"))
+    }
+
     func testLimitKeepsTheFirstItems() async throws {
         let items = (0 ..< 5).map { TaskInstance(id: "\($0)", prompt: "Q\($0)", target: "A", choices: ["A", "B"], goldIndex: 0) }
         let evaluator = Evaluator(model: TableModel(table: [:]), limit: 3, seed: 1)

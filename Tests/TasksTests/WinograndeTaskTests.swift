@@ -40,6 +40,8 @@ final class WinograndeTaskTests: XCTestCase {
         let right = task.score(items[0], response: .choices([LoglikelihoodResponse(logLikelihood: -2, isGreedy: false, tokenCount: 2),
                                                               LoglikelihoodResponse(logLikelihood: -5, isGreedy: false, tokenCount: 2)]))
         XCTAssertEqual(right.values["acc"], 1)
+        XCTAssertEqual(right.extractedAnswer, "Fill in: The cup fell on the rug so the cup", "the context chosen")
+        XCTAssertEqual(items[0].target, "The cup fell on the rug so the cup broke.", "the gold context and its continuation")
         let wrong = task.score(items[1], response: .choices([LoglikelihoodResponse(logLikelihood: -2, isGreedy: false, tokenCount: 2),
                                                               LoglikelihoodResponse(logLikelihood: -5, isGreedy: false, tokenCount: 2)]))
         XCTAssertEqual(wrong.values["acc"], 0)
