@@ -92,6 +92,17 @@ final class MathEquivalenceTests: XCTestCase {
         assertDifferent("", "5")
     }
 
+    func testHostileAnswersAreRejectedQuickly() {
+        let deep = String(repeating: "(", count: 400) + "1" + String(repeating: ")", count: 400)
+        assertDifferent(deep, "1")                              // too deep to parse: not equal, no crash
+        assertEquivalent("((((1))))", "1")
+        let long = String(repeating: "1+", count: 5_000) + "1"
+        assertDifferent(long, "5001")                           // too long: text comparison only
+        assertEquivalent(long, long)
+        assertDifferent("10^{10^{10}}", "1")
+        assertDifferent("1000!", "1")
+    }
+
     func testScoringExtractsTheLastBoxedAnswer() {
         let r = Scoring.mathEquivalence(response: "We get $x = 2$, so the answer is $\\boxed{\\dfrac{4}{2}}$.", target: "2",
                                         filters: [.lastBoxed], targetFilters: [])

@@ -18,6 +18,8 @@ public enum MathEquivalence {
         guard !c.isEmpty, !g.isEmpty else { return false }
         let nc = MathNormalization.normalize(c), ng = MathNormalization.normalize(g)
         if nc == ng, !nc.isEmpty { return true }
+        // No MATH answer is this long; a model's runaway output is compared as text only.
+        guard nc.count <= maxAnswerLength, ng.count <= maxAnswerLength else { return false }
         if equivalent(MathAnswer.parse(nc), MathAnswer.parse(ng)) { return true }
         // A percentage is its number and its fraction: 50\% is 50 and 0.5.
         if hasPercent(g) || hasPercent(c) {
@@ -29,6 +31,9 @@ public enum MathEquivalence {
         }
         return false
     }
+
+    /// Longest normalised answer compared by structure and value (characters).
+    static let maxAnswerLength = 1_000
 
     static func hasPercent(_ s: String) -> Bool {
         s.hasSuffix("%") || s.hasSuffix("\\%") || s.hasSuffix("\\%}")

@@ -19,6 +19,10 @@ public struct MathExpressionParser {
 
     var tokens: [Token]
     var position = 0
+    /// Brackets, braces and arguments currently open; parsing gives up past `maxDepth` (answers
+    /// are model output, and a recursive-descent parser must not recurse without bound).
+    var depth = 0
+    static let maxDepth = 48
 
     /// The expression `text` denotes, or nil when it is not one this grammar reads.
     public static func parse(_ text: String) -> MathExpression? {
@@ -188,7 +192,9 @@ public struct MathExpressionParser {
     }
 
     mutating func primary() -> MathExpression? {
-        guard let token = peek else { return nil }
+        guard let token = peek, depth < Self.maxDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
         position += 1
         switch token {
         case let .number(text):
