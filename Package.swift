@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Harness", targets: ["Harness"]),
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "Tasks", targets: ["Tasks"]),
+        .library(name: "SQLExecution", targets: ["SQLExecution"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Masking", targets: ["Masking"]),
         .library(name: "Jinja", targets: ["Jinja"]),
@@ -57,7 +58,10 @@ let package = Package(
         // measured in steps that must stay well under a second.
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
-        .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Tasks", dependencies: ["Harness", "SQLExecution", .product(name: "Yams", package: "Yams")]),
+        // Untrusted SQL on a read-only SQLite file (text-to-SQL scoring): SQLite's C API through
+        // GRDB's system-library module (libsqlite3), not GRDB itself.
+        .target(name: "SQLExecution", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "Reports"),
         .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
         .target(
@@ -131,7 +135,7 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports"]),

@@ -70,13 +70,32 @@ public struct TaskInstance: Codable, Hashable, Sendable {
     public var choices: [String]
     /// For `multiple_choice`: the index of the correct choice.
     public var goldIndex: Int?
+    /// For `multiple_choice` with partial evaluation (Winogrande): the full context of each choice,
+    /// one per entry of `choices`, each scored with its own continuation. nil: every choice
+    /// follows `prompt`.
+    public var choiceContexts: [String]?
 
-    public init(id: String, prompt: String, target: String, choices: [String] = [], goldIndex: Int? = nil) {
+    public init(id: String, prompt: String, target: String, choices: [String] = [], goldIndex: Int? = nil, choiceContexts: [String]? = nil) {
+        precondition(choiceContexts == nil || choiceContexts!.count == choices.count, "one context per choice")
         self.id = id
         self.prompt = prompt
         self.target = target
         self.choices = choices
         self.goldIndex = goldIndex
+        self.choiceContexts = choiceContexts
+    }
+
+    /// The log-likelihood requests of a `multiple_choice` item, one per choice in order: each
+    /// choice's continuation after its own context (`choiceContexts`) or after `prompt`.
+    public var choiceRequests: [LoglikelihoodRequest] {
+        choices.indices.map { k in LoglikelihoodRequest(context: choiceContexts?[k] ?? prompt, continuation: choices[k]) }
+    }
+
+    /// The text that identifies what the model was shown (hashed into sample records so items
+    /// pair across runs): `prompt`, or every choice's context when they differ.
+    public var shownText: String {
+        guard let choiceContexts else { return prompt }
+        return choiceContexts.joined(separator: "\u{1E}")
     }
 }
 
@@ -118,10 +137,14 @@ public enum ModelResponse: Codable, Hashable, Sendable {
 public struct ItemScore: Codable, Hashable, Sendable {
     public var values: [String: Double]
     public var extractedAnswer: String?
+    /// How the item's answer fared, for scorers that tell more than 0/1 (`equivalent`,
+    /// `no_answer`, `wrong_result`, `refused: writing (DELETE from city)`, `timeout`…); nil otherwise.
+    public var outcome: String?
 
-    public init(values: [String: Double], extractedAnswer: String? = nil) {
+    public init(values: [String: Double], extractedAnswer: String? = nil, outcome: String? = nil) {
         self.values = values
         self.extractedAnswer = extractedAnswer
+        self.outcome = outcome
     }
 }
 

@@ -24,7 +24,7 @@ public enum EvaluationReport {
             }
         }
         doc.table(table)
-        doc.paragraph("↑ higher is better, ↓ lower is better. Intervals: normal for means, percentile bootstrap for perplexity and bits per byte.")
+        doc.paragraph("↑ higher is better, ↓ lower is better. Intervals: Wilson for 0/1 metrics (accuracy, exact match), normal for other means, percentile bootstrap for perplexity and bits per byte.")
         doc.details(summary: "Tasks and hashes") { d in
             d.bulletList(results.tasks.map { "\($0.name) v\($0.version): sha256 \($0.contentHash.prefix(16))…" })
         }

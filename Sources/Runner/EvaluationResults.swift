@@ -1,4 +1,5 @@
 import Harness
+import Metrics
 
 /// `results.json` of `forgetbench eval`: everything needed to compare two runs, versioned.
 ///
@@ -122,11 +123,15 @@ public struct MetricResult: Codable, Equatable, Sendable {
     public var value: Double
     /// Standard error of the mean (sample sd / √n) for mean metrics; nil for corpus-level ones.
     public var standardError: Double?
-    /// 95% interval: normal for mean metrics, percentile bootstrap for corpus-level ones.
+    /// 95% interval: Wilson for mean metrics of 0/1 items (accuracy, exact match), normal for
+    /// other mean metrics, percentile bootstrap for corpus-level ones.
     public var interval95: [Double]?
+    /// How `interval95` was computed (`wilson`, `normal`, `bootstrap_percentile`); nil when there
+    /// is no interval (and in results written before it was recorded).
+    public var intervalKind: IntervalKind?
 
     public init(name: String, polarity: MetricPolarity, aggregation: MetricAggregation, unitsKey: String? = nil,
-                value: Double, standardError: Double?, interval95: [Double]?) {
+                value: Double, standardError: Double?, interval95: [Double]?, intervalKind: IntervalKind? = nil) {
         self.name = name
         self.polarity = polarity
         self.aggregation = aggregation
@@ -134,6 +139,7 @@ public struct MetricResult: Codable, Equatable, Sendable {
         self.value = value
         self.standardError = standardError
         self.interval95 = interval95
+        self.intervalKind = interval95 == nil ? nil : intervalKind
     }
 }
 

@@ -35,8 +35,9 @@ public struct Evaluator: Sendable {
             let responses = try await respond(to: chunk, task: task)
             for (instance, response) in zip(chunk, responses) {
                 let score = task.score(instance, response: response)
-                samples.append(SampleRecord(id: instance.id, promptSHA256: ContentHash.sha256(instance.prompt), target: instance.target,
-                                            response: response, extractedAnswer: score.extractedAnswer, values: score.values))
+                samples.append(SampleRecord(id: instance.id, promptSHA256: ContentHash.sha256(instance.shownText), target: instance.target,
+                                            response: response, extractedAnswer: score.extractedAnswer, values: score.values,
+                                            outcome: score.outcome))
             }
             start += chunk.count
             progress(start, instances.count)
@@ -50,7 +51,7 @@ public struct Evaluator: Sendable {
     func respond(to instances: [TaskInstance], task: any EvaluationTask) async throws -> [ModelResponse] {
         switch task.outputType {
         case .multipleChoice:
-            let requests = instances.flatMap { i in i.choices.map { LoglikelihoodRequest(context: i.prompt, continuation: $0) } }
+            let requests = instances.flatMap(\.choiceRequests)
             let answers = try await model.loglikelihood(requests)
             var responses: [ModelResponse] = []
             var offset = 0
@@ -86,9 +87,11 @@ public struct Evaluator: Sendable {
         }
         switch spec.aggregation {
         case .mean:
-            let summary = try MeanSummary(values: column(spec.name))
+            // A mean of 0/1 items is a proportion: Wilson interval; any other mean: normal.
+            let summary = try MeanSummary.summarizing(column(spec.name))
             return MetricResult(name: spec.name, polarity: spec.polarity, aggregation: .mean, value: summary.mean,
-                                standardError: summary.standardError, interval95: summary.interval.map { [$0.lower, $0.upper] })
+                                standardError: summary.standardError, interval95: summary.interval.map { [$0.lower, $0.upper] },
+                                intervalKind: summary.intervalKind)
         case .perplexity, .bitsPerByte:
             let ll = try column("loglikelihood")
             let units = try column(spec.aggregation == .bitsPerByte ? "bytes" : (spec.unitsKey ?? "tokens"))
@@ -106,7 +109,7 @@ public struct Evaluator: Sendable {
                 interval = [ci.lower, ci.upper]
             }
             return MetricResult(name: spec.name, polarity: spec.polarity, aggregation: spec.aggregation, unitsKey: spec.unitsKey,
-                                value: value, standardError: nil, interval95: interval)
+                                value: value, standardError: nil, interval95: interval, intervalKind: .bootstrapPercentile)
         }
     }
 }

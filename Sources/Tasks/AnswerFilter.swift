@@ -15,7 +15,8 @@ import Harness
 ///   (`$1,234.00` → `1234`);
 /// - `trim`, `lowercase`, `uppercase`, `collapse_whitespace` (runs of whitespace → one space),
 ///   `normalize_whitespace` (trim + collapse);
-/// - `first_line`: the text before the first line break.
+/// - `first_line`: the text before the first line break;
+/// - `last_boxed`: the content of the last `\boxed{...}` or `\fbox{...}` (balanced braces).
 public enum AnswerFilter: Hashable, Sendable {
     case regex(pattern: String, group: Int?, selectLast: Bool)
     case lastNumber
@@ -28,16 +29,17 @@ public enum AnswerFilter: Hashable, Sendable {
     case collapseWhitespace
     case normalizeWhitespace
     case firstLine
+    case lastBoxed
 
     /// All scalar spellings, for did-you-mean.
     static let names = ["regex", "last_number", "first_number", "first_choice_letter", "normalize_number", "trim",
-                        "lowercase", "uppercase", "collapse_whitespace", "normalize_whitespace", "first_line"]
+                        "lowercase", "uppercase", "collapse_whitespace", "normalize_whitespace", "first_line", "last_boxed"]
 
     /// Whether the step extracts an answer (and so is applied to the response only) rather than
     /// normalising text (applied to the response and, by default, to the target).
     public var isExtractor: Bool {
         switch self {
-        case .regex, .lastNumber, .firstNumber, .firstChoiceLetter: return true
+        case .regex, .lastNumber, .firstNumber, .firstChoiceLetter, .lastBoxed: return true
         default: return false
         }
     }
@@ -70,6 +72,8 @@ public enum AnswerFilter: Hashable, Sendable {
             return Self.collapse(text).trimmingCharacters(in: .whitespaces)
         case .firstLine:
             return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        case .lastBoxed:
+            return MathAnswerExtraction.lastBoxed(in: text)
         }
     }
 
@@ -156,6 +160,7 @@ public enum AnswerFilter: Hashable, Sendable {
         case .collapseWhitespace: return .string("collapse_whitespace")
         case .normalizeWhitespace: return .string("normalize_whitespace")
         case .firstLine: return .string("first_line")
+        case .lastBoxed: return .string("last_boxed")
         }
     }
 }

@@ -73,6 +73,16 @@ public enum DatasetReader {
             }
         case .csv:
             return try csv(bytes, path: url.path)
+        case .sqlite:
+            throw .invalidData(SourceLocation(path: url.path), message: "a SQLite database holds no records; it can only be the 'database' of an sql_execution metric")
+        case .text2sql:
+            let entries: [(value: JSONValue, line: Int)]
+            do {
+                entries = try JSONParser.parseArrayWithLines(bytes)
+            } catch {
+                throw .invalidData(SourceLocation(path: url.path, line: error.line, column: error.column), message: "invalid JSON: \(error.message)")
+            }
+            return try Text2SQLDataset.flatten(entries, path: url.path)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import SQLExecution
 
 /// Per-item scoring shared by YAML and compiled tasks. Values are keyed as the Runner's
 /// aggregation expects: metric names, plus `loglikelihood`, `tokens`, `words` and `bytes` for
@@ -51,6 +52,53 @@ public enum Scoring {
         let extracted = AnswerFilter.run(filters, on: response)
         let expected = AnswerFilter.run(targetFilters, on: target) ?? target
         return (extracted != nil && extracted == expected ? 1 : 0, extracted)
+    }
+}
+
+extension Scoring {
+    /// MATH-style scoring: `filters` pick the answer out of the response (default: the last
+    /// `\boxed{}`), `targetFilters` prepare the target, and `MathEquivalence` decides.
+    /// - Returns: the score (0 or 1), the extracted answer, and the outcome (`equivalent`,
+    ///   `not_equivalent`, `no_answer`).
+    public static func mathEquivalence(response: String, target: String, filters: [AnswerFilter], targetFilters: [AnswerFilter])
+        -> (score: Double, extracted: String?, outcome: String) {
+        guard let extracted = AnswerFilter.run(filters, on: response) else { return (0, nil, "no_answer") }
+        let gold = AnswerFilter.run(targetFilters, on: target) ?? target
+        return MathEquivalence.equivalent(extracted, gold) ? (1, extracted, "equivalent") : (0, extracted, "not_equivalent")
+    }
+
+    /// Execution accuracy: the SQL `filters` extract from the response, run read-only on
+    /// `database`, returns the same multiset of rows as `targetSQL`. `targetSQL` may hold several
+    /// equivalent gold queries, one per line: the first that runs gives the expected rows.
+    /// - Returns: the score (0 or 1), the extracted SQL, and the outcome: `correct`,
+    ///   `wrong_result`, `no_answer`, `refused: …`, `timeout`, `row_limit`, `error: …`, or
+    ///   `gold_failed: …` when the target query itself does not run (a dataset problem).
+    public static func sqlExecution(response: String, targetSQL: String, filters: [AnswerFilter], database: ReadOnlySQLDatabase)
+        -> (score: Double, extracted: String?, outcome: String) {
+        guard let sql = AnswerFilter.run(filters, on: response), !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return (0, nil, "no_answer")
+        }
+        var gold: [[SQLValue]]?
+        var goldFailure = "no gold query"
+        for line in targetSQL.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let outcome = database.run(String(line))
+            if let rows = outcome.rows { gold = rows; break }
+            goldFailure = describe(outcome)
+        }
+        guard let gold else { return (0, sql, "gold_failed: \(goldFailure)") }
+        let predicted = database.run(sql)
+        guard let rows = predicted.rows else { return (0, sql, describe(predicted)) }
+        return SQLResultComparison.sameMultiset(rows, gold) ? (1, sql, "correct") : (0, sql, "wrong_result")
+    }
+
+    static func describe(_ outcome: SQLQueryOutcome) -> String {
+        switch outcome {
+        case .rows: return "rows"
+        case let .refused(why): return "refused: \(why)"
+        case .timedOut: return "timeout"
+        case .rowLimit: return "row_limit"
+        case let .error(message): return "error: \(message)"
+        }
     }
 }
 

@@ -161,6 +161,7 @@ public struct TaskCatalog: Sendable {
         text += "----- prompt -----\n\(first.prompt)\n----- end prompt -----\n"
         if task.outputType == .multipleChoice {
             for (i, choice) in first.choices.enumerated() {
+                if let contexts = first.choiceContexts { text += "context \(i): \(Template.quote(contexts[i]))\n" }
                 text += "choice \(i)\(i == first.goldIndex ? " (gold)" : ""): \(Template.quote(choice))\n"
             }
         } else {

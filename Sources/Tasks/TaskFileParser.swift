@@ -15,7 +15,8 @@ import Yams
 ///                                  #   loglikelihood_rolling | generate_until
 /// dataset:                         # required
 ///   path: gsm8k/test.jsonl         # under the data root; ./ or ../ = relative to this file
-///   format: jsonl                  # jsonl | jsonl.gz | json (an array) | csv; default: from the extension
+///   format: jsonl                  # jsonl | jsonl.gz | json (an array) | csv | text2sql (text2sql-data
+///                                  # JSON, one record per question) | sqlite (a metric's database); default: from the extension
 ///   sha256: 3730d3...              # checked before use (recommended)
 ///   url: https://...               # where to download it (shown when missing or different)
 ///   select: {start: 10, end: 510}  # optional: 0-based file indices, end exclusive
@@ -27,6 +28,10 @@ import Yams
 ///                                  # multiple choice defaults to the gold choice; not for rolling
 /// choices: choices                 # multiple_choice: an expression giving a list, or a list of templates
 /// gold: gold                       # multiple_choice: an index, or text equal to one choice
+/// contexts: context_options        # multiple_choice, partial evaluation (Winogrande): one context per
+///                                  # choice (an expression giving a list, or a list of templates);
+///                                  # `choices` may then give one continuation scored after every
+///                                  # context; `prompt` (default "") is put before each context
 /// target_delimiter: " "            # between prompt and answer (each choice, each shot); default " "
 /// fewshot:                         # optional; not for loglikelihood_rolling
 ///   k: 5
@@ -50,15 +55,26 @@ import Yams
 ///       - regex: '#### (\-?[0-9\.\,]+)'   # options: group, select: first|last
 ///       - normalize_number         # see `AnswerFilter` for every step
 ///     target_filters: [normalize_number]  # default: the non-extracting steps of `filters`
+///   - math_equivalence              # generate_until: the last \boxed{} (or `filters`' answer) is
+///                                  #   equivalent to the target (`MathEquivalence`)
+///   - name: execution_accuracy      # generate_until: the extracted SQL returns the target SQL's rows
+///     type: sql_execution
+///     database: {path: geoquery/geography.sqlite, sha256: ...}   # opened read-only
+/// training:                        # optional: a training split (the task becomes trainable)
+///   dataset: {path: math/train.jsonl, sha256: ...}
+///   target: '{{solution | last_boxed}}'   # the gold answer of a training item; default `target`
+///   response: "{{solution}}"       # the text to fine-tune on (required)
 /// ```
 public enum TaskFileParser {
     static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
-                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics", "chat_template"]
+                          "target", "choices", "gold", "contexts", "target_delimiter", "fewshot", "generation", "metrics", "chat_template",
+                          "training"]
+    static let trainingKeys = ["dataset", "prompt", "target", "response"]
     static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
     static let selectKeys = ["start", "end"]
     static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
     static let generationKeys = ["until", "max_tokens", "temperature", "top_p"]
-    static let metricKeys = ["name", "type", "filters", "target_filters"]
+    static let metricKeys = ["name", "type", "filters", "target_filters", "database"]
     static let regexKeys = ["regex", "group", "select"]
 
     /// Parses the task file at `url`.
@@ -218,7 +234,13 @@ public enum TaskFileParser {
                 throw .invalidValue(loc(typeNode), message: "unknown output_type '\(typeText)'\(TaskError.hint(Suggestions.closest(to: typeText, in: all))); expected one of \(all.joined(separator: ", "))")
             }
             let dataset = try datasetSpec(required(e, "dataset", in: root, section: section), section: "dataset")
-            let prompt = try template(required(e, "prompt", in: root, section: section), "prompt")
+            // With per-choice contexts the prompt is only a shared prefix, and may be left out.
+            let prompt: Template
+            if e["prompt"] == nil, e["contexts"] != nil, outputType == .multipleChoice {
+                prompt = try! Template("")
+            } else {
+                prompt = try template(required(e, "prompt", in: root, section: section), "prompt")
+            }
             let id = try e["id"].map { pair throws(TaskError) in try template(pair.value, "id") }
             let preamble = try e["preamble"].map { pair throws(TaskError) in try string(pair.value, "preamble") } ?? ""
             let target = try e["target"].map { pair throws(TaskError) in try template(pair.value, "target") }
@@ -227,19 +249,16 @@ public enum TaskFileParser {
             // Choices and gold: multiple choice only.
             var choices: ChoicesSpec?
             var gold: TemplateExpression?
+            var contexts: ChoicesSpec?
             if outputType == .multipleChoice {
-                let choicesNode = try required(e, "choices", in: root, section: section)
-                if case let .sequence(items) = choicesNode {
-                    var templates: [Template] = []
-                    for item in items { templates.append(try template(item, "choices")) }
-                    guard templates.count >= 2 else { throw .invalidValue(loc(choicesNode), message: "'choices' needs at least two templates") }
-                    choices = .templates(templates)
-                } else {
-                    choices = .list(try expression(choicesNode, "choices"))
+                if let pair = e["contexts"] {
+                    contexts = try listSpec(pair.value, "contexts", minimumTemplates: 2)
                 }
+                // With per-choice contexts one continuation may serve every context.
+                choices = try listSpec(required(e, "choices", in: root, section: section), "choices", minimumTemplates: contexts == nil ? 2 : 1)
                 gold = try expression(required(e, "gold", in: root, section: section), "gold")
             } else {
-                for key in ["choices", "gold"] {
+                for key in ["choices", "gold", "contexts"] {
                     if let pair = e[key] {
                         throw .invalidValue(loc(pair.key), message: "'\(key)' applies to multiple_choice tasks only, not \(outputType.rawValue)")
                     }
@@ -279,11 +298,43 @@ public enum TaskFileParser {
                 }
             }
 
+            let training = try e["training"].map { pair throws(TaskError) in try trainingSpec(pair.value) }
+            if training != nil, outputType != .generateUntil, let pair = e["training"] {
+                throw .invalidValue(loc(pair.key), message: "'training' applies to generate_until tasks only, not \(outputType.rawValue)")
+            }
+
+            if contexts != nil, let fewshot, fewshot.k > 0, let pair = e["fewshot"] {
+                throw .invalidValue(loc(pair.key), message: "'fewshot' is not supported with per-choice 'contexts'; use k: 0 or leave it out")
+            }
+
             return TaskSpec(name: name, version: version, description: description, outputType: outputType, dataset: dataset,
-                            id: id, preamble: preamble, prompt: prompt, target: target, choices: choices, gold: gold,
-                            targetDelimiter: delimiter, fewshot: fewshot, generation: generation, metrics: metrics,
+                            id: id, preamble: preamble, prompt: prompt, target: target, choices: choices, gold: gold, contexts: contexts,
+                            targetDelimiter: delimiter, fewshot: fewshot, generation: generation, metrics: metrics, training: training,
                             appliesChatTemplate: try e["chat_template"].map { pair throws(TaskError) in try bool(pair.value, "chat_template") },
                             file: file, locations: locations)
+        }
+
+        mutating func trainingSpec(_ node: Node) throws(TaskError) -> TrainingSplitSpec {
+            let e = try entries(node, section: "training", allowed: TaskFileParser.trainingKeys)
+            for (key, pair) in e { locations["training.\(key)"] = loc(pair.value) }
+            let dataset = try datasetSpec(required(e, "dataset", in: node, section: "training"), section: "training.dataset")
+            let prompt = try e["prompt"].map { pair throws(TaskError) in try template(pair.value, "training.prompt") }
+            let target = try e["target"].map { pair throws(TaskError) in try template(pair.value, "training.target") }
+            let response = try template(required(e, "response", in: node, section: "training"), "training.response")
+            return TrainingSplitSpec(dataset: dataset, prompt: prompt, target: target, response: response)
+        }
+
+        /// `choices` or `contexts`: a list of templates (at least `minimumTemplates`) or an expression giving a list.
+        func listSpec(_ node: Node, _ what: String, minimumTemplates: Int) throws(TaskError) -> ChoicesSpec {
+            if case let .sequence(items) = node {
+                var templates: [Template] = []
+                for item in items { templates.append(try template(item, what)) }
+                guard templates.count >= minimumTemplates else {
+                    throw .invalidValue(loc(node), message: "'\(what)' needs at least \(minimumTemplates == 1 ? "one template" : "\(minimumTemplates) templates")")
+                }
+                return .templates(templates)
+            }
+            return .list(try expression(node, what))
         }
 
         mutating func datasetSpec(_ node: Node, section: String) throws(TaskError) -> DatasetSpec {
@@ -301,7 +352,7 @@ public enum TaskFileParser {
                 format = f
             } else {
                 guard let f = DatasetFormat.inferred(from: path) else {
-                    throw .invalidValue(loc(pathNode), message: "cannot tell the format of '\(path)' from its extension; add 'format: jsonl|jsonl.gz|json|csv'")
+                    throw .invalidValue(loc(pathNode), message: "cannot tell the format of '\(path)' from its extension; add 'format: jsonl|jsonl.gz|json|csv|text2sql'")
                 }
                 format = f
             }
@@ -381,7 +432,7 @@ public enum TaskFileParser {
             return FewShotSpec(k: k, source: source, sampler: sampler, seed: seed, separator: separator, prompt: prompt, target: target)
         }
 
-        func metricList(_ node: Node, outputType: OutputType) throws(TaskError) -> [MetricConfig] {
+        mutating func metricList(_ node: Node, outputType: OutputType) throws(TaskError) -> [MetricConfig] {
             guard case let .sequence(items) = node, !items.isEmpty else {
                 throw .invalidValue(loc(node), message: "'metrics' must be a non-empty list")
             }
@@ -394,6 +445,8 @@ public enum TaskFileParser {
                 var filters: [AnswerFilter] = []
                 var targetFilters: [AnswerFilter]?
                 var filterNode: Node?
+                var database: DatasetSpec?
+                var databaseNode: Node?
                 switch item {
                 case let .scalar(s):
                     name = s.string
@@ -409,6 +462,13 @@ public enum TaskFileParser {
                     kindNode = typeNode ?? nameNode!
                     if let pair = e["filters"] { filters = try filterList(pair.value); filterNode = pair.key }
                     if let pair = e["target_filters"] { targetFilters = try filterList(pair.value); filterNode = pair.key }
+                    if let pair = e["database"] {
+                        database = try datasetSpec(pair.value, section: "database")
+                        databaseNode = pair.key
+                        if database?.format != .sqlite {
+                            throw .invalidValue(loc(pair.value), message: "'database' must be a SQLite file (format: sqlite, or a .sqlite/.db name)")
+                        }
+                    }
                 }
                 guard let kind = MetricKind(rawValue: kindText) else {
                     let all = MetricKind.allCases.map(\.rawValue)
@@ -417,15 +477,27 @@ public enum TaskFileParser {
                 guard allowed.contains(kind) else {
                     throw .invalidValue(loc(kindNode), message: "metric '\(kind.rawValue)' does not apply to \(outputType.rawValue) tasks; expected one of \(allowed.map(\.rawValue).joined(separator: ", "))")
                 }
-                if kind != .exactMatch, let filterNode {
-                    throw .invalidValue(loc(filterNode), message: "filters apply to exact_match metrics only")
+                if ![.exactMatch, .mathEquivalence, .sqlExecution].contains(kind), let filterNode {
+                    throw .invalidValue(loc(filterNode), message: "filters apply to exact_match, math_equivalence and sql_execution metrics only")
+                }
+                if kind == .sqlExecution, database == nil {
+                    throw .missingKey(loc(item), key: "database", section: "an sql_execution metric")
+                }
+                if kind != .sqlExecution, let databaseNode {
+                    throw .invalidValue(loc(databaseNode), message: "'database' applies to sql_execution metrics only")
                 }
                 if result.contains(where: { $0.name == name }) {
                     throw .invalidValue(loc(item), message: "metric '\(name)' is listed twice")
                 }
-                if kind == .exactMatch, filters.isEmpty, targetFilters == nil { filters = [.trim] }
+                if filters.isEmpty, targetFilters == nil {
+                    switch kind {
+                    case .exactMatch, .sqlExecution: filters = [.trim]
+                    case .mathEquivalence: filters = [.lastBoxed]
+                    default: break
+                    }
+                }
                 result.append(MetricConfig(name: name, kind: kind, filters: filters,
-                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor }))
+                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor }, database: database))
             }
             return result
         }
@@ -448,6 +520,7 @@ public enum TaskFileParser {
                     case "collapse_whitespace": result.append(.collapseWhitespace)
                     case "normalize_whitespace": result.append(.normalizeWhitespace)
                     case "first_line": result.append(.firstLine)
+                    case "last_boxed": result.append(.lastBoxed)
                     case "regex": throw .invalidValue(loc(item), message: "the regex filter needs a pattern: '- regex: PATTERN'")
                     default:
                         throw .invalidValue(loc(item), message: "unknown filter '\(s.string)'\(TaskError.hint(Suggestions.closest(to: s.string, in: AnswerFilter.names)))")

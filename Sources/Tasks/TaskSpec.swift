@@ -11,6 +11,10 @@ public enum DatasetFormat: String, Hashable, Sendable, CaseIterable {
     case json
     /// Comma-separated values with a header row (RFC 4180 quoting); every value is a string.
     case csv
+    /// text2sql-data's JSON (`Text2SQLDataset`): one record per question, variables filled in.
+    case text2sql
+    /// A SQLite database: not records, only the `database` of an `sql_execution` metric.
+    case sqlite
 
     /// The format implied by a file name's extension, if any.
     public static func inferred(from path: String) -> DatasetFormat? {
@@ -19,6 +23,7 @@ public enum DatasetFormat: String, Hashable, Sendable, CaseIterable {
         if lower.hasSuffix(".jsonl") { return .jsonl }
         if lower.hasSuffix(".json") { return .json }
         if lower.hasSuffix(".csv") { return .csv }
+        if lower.hasSuffix(".sqlite") || lower.hasSuffix(".db") { return .sqlite }
         return nil
     }
 }
@@ -100,6 +105,12 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     case accNorm = "acc_norm"
     /// Generation: the filtered answer equals the filtered target.
     case exactMatch = "exact_match"
+    /// Generation: the extracted answer (default: the last `\boxed{}`) is mathematically
+    /// equivalent to the target (`MathEquivalence`).
+    case mathEquivalence = "math_equivalence"
+    /// Generation: the extracted SQL, run read-only on the metric's `database`, returns the same
+    /// multiset of rows as the target SQL (execution accuracy).
+    case sqlExecution = "sql_execution"
     /// exp(-Σ loglikelihood / Σ tokens).
     case tokenPerplexity = "token_perplexity"
     /// exp(-Σ loglikelihood / Σ words); words as lm-evaluation-harness counts them (`re.split(r"\s+")`).
@@ -113,7 +124,7 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     static func allowed(for type: OutputTypeName) -> [MetricKind] {
         switch type {
         case .multipleChoice: return [.acc, .accNorm]
-        case .generateUntil: return [.exactMatch]
+        case .generateUntil: return [.exactMatch, .mathEquivalence, .sqlExecution]
         case .loglikelihood: return [.acc, .tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         case .loglikelihoodRolling: return [.tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         }
@@ -142,11 +153,21 @@ public struct MetricConfig: Hashable, Sendable {
     public var filters: [AnswerFilter]
     /// For `exact_match`: steps applied to the target (default: the normalising steps of `filters`).
     public var targetFilters: [AnswerFilter]
+    /// For `sql_execution`: the SQLite database the queries run on (read-only).
+    public var database: DatasetSpec?
+
+    public init(name: String, kind: MetricKind, filters: [AnswerFilter], targetFilters: [AnswerFilter], database: DatasetSpec? = nil) {
+        self.name = name
+        self.kind = kind
+        self.filters = filters
+        self.targetFilters = targetFilters
+        self.database = database
+    }
 
     /// The Harness description: direction and aggregation.
     public var metricSpec: MetricSpec {
         switch kind {
-        case .acc, .accNorm, .exactMatch: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
+        case .acc, .accNorm, .exactMatch, .mathEquivalence, .sqlExecution: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
         case .tokenPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "tokens")
         case .wordPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words")
         case .bytePerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "bytes")
@@ -160,10 +181,11 @@ public struct MetricConfig: Hashable, Sendable {
             "higher_is_better": .bool(metricSpec.polarity == .higherIsBetter),
             "aggregation": .string(metricSpec.aggregation.rawValue),
         ]
-        if kind == .exactMatch {
+        if kind == .exactMatch || kind == .mathEquivalence || kind == .sqlExecution {
             members["filters"] = .array(filters.map(\.configValue))
             members["target_filters"] = .array(targetFilters.map(\.configValue))
         }
+        if let database { members["database"] = database.configValue }
         return .object(members)
     }
 }
@@ -197,13 +219,19 @@ public struct TaskSpec: Hashable, Sendable {
     public var prompt: Template
     public var target: Template?
     public var choices: ChoicesSpec?
-    /// An expression for the gold choice: an index, or text equal to one of the choices.
+    /// An expression for the gold choice: an index, or text equal to one of the choices (or contexts).
     public var gold: TemplateExpression?
+    /// Partial evaluation (Winogrande): one context per choice, each choice's continuation scored
+    /// after its own context (the prompt, if any, is put before every context). nil: the choices
+    /// share the prompt.
+    public var contexts: ChoicesSpec?
     /// Between a prompt and its answer (each choice's continuation, each few-shot answer). Default " ".
     public var targetDelimiter: String
     public var fewshot: FewShotSpec?
     public var generation: GenerationSettings?
     public var metrics: [MetricConfig]
+    /// The training split, when the task has one (it is then a `TrainableTask`).
+    public var training: TrainingSplitSpec?
     /// `chat_template: true`: each prompt is a user turn of the model's chat template (the model's
     /// own, rendered with the generation prompt), as lm-eval's `--apply_chat_template`; nil when
     /// the file does not say (plain prompts). `eval --apply-chat-template` overrides it.
@@ -233,6 +261,8 @@ public struct TaskSpec: Hashable, Sendable {
         if let target { members["target"] = .string(target.source) }
         if let choices { members["choices"] = choices.configValue }
         if let gold { members["gold"] = .string(gold.source) }
+        if let contexts { members["contexts"] = contexts.configValue }
+        if let training, !forHash { members["training"] = training.configValue }
         if let appliesChatTemplate { members["chat_template"] = .bool(appliesChatTemplate) }
         if var fewshot {
             if forHash { fewshot.source?.url = nil }
@@ -246,6 +276,25 @@ public struct TaskSpec: Hashable, Sendable {
                 "top_p": .number(String(generation.topP)),
             ])
         }
+        return .object(members)
+    }
+}
+
+/// A task's training split: its own dataset, rendered with the task's prompt (or its own), the
+/// gold answer of each item (for judging self-outputs) and the response to fine-tune on.
+public struct TrainingSplitSpec: Hashable, Sendable {
+    public var dataset: DatasetSpec
+    /// nil: the task's `prompt`.
+    public var prompt: Template?
+    /// The gold answer of a training item; nil: the task's `target`.
+    public var target: Template?
+    /// The ground-truth response to fine-tune on.
+    public var response: Template
+
+    var configValue: JSONValue {
+        var members: [String: JSONValue] = ["dataset": dataset.configValue, "response": .string(response.source)]
+        if let prompt { members["prompt"] = .string(prompt.source) }
+        if let target { members["target"] = .string(target.source) }
         return .object(members)
     }
 }

@@ -10,7 +10,8 @@ import Harness
 ///
 /// Filters: `trim`, `lower`, `upper`, `after: S` (text after the first `S`), `after_last: S`,
 /// `before: S` (text before the first `S`), `through: S` (text up to and including the first `S`),
-/// `replace: A, B`, `join: SEP` (a list's items joined), `letter` (0 → `A`, 1 → `B`, …).
+/// `replace: A, B`, `join: SEP` (a list's items joined), `letter` (0 → `A`, 1 → `B`, …),
+/// `last_boxed` (the content of the last `\boxed{...}`; fails when there is none).
 /// `after`, `after_last`, `before` and `through` fail when `S` is absent, so that a malformed
 /// record is reported instead of silently rendered.
 /// A literal `{{` is written `{{ "{{" }}`.
@@ -127,7 +128,7 @@ public struct TemplateExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     static let filterArity: [String: Int] = [
-        "trim": 0, "lower": 0, "upper": 0, "letter": 0,
+        "trim": 0, "lower": 0, "upper": 0, "letter": 0, "last_boxed": 0,
         "after": 1, "after_last": 1, "before": 1, "through": 1, "join": 1, "replace": 2,
     ]
 
@@ -270,6 +271,11 @@ public struct TemplateExpression: Hashable, Sendable, CustomStringConvertible {
         case "lower": return .string(text.lowercased())
         case "upper": return .string(text.uppercased())
         case "replace": return .string(text.replacingOccurrences(of: argument(0), with: argument(1)))
+        case "last_boxed":
+            guard let boxed = MathAnswerExtraction.lastBoxed(in: text) else {
+                throw .failed("filter 'last_boxed': the text of '\(source)' has no \\boxed{...}")
+            }
+            return .string(boxed)
         case "after", "after_last", "before", "through":
             let separator = argument(0)
             let found = filter.name == "after_last" ? text.range(of: separator, options: .backwards) : text.range(of: separator)

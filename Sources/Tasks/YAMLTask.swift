@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import SQLExecution
 
 /// A task declared in a YAML file. Creating it checks that its data files exist and match their
 /// sha256; `instances` reads and renders the records.
@@ -9,6 +10,11 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
     public let datasetURL: URL
     /// The few-shot source file, resolved (nil when few-shot uses the evaluated dataset).
     public let fewshotURL: URL?
+    /// The databases of `sql_execution` metrics, by metric name (opened read-only per query).
+    public let databases: [String: ReadOnlySQLDatabase]
+    /// The training split's file, resolved (nil when the task has none); checked against its
+    /// sha256 only when the training items are read.
+    public let trainingURL: URL?
     public let contentHash: String
 
     /// - Throws: `TaskError.dataFileMissing` / `.checksumMismatch` / `.unreadable`.
@@ -27,6 +33,21 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
         } else {
             fewshotURL = nil
         }
+        var databases: [String: ReadOnlySQLDatabase] = [:]
+        for metric in spec.metrics {
+            guard let database = metric.database else { continue }
+            let url = DatasetReader.resolve(database.path, dataRoot: dataRoot, taskFile: spec.file)
+            hashed["database_sha256.\(metric.name)"] = .string(try DatasetReader.verify(database, at: url))
+            do {
+                databases[metric.name] = try ReadOnlySQLDatabase(path: url.path)
+            } catch {
+                throw .unreadable(path: url.path, reason: error.description)
+            }
+        }
+        self.databases = databases
+        // The training split decides no evaluation item: it is checked when it is read, and left
+        // out of the content hash (so evaluation runs stay comparable across training files).
+        trainingURL = spec.training.map { DatasetReader.resolve($0.dataset.path, dataRoot: dataRoot, taskFile: spec.file) }
         contentHash = ContentHash.sha256(JSONValue.object(hashed).canonicalJSON)
     }
 
@@ -101,7 +122,8 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
             prompt += item.prompt
             let id = try spec.id.map { t throws(TaskError) in try renderTemplate(t, key: "id", record, path: datasetPath) } ?? String(record.index)
             result.append(TaskInstance(id: id, prompt: prompt, target: item.target,
-                                       choices: item.choices.map { spec.targetDelimiter + $0 }, goldIndex: item.gold))
+                                       choices: item.choices.map { spec.targetDelimiter + $0 }, goldIndex: item.gold,
+                                       choiceContexts: item.contexts.map { contexts in contexts.map { prompt + $0 } }))
         }
         return result
     }
@@ -140,6 +162,8 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
         var target: String
         var choices: [String]
         var gold: Int?
+        /// Per-choice contexts (partial evaluation), without the shared prompt.
+        var contexts: [String]?
     }
 
     func render(_ record: DatasetRecord, path: String) throws(TaskError) -> RenderedItem {
@@ -147,15 +171,29 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
         var choices: [String] = []
         var gold: Int?
         var target = ""
+        var contexts: [String]?
         if spec.outputType == .multipleChoice {
             choices = try renderChoices(record, path: path)
-            gold = try goldIndex(record, path: path, choices: choices)
-            target = choices[gold!]
+            if let contextSpec = spec.contexts {
+                let rendered = try renderList(contextSpec, key: "contexts", record, path: path)
+                if choices.count == 1 { choices = Array(repeating: choices[0], count: rendered.count) }
+                guard choices.count == rendered.count else {
+                    throw .templateFailed(task: spec.location("contexts"), record: SourceLocation(path: path, line: record.line),
+                                          message: "\(rendered.count) contexts but \(choices.count) choices; give one choice for every context, or one for all")
+                }
+                contexts = rendered
+                // A gold given as text names a context (the choices may all be the same text).
+                gold = try goldIndex(record, path: path, choices: rendered)
+            } else {
+                gold = try goldIndex(record, path: path, choices: choices)
+            }
+            // With per-choice contexts the choices may all be the same text: the gold context tells them apart.
+            target = contexts.map { $0[gold!] + spec.targetDelimiter + choices[gold!] } ?? choices[gold!]
         }
         if let template = spec.target {
             target = try renderTemplate(template, key: "target", record, path: path)
         }
-        return RenderedItem(prompt: prompt, target: target, choices: choices, gold: gold)
+        return RenderedItem(prompt: prompt, target: target, choices: choices, gold: gold, contexts: contexts)
     }
 
     func shot(_ record: DatasetRecord, path: String, fewshot: FewShotSpec) throws(TaskError) -> String {
@@ -175,36 +213,40 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
     }
 
     func renderChoices(_ record: DatasetRecord, path: String) throws(TaskError) -> [String] {
-        switch spec.choices {
-        case let .list(expression)?:
+        guard let choices = spec.choices else { return [] }
+        return try renderList(choices, key: "choices", record, path: path)
+    }
+
+    /// The texts of `choices` or `contexts` for one record.
+    func renderList(_ list: ChoicesSpec, key: String, _ record: DatasetRecord, path: String) throws(TaskError) -> [String] {
+        switch list {
+        case let .list(expression):
             let value: JSONValue
             do {
                 value = try expression.evaluate(record.value)
             } catch {
-                throw mapError(error, key: "choices", record, path: path)
+                throw mapError(error, key: key, record, path: path)
             }
             guard case let .array(items) = value else {
-                throw .templateFailed(task: spec.location("choices"), record: SourceLocation(path: path, line: record.line),
-                                      message: "'choices' must yield a list, but '\(expression.source)' is \(value.kindName)")
+                throw .templateFailed(task: spec.location(key), record: SourceLocation(path: path, line: record.line),
+                                      message: "'\(key)' must yield a list, but '\(expression.source)' is \(value.kindName)")
             }
             var texts: [String] = []
             for item in items {
                 do {
                     texts.append(try item.renderedText(for: expression.source))
                 } catch {
-                    throw mapError(error, key: "choices", record, path: path)
+                    throw mapError(error, key: key, record, path: path)
                 }
             }
             guard !texts.isEmpty else {
-                throw .templateFailed(task: spec.location("choices"), record: SourceLocation(path: path, line: record.line), message: "'choices' is an empty list")
+                throw .templateFailed(task: spec.location(key), record: SourceLocation(path: path, line: record.line), message: "'\(key)' is an empty list")
             }
             return texts
-        case let .templates(templates)?:
+        case let .templates(templates):
             var texts: [String] = []
-            for t in templates { texts.append(try renderTemplate(t, key: "choices", record, path: path)) }
+            for t in templates { texts.append(try renderTemplate(t, key: key, record, path: path)) }
             return texts
-        case nil:
-            return []
         }
     }
 
@@ -252,7 +294,7 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
     }
 
     public func score(_ instance: TaskInstance, response: ModelResponse) -> ItemScore {
-        TaskScorer(outputType: spec.outputType, metrics: spec.metrics, targetDelimiter: spec.targetDelimiter)
+        TaskScorer(outputType: spec.outputType, metrics: spec.metrics, targetDelimiter: spec.targetDelimiter, databases: databases)
             .score(instance, response: response)
     }
 }
@@ -263,11 +305,14 @@ public struct TaskScorer: Sendable {
     public var metrics: [MetricConfig]
     /// Stripped from the front of each choice before measuring its length for `acc_norm`.
     public var targetDelimiter: String
+    /// The database of each `sql_execution` metric, by metric name.
+    public var databases: [String: ReadOnlySQLDatabase]
 
-    public init(outputType: OutputType, metrics: [MetricConfig], targetDelimiter: String = " ") {
+    public init(outputType: OutputType, metrics: [MetricConfig], targetDelimiter: String = " ", databases: [String: ReadOnlySQLDatabase] = [:]) {
         self.outputType = outputType
         self.metrics = metrics
         self.targetDelimiter = targetDelimiter
+        self.databases = databases
     }
 
     /// Per-item values: each metric's name (accuracy-type metrics), plus `loglikelihood`, `tokens`,
@@ -282,7 +327,8 @@ public struct TaskScorer: Sendable {
             for metric in metrics {
                 values[metric.name] = metric.kind == .accNorm ? result.accNorm : result.acc
             }
-            return ItemScore(values: values, extractedAnswer: texts[result.predicted])
+            // With per-choice contexts, the prediction is the context chosen.
+            return ItemScore(values: values, extractedAnswer: instance.choiceContexts.map { $0[result.predicted] } ?? texts[result.predicted])
         case let (.loglikelihood, .loglikelihood(r)):
             var values = Scoring.rollingValues(text: instance.target, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount)
             for metric in metrics where metric.kind == .acc { values[metric.name] = r.isGreedy ? 1 : 0 }
@@ -292,12 +338,32 @@ public struct TaskScorer: Sendable {
         case let (.generateUntil, .generation(g)):
             var values: [String: Double] = [:]
             var first: String??
-            for metric in metrics where metric.kind == .exactMatch {
-                let result = Scoring.exactMatch(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
+            var outcome: String?
+            for metric in metrics {
+                let result: (score: Double, extracted: String?)
+                switch metric.kind {
+                case .exactMatch:
+                    result = Scoring.exactMatch(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
+                case .mathEquivalence:
+                    let r = Scoring.mathEquivalence(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
+                    result = (r.score, r.extracted)
+                    outcome = outcome ?? r.outcome
+                case .sqlExecution:
+                    guard let database = databases[metric.name] else {
+                        result = (0, nil)
+                        outcome = outcome ?? "error: no database for metric \(metric.name)"
+                        break
+                    }
+                    let r = Scoring.sqlExecution(response: g.text, targetSQL: instance.target, filters: metric.filters, database: database)
+                    result = (r.score, r.extracted)
+                    outcome = outcome ?? r.outcome
+                default:
+                    continue
+                }
                 values[metric.name] = result.score
                 if first == nil { first = .some(result.extracted) }
             }
-            return ItemScore(values: values, extractedAnswer: (first ?? nil) ?? "[invalid]")
+            return ItemScore(values: values, extractedAnswer: (first ?? nil) ?? "[invalid]", outcome: outcome)
         default:
             var values: [String: Double] = [:]
             for metric in metrics where metric.metricSpec.aggregation == .mean { values[metric.name] = 0 }

@@ -41,11 +41,12 @@ struct TasksCommand: ParsableCommand {
             Each line is {"id", "prompt", "response"}: the rendered training prompt and the response its \
             annotators wrote, the input 'forgetbench mask' reads (plain chat format: prompt, response, EOS).
 
-            Example:
+            Examples:
               forgetbench tasks training-set toy_subtract --limit 300 --output runs/toy/train.jsonl
+              forgetbench tasks training-set math500 --output runs/math/train.jsonl
             """)
         @OptionGroup var taskOptions: TaskOptions
-        @Argument(help: "The task's name (a task with a training split, such as toy_subtract).") var name: String
+        @Argument(help: "The task's name (a task with a training split, such as toy_subtract, math500 or geoquery).") var name: String
         @Option(help: "Keep the first N training items.") var limit: Int?
         @Option(help: ArgumentHelp("Output file.", valueName: "file.jsonl")) var output: String
 

@@ -22,7 +22,10 @@ import Testing
         let outcomes = [true, false, true, true, false]
         let a = try MeanSummary(outcomes: outcomes)
         let b = try MeanSummary(values: [1, 0, 1, 1, 0])
-        #expect(a == b)
+        // Same mean and standard error; the outcomes' interval is Wilson's, the values' normal.
+        #expect(a.mean == b.mean && a.standardError == b.standardError && a.standardDeviation == b.standardDeviation)
+        #expect(a.intervalKind == .wilson && b.intervalKind == .normal)
+        #expect(a.interval == ConfidenceInterval.wilson(successes: 3, count: 5))
         #expect(a.mean == 0.6)
         // ddof = 1: sqrt(p(1-p) n/(n-1)) / sqrt(n) = sqrt(0.24 * 5/4 / 5)
         #expect(isClose(a.standardError!, (0.24 * 5.0 / 4.0 / 5.0).squareRoot()))

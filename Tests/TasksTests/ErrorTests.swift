@@ -84,7 +84,7 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nmetrics:\n  - name: em\n    filters:\n      - regex: '(a'\n")?.description,
                        "/tmp/inline.yaml:11:16: invalid regular expression \"(a\"")
         XCTAssertEqual(parse("name: t\noutput_type: loglikelihood_rolling\ndataset:\n  path: x.txt\nprompt: \"{{q}}\"\n")?.description,
-                       "/tmp/inline.yaml:4:9: cannot tell the format of 'x.txt' from its extension; add 'format: jsonl|jsonl.gz|json|csv'")
+                       "/tmp/inline.yaml:4:9: cannot tell the format of 'x.txt' from its extension; add 'format: jsonl|jsonl.gz|json|csv|text2sql'")
         XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nchoices: c\n")?.description,
                        "/tmp/inline.yaml:8:1: 'choices' applies to multiple_choice tasks only, not generate_until")
         XCTAssertEqual(parse("")?.description, "/tmp/inline.yaml:1:1: the task file is empty")

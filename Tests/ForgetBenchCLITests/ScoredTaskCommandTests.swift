@@ -1,0 +1,67 @@
+import Foundation
+import XCTest
+
+/// `forgetbench eval` on the tasks scored by equivalence or execution (`math500`, `geoquery`)
+/// and by per-choice contexts (`winogrande`), and `tasks training-set` on their training splits,
+/// end to end on stories260K (its scores are near 0; the point is the pipeline).
+final class ScoredTaskCommandTests: XCTestCase {
+    var work: URL!
+
+    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    func lines(_ url: URL) throws -> [[String: Any]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func testEvalWritesSamplesWithOutcomesAndWilsonIntervals() throws {
+        let shared = try CLI.shared()
+        let out = work.appendingPathComponent("run")
+        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
+                             "--tasks", "math500,geoquery,winogrande", "--limit", "6",
+                             "--data-dir", shared.appendingPathComponent("data").path, "--output", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let math = try lines(out.appendingPathComponent("samples/math500.jsonl"))
+        XCTAssertEqual(math.count, 6)
+        for sample in math {
+            XCTAssertTrue(["equivalent", "not_equivalent", "no_answer"].contains(sample["outcome"] as? String ?? ""), "\(sample)")
+            XCTAssertNotNil(sample["extractedAnswer"])
+        }
+        let sql = try lines(out.appendingPathComponent("samples/geoquery.jsonl"))
+        XCTAssertEqual(sql.count, 6)
+        for sample in sql {
+            let outcome = try XCTUnwrap(sample["outcome"] as? String)
+            XCTAssertTrue(["correct", "wrong_result", "no_answer", "timeout", "row_limit"].contains(outcome)
+                          || outcome.hasPrefix("error: ") || outcome.hasPrefix("refused: "), outcome)
+        }
+        XCTAssertEqual(try lines(out.appendingPathComponent("samples/winogrande.jsonl")).count, 6)
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any])
+        for task in try XCTUnwrap(results["tasks"] as? [[String: Any]]) {
+            for metric in try XCTUnwrap(task["metrics"] as? [[String: Any]]) {
+                XCTAssertEqual(metric["intervalKind"] as? String, "wilson", "\(task["name"] ?? "")")
+                let ci = try XCTUnwrap(metric["interval95"] as? [Double])
+                XCTAssertTrue(ci[0] >= 0 && ci[1] <= 1 && ci[0] <= ci[1], "\(ci)")
+            }
+        }
+    }
+
+    func testTrainingSetOfMath500() throws {
+        let shared = try CLI.shared()
+        let file = work.appendingPathComponent("train.jsonl")
+        let r = try CLI.run(["tasks", "training-set", "math500", "--limit", "5", "--data-dir", shared.appendingPathComponent("data").path,
+                             "--output", file.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let items = try lines(file)
+        XCTAssertEqual(items.map { $0["id"] as? String }, ["train-0", "train-1", "train-2", "train-3", "train-4"])
+        for item in items {
+            XCTAssertTrue((item["response"] as? String ?? "").contains("\\boxed"))
+            XCTAssertTrue((item["prompt"] as? String ?? "").hasSuffix("\nSolution:"))
+        }
+        let notTrainable = try CLI.run(["tasks", "training-set", "winogrande", "--data-dir", shared.appendingPathComponent("data").path,
+                                        "--output", work.appendingPathComponent("w.jsonl").path])
+        XCTAssertEqual(notTrainable.status, 1)
+        XCTAssertTrue(notTrainable.stderr.contains("has no training split"), notTrainable.stderr)
+    }
+}
