@@ -36,7 +36,8 @@ public struct Evaluator: Sendable {
             for (instance, response) in zip(chunk, responses) {
                 let score = task.score(instance, response: response)
                 samples.append(SampleRecord(id: instance.id, promptSHA256: ContentHash.sha256(instance.prompt), target: instance.target,
-                                            response: response, extractedAnswer: score.extractedAnswer, values: score.values))
+                                            response: response, extractedAnswer: score.extractedAnswer, values: score.values,
+                                            prompt: instance.prompt))
             }
             start += chunk.count
             progress(start, instances.count)

@@ -10,13 +10,19 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var extractedAnswer: String?
     /// Per-item metric and auxiliary values (`acc`, `exact_match`, `loglikelihood`, `bytes`…).
     public var values: [String: Double]
+    /// The rendered prompt the model saw (few-shot examples included), as lm-eval's
+    /// `--log_samples` keeps it; nil in files written before it was recorded. Reports show an
+    /// excerpt of it for the items that flipped between two runs.
+    public var prompt: String?
 
-    public init(id: String, promptSHA256: String, target: String, response: ModelResponse, extractedAnswer: String?, values: [String: Double]) {
+    public init(id: String, promptSHA256: String, target: String, response: ModelResponse, extractedAnswer: String?, values: [String: Double],
+                prompt: String? = nil) {
         self.id = id
         self.promptSHA256 = promptSHA256
         self.target = target
         self.response = response
         self.extractedAnswer = extractedAnswer
         self.values = values
+        self.prompt = prompt
     }
 }
