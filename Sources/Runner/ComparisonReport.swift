@@ -115,7 +115,8 @@ public enum ComparisonReport {
             }
             doc.details(summary: "\(task.name) \(m.metric): \(shown.count) of \(all.count) flipped items") { d in d.table(table) }
         }
-        doc.paragraph("All flipped items are in comparison.json (tasks[].metrics[].flips); `--flips N` sets how many are listed here.")
+        doc.paragraph(MarkdownText("All flipped items are in ") + .code("comparison.json") + MarkdownText(" (") + .code("tasks[].metrics[].flips")
+            + MarkdownText("); ") + .code("--flips N") + MarkdownText(" sets how many are listed here."))
         return doc
     }
 
