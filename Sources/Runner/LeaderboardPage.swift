@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Reports
 
 /// `index.html` of `forgetbench leaderboard`: one self-contained file (inline CSS, SVG and a little
@@ -9,7 +10,8 @@ import Reports
 /// (escaped by ``HTMLEscaping/scriptJSON(_:)``) and the script builds the DOM with `textContent`
 /// and `setAttribute` only, so no task name, prompt or answer is ever parsed as markup. The charts
 /// are SVG written by an XML serialiser (labels escaped). A Content-Security-Policy forbids every
-/// network request.
+/// network request and lets only the page's own script run (by its sha256): an injected inline
+/// script or event handler would not execute.
 ///
 /// Hooks for tests and links: `?sort=COLUMN&dir=asc|desc` sorts every table on load (`COLUMN` is
 /// `model`, `task:NAME`, `ti`, `bwt` or `fingerprint`), `?filter=TEXT` fills the filter box, and
@@ -29,13 +31,23 @@ public enum LeaderboardPage {
             guard let svg = table.tradeoffSVG else { continue }
             charts += "<figure class=\"chart\" id=\"chart-\(table.number)\">\(svg)</figure>\n"
         }
+        // The page's one script, allowed by its hash: no other inline script or event handler runs.
+        let scriptBody = "\n" + script + "\n"
+        let hex = ContentHash.sha256(scriptBody)
+        var digest = Data()
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            digest.append(UInt8(hex[index ..< next], radix: 16)!)
+            index = next
+        }
         let page = """
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-\(digest.base64EncodedString())'; img-src data:">
         <meta name="generator" content="forgetbench \(HTMLEscaping.text(board.harnessVersion))">
         <title>ForgetBench leaderboard</title>
         <style>
@@ -52,9 +64,7 @@ public enum LeaderboardPage {
         \(charts)</div>
         <footer class="muted">Written by forgetbench leaderboard. Scores with 95% intervals; changes in points for 0–1 metrics; * p &lt; 0.05, ** p &lt; 0.01, *** p &lt; 0.001 (paired tests, Holm-adjusted across non-target tasks); ? significance unknown. Click a column to sort, a row to expand it.</footer>
         <script type="application/json" id="leaderboard-data">\(json)</script>
-        <script>
-        \(script)
-        </script>
+        <script>\(scriptBody)</script>
         </body>
         </html>
 

@@ -128,6 +128,15 @@ final class LeaderboardCommandTests: XCTestCase {
         XCTAssertTrue(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "the task name is shown as text")
         XCTAssertTrue(dom.contains("&lt;/script&gt;&lt;script&gt;document.documentElement"), "the answer is shown as text")
         XCTAssertEqual(Self.rowIDs(dom), ["r1", "r2"])
+        // Defence in depth: the page's Content-Security-Policy lets only its own script run, so
+        // markup injected anyway (here, by editing the file) could not execute.
+        let tampered = site.appendingPathComponent("tampered.html")
+        let html = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        try Data(html.replacingOccurrences(of: "</main>", with: "</main><script>document.documentElement.setAttribute('data-injected','1')</script><img src=x onerror=\"document.documentElement.setAttribute('data-onerror','1')\">").utf8).write(to: tampered)
+        let tamperedDOM = try Chromium.dumpDOM(tampered)
+        XCTAssertTrue(tamperedDOM.contains("data-ready=\"true\""), "the page's own script must still run")
+        XCTAssertFalse(tamperedDOM.contains("data-injected=\"1\""), "an injected inline script ran")
+        XCTAssertFalse(tamperedDOM.contains("data-onerror=\"1\""), "an injected event handler ran")
         // Every flip is listed (2 right → wrong... as compare found them).
         let comparison = try JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("compare/comparison.json"))) as! [String: Any]
         let metric = ((comparison["tasks"] as! [[String: Any]])[0]["metrics"] as! [[String: Any]])[0]
