@@ -135,7 +135,8 @@ public struct LeaderboardCell: Codable, Equatable, Sendable {
 public struct LeaderboardPair: Codable, Equatable, Sendable {
     public var base: String
     public var candidate: String
-    /// Where it comes from: a `compare` output, a `run` output, or `paired test of two eval outputs`.
+    /// Where it comes from: `compare output PATH`, `run output PATH`, or `paired test of two eval
+    /// outputs` (run by the leaderboard on both rows' samples).
     public var source: String
     /// Per task (its primary metric), the flipped items; empty for metrics that are not 0/1.
     public var tasks: [LeaderboardPairTask]

@@ -91,7 +91,7 @@ public struct LeaderboardBuilder: Sendable {
                                     LeaderboardSetting(name: "training_examples", value: "\(c.trainingExamples)")]
                     if let limit = results.evaluationLimit { settings.append(LeaderboardSetting(name: "limit", value: "\(limit)")) }
                     row.settings = settings
-                    pairs.append(Pair(base: baseIndex, candidate: rows.count, source: "run \(path)", comparison: c.comparison))
+                    pairs.append(Pair(base: baseIndex, candidate: rows.count, source: "run output \(path)", comparison: c.comparison))
                     rows.append(row)
                 }
             }
@@ -99,7 +99,7 @@ public struct LeaderboardBuilder: Sendable {
         for source in sources {
             guard case .comparison(let path, let c) = source else { continue }
             let name = Self.lastComponent(path)
-            pairs.append(Pair(base: rows.count, candidate: rows.count + 1, source: "compare \(path)", comparison: c))
+            pairs.append(Pair(base: rows.count, candidate: rows.count + 1, source: "compare output \(path)", comparison: c))
             rows.append(Self.side(c, candidate: false, label: "\(name): base", group: "compare", source: path))
             rows.append(Self.side(c, candidate: true, label: "\(name): candidate", group: "compare", source: path))
         }

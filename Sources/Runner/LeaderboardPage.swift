@@ -111,6 +111,7 @@ public enum LeaderboardPage {
     table.inner th:first-child, table.inner td:first-child { text-align: left; }
     table.flips th, table.flips td { text-align: left; }
     table.flips td { white-space: pre-wrap; max-width: 420px; }
+    table.flips td.flip-kind { white-space: nowrap; }
     dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0; }
     dl.settings dt { color: var(--muted); } dl.settings dd { margin: 0; overflow-wrap: anywhere; }
     details.pair { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
@@ -335,7 +336,7 @@ public enum LeaderboardPage {
                 var tr = el('tr', 'flip');
                 tr.setAttribute('data-item', f.id);
                 [f.id, f.direction === 'right_to_wrong' ? 'right → wrong' : 'wrong → right', f.prompt || '', f.baseAnswer, f.candidateAnswer, f.target]
-                  .forEach(function (v, i) { tr.appendChild(el('td', i === 1 ? (f.direction === 'right_to_wrong' ? 'neg' : 'pos') : null, v)); });
+                  .forEach(function (v, i) { tr.appendChild(el('td', i === 1 ? 'flip-kind ' + (f.direction === 'right_to_wrong' ? 'neg' : 'pos') : null, v)); });
                 ft.appendChild(tr);
               });
               d.appendChild(ft);

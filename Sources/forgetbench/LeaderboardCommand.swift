@@ -10,8 +10,8 @@ struct LeaderboardCommand: ParsableCommand {
         Each DIR is an output directory of 'forgetbench eval', 'compare' or 'run', or a directory \
         holding such outputs (searched 4 levels down). Rows are models and candidates, columns \
         tasks (their primary metric): scores with 95% intervals, changes against a base row with \
-        significance marks (the paired tests compare runs, from a compare or run output or from \
-        both rows' per-item samples; '?' when unknown), TI and BWT when target tasks are known, \
+        significance marks (from the paired tests of 'compare': recorded in a compare or run \
+        output, or run on both rows' per-item samples; '?' when neither exists), TI and BWT when target tasks are known, \
         each row's fingerprint and settings, and a chart of target gain against forgetting. Rows \
         whose task versions or content hashes differ go to separate tables, which say why.
 

@@ -35,7 +35,7 @@ final class LeaderboardCommandTests: XCTestCase {
         XCTAssertEqual((rows[0]["sources"] as! [String]).count, 2)
         // The eval of the candidate is paired with the base through both rows' samples.
         let pairs = tables[0]["pairs"] as! [[String: Any]]
-        XCTAssertEqual(pairs.map { $0["source"] as! String }.sorted(), ["paired test of two eval outputs", "run \(fixture.run.path)"])
+        XCTAssertEqual(pairs.map { $0["source"] as! String }.sorted(), ["paired test of two eval outputs", "run output \(fixture.run.path)"])
 
         let page = site.appendingPathComponent("index.html")
         let dom = try Chromium.dumpDOM(page)

@@ -122,6 +122,16 @@ final class LeaderboardTests: XCTestCase {
         XCTAssertThrowsError(try LeaderboardSource.discover([work.appendingPathComponent("missing").path])) {
             XCTAssertTrue("\($0)".hasSuffix("missing: no such file or directory"), "\($0)")
         }
+        let broken = work.appendingPathComponent("broken")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try Data("{\"settings\": {}, \"model\": 1}".utf8).write(to: broken.appendingPathComponent("results.json"))
+        XCTAssertThrowsError(try LeaderboardSource.discover([broken.path])) {
+            XCTAssertTrue("\($0)".hasPrefix("\(broken.path)/results.json: not a ForgetBench results file"), "\($0)")
+        }
+        try Data("{".utf8).write(to: broken.appendingPathComponent("results.json"))
+        XCTAssertThrowsError(try LeaderboardSource.discover([broken.path])) {
+            XCTAssertEqual("\($0)", "\(broken.path)/results.json: not JSON (expected the results.json of 'forgetbench eval' or 'run')")
+        }
         let empty = work.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         XCTAssertThrowsError(try LeaderboardSource.discover([empty.path])) {
