@@ -49,7 +49,8 @@ public struct LeaderboardTable: Codable, Equatable, Sendable {
     public var tasks: [LeaderboardTask]
     /// ``LeaderboardRow/id`` of the row deltas are measured against; nil when the table has one row.
     public var base: String?
-    /// How the base was chosen (`--base`, the base of the comparisons, or the first row).
+    /// How the base was chosen (`--base`, the base of the comparisons, the first row without an
+    /// adapter, or the first row).
     public var baseReason: String?
     /// Whether target and non-target roles are known (from `compare`/`run` outputs or `--target`):
     /// TI and BWT need them.

@@ -275,7 +275,8 @@ public struct LeaderboardBuilder: Sendable {
     func table(number: Int, group: [Int], rows: [Row], pairs allPairs: [Pair], separation: String?, explicitBase: Int?) throws -> LeaderboardTable {
         let members = Set(group)
         var pairs = allPairs.filter { members.contains($0.base) && members.contains($0.candidate) && $0.base != $0.candidate }
-        // The base: --base, else the row most often a comparison's base, else the first row.
+        // The base: --base, else the row most often a comparison's base, else the first row without
+        // an adapter when others have one (a fine-tune's base), else the first row.
         let base: Int?, baseReason: String?
         if group.count < 2 {
             (base, baseReason) = (nil, nil)
@@ -285,6 +286,8 @@ public struct LeaderboardBuilder: Sendable {
             let counts = Dictionary(grouping: pairs, by: \.base).mapValues(\.count)
             if let best = group.max(by: { (counts[$0] ?? 0, -$0) < (counts[$1] ?? 0, -$1) }), let n = counts[best] {
                 (base, baseReason) = (best, "the base of \(n) comparison\(n == 1 ? "" : "s") in the inputs; choose another with --base")
+            } else if let plain = group.first(where: { rows[$0].model.adapter == nil }), group.contains(where: { rows[$0].model.adapter != nil }) {
+                (base, baseReason) = (plain, "the first row without an adapter; choose another with --base")
             } else {
                 (base, baseReason) = (group[0], "the first row; choose another with --base")
             }

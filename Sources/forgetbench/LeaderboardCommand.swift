@@ -29,7 +29,7 @@ struct LeaderboardCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Output directories of eval, compare or run, or directories holding them.", valueName: "dir"))
     var directories: [String]
 
-    @Option(help: ArgumentHelp("The row changes are measured against: its label, output path, model source or fingerprint prefix (default: the base of the comparisons, else the first row).", valueName: "name"))
+    @Option(help: ArgumentHelp("The row changes are measured against: its label, output path, model source or fingerprint prefix (default: the base of the comparisons, else the first row without an adapter, else the first row).", valueName: "name"))
     var base: String?
 
     @Option(help: ArgumentHelp("Comma-separated target tasks (default: those of the compare and run outputs).", valueName: "t1,t2"))

@@ -82,6 +82,29 @@ final class LeaderboardCommandTests: XCTestCase {
         print("screenshot: \(png.path)")
     }
 
+    /// The committed quickstart report (written before task hashes were recorded) and two eval
+    /// outputs: two tables, the second saying why it is apart, every row in the browser's DOM.
+    func testCommittedQuickstartAndTwoEvalsRenderInTwoTables() throws {
+        let fixture = try PublishFixture.get()
+        let site = work.appendingPathComponent("site")
+        let quickstart = CLI.repositoryRoot.appendingPathComponent("reports/quickstart")
+        let r = try CLI.run(["leaderboard", quickstart.path, fixture.evalBase.path, fixture.evalCandidate.path, "--output", site.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("table 1: 2 rows × 3 tasks"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("table 2: 16 rows × 6 tasks (task toy_facts differs:"), r.stdout)
+        let dom = try Chromium.dumpDOM(site.appendingPathComponent("index.html"))
+        XCTAssertTrue(dom.contains("data-ready=\"true\""), "the page's script did not finish")
+        XCTAssertEqual(Self.rowIDs(dom), (1 ... 18).map { "r\($0)" })
+        XCTAssertTrue(dom.contains("<section class=\"board-section\" data-table=\"2\">"))
+        XCTAssertTrue(dom.contains("Not in table 1: task toy_facts differs"), "table 2 says why it is apart")
+        XCTAssertTrue(dom.contains("unrecorded in \(quickstart.path) (written by an older forgetbench)"))
+        // Without comparisons between them, the row without an adapter is table 1's base.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: site.appendingPathComponent("leaderboard.json"))) as! [String: Any]
+        let first = (json["tables"] as! [[String: Any]])[0]
+        XCTAssertEqual(((first["rows"] as! [[String: Any]])[0]["label"] as! String), "toy-base")
+        XCTAssertEqual(first["baseReason"] as? String, "the first row without an adapter; choose another with --base")
+    }
+
     /// A task named `<img src=x onerror=alert(1)>` and answers holding `</script>` render as text.
     func testHostileTaskNamesAndAnswersRenderAsText() throws {
         let task = "<img src=x onerror=alert(1)>"
