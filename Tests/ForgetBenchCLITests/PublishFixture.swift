@@ -61,8 +61,16 @@ struct PublishFixture: Sendable {
         let evalCandidate = work.appendingPathComponent("evals/ground-truth-16")
         try check(try CLI.run(["eval", "--model", toyBase.path, "--adapter", adapter.path, "--tasks", tasks, "--limit", "16",
                                "--output", evalCandidate.path]), "eval candidate")
+        XCTestObservationCenter.shared.addTestObserver(RemoveWhenFinished(url: work))
         return PublishFixture(work: work, toyBase: toyBase, run: run, evalBase: evalBase, evalCandidate: evalCandidate, adapter: adapter,
                               seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Removes the fixture's directory when the test bundle finishes.
+    final class RemoveWhenFinished: NSObject, XCTestObservation, @unchecked Sendable {
+        let url: URL
+        init(url: URL) { self.url = url }
+        func testBundleDidFinish(_ testBundle: Bundle) { try? FileManager.default.removeItem(at: url) }
     }
 }
 
