@@ -83,7 +83,8 @@ public struct Comparator: Sendable {
         for metric in result.metrics {
             metrics.append(try compareMetric(metric, task: result.name, pairs: pairs))
         }
-        return TaskComparison(name: result.name, role: role, pairedItems: pairs.count, metrics: metrics)
+        return TaskComparison(name: result.name, role: role, pairedItems: pairs.count, metrics: metrics,
+                              version: result.version, contentHash: result.contentHash)
     }
 
     func compareMetric(_ metric: MetricResult, task: String, pairs: [(SampleRecord, SampleRecord)]) throws -> MetricComparison {
@@ -97,6 +98,8 @@ public struct Comparator: Sendable {
         }
         let configuration = BootstrapConfiguration(resamples: resamples, seed: seed)
         let base: Double, candidate: Double, interval: ConfidenceInterval?, pValue: Double, test: String
+        var mcnemar: (b: Int, c: Int)?
+        var flips: [ItemFlip]?
         switch metric.aggregation {
         case .mean:
             let b = try column(metric.name, \.0), c = try column(metric.name, \.1)
@@ -106,6 +109,10 @@ public struct Comparator: Sendable {
                 : try PairedComparison.continuous(base: b, candidate: c, configuration: configuration)
             (base, candidate, interval, pValue) = (comparison.baseMean, comparison.candidateMean, comparison.interval, comparison.pValue)
             test = binary ? "exact_mcnemar" : "paired_bootstrap"
+            if binary {
+                mcnemar = (comparison.baseOnlyCorrect ?? 0, comparison.candidateOnlyCorrect ?? 0)
+                flips = pairs.compactMap { ItemFlip.between(base: $0.0, candidate: $0.1, metric: metric.name) }
+            }
         case .perplexity, .bitsPerByte:
             let unitsKey = metric.aggregation == .bitsPerByte ? "bytes" : "tokens"
             let lb = try column("loglikelihood", \.0), lc = try column("loglikelihood", \.1)
@@ -130,6 +137,7 @@ public struct Comparator: Sendable {
         return MetricComparison(metric: metric.name, polarity: metric.polarity, base: base, candidate: candidate, difference: difference,
                                 differencePoints: unitScale ? difference * 100 : nil,
                                 relativeChangePercent: base != 0 ? difference / base * 100 : nil,
-                                interval95: interval.map { [$0.lower, $0.upper] }, pValue: pValue, adjustedPValue: pValue, test: test)
+                                interval95: interval.map { [$0.lower, $0.upper] }, pValue: pValue, adjustedPValue: pValue, test: test,
+                                baseOnlyCorrect: mcnemar?.b, candidateOnlyCorrect: mcnemar?.c, flips: flips)
     }
 }

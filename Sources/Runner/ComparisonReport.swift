@@ -6,10 +6,15 @@ import Reports
 /// Renders a comparison: `comparison.json`, a Markdown report and JUnit XML with one test case per
 /// gate.
 public enum ComparisonReport {
+    /// How many flipped items per task and metric `report.md` lists by default (`compare --flips`).
+    public static let defaultFlipsListed = 10
+
     /// Writes `comparison.json`, `report.md` and `junit.xml` into `directory` (each atomically).
-    public static func write(_ comparison: ComparisonResults, to directory: URL) throws {
+    /// `flips` is how many flipped items per task and metric the Markdown lists (all of them are
+    /// in `comparison.json`).
+    public static func write(_ comparison: ComparisonResults, to directory: URL, flips: Int = defaultFlipsListed) throws {
         try RunDirectory.prepare(directory)
-        try RunDirectory.writeAtomically(markdown(comparison).data(using: .utf8)!, to: directory.appendingPathComponent("report.md"))
+        try RunDirectory.writeAtomically(markdown(comparison, flips: flips).data(using: .utf8)!, to: directory.appendingPathComponent("report.md"))
         try RunDirectory.writeAtomically(junit(comparison), to: directory.appendingPathComponent("junit.xml"))
         try RunDirectory.writeAtomically(RunDirectory.json(comparison), to: directory.appendingPathComponent("comparison.json"))
     }
@@ -34,8 +39,9 @@ public enum ComparisonReport {
         c.gates.first { $0.gate.task == task && $0.gate.metric == metric }
     }
 
-    /// The Markdown report: deltas, per-task changes with significance marks, gate outcomes.
-    public static func markdown(_ c: ComparisonResults) -> String {
+    /// The Markdown report: deltas, per-task changes with significance marks, gate outcomes, and
+    /// the items that flipped (the first `flips` per task and metric, ≥ 0).
+    public static func markdown(_ c: ComparisonResults, flips: Int = defaultFlipsListed) -> String {
         var doc = MarkdownDocument()
         doc.heading("ForgetBench comparison", level: 1)
         doc.paragraph("Base \(c.base.source) (\(c.base.fingerprint.description)) against candidate \(c.candidate.source) (\(c.candidate.fingerprint.description)).")
@@ -77,7 +83,41 @@ public enum ComparisonReport {
                 "\(GateBadge(outcome: g.outcome.rawValue)?.badge ?? g.outcome.rawValue) \(g.gate.task) \(g.gate.metric): \(g.reason)"
             })
         }
+        doc.append(contentsOf: flipsSection(c, listed: flips))
         return doc.render()
+    }
+
+    /// "Items that flipped": per task and 0/1 metric, the counts each way next to McNemar's `b`
+    /// and `c` (the same numbers, from the test), then the first `listed` flips (lost ones first).
+    static func flipsSection(_ c: ComparisonResults, listed: Int) -> MarkdownDocument {
+        var doc = MarkdownDocument()
+        let withFlips = c.tasks.flatMap { task in task.metrics.filter { $0.flips != nil }.map { (task, $0) } }
+        guard !withFlips.isEmpty else { return doc }
+        doc.heading("Items that flipped", level: 2)
+        var counts = MarkdownTable(columns: [.init("task"), .init("metric"), .init("right → wrong", alignment: .right),
+                                             .init("wrong → right", alignment: .right), .init("McNemar b", alignment: .right),
+                                             .init("McNemar c", alignment: .right), .init("paired items", alignment: .right)])
+        for (task, m) in withFlips {
+            counts.addRow(plain: [task.name, m.metric, "\(m.flips(.rightToWrong).count)", "\(m.flips(.wrongToRight).count)",
+                                  m.baseOnlyCorrect.map { "\($0)" } ?? ReportNumberFormat.notAvailable,
+                                  m.candidateOnlyCorrect.map { "\($0)" } ?? ReportNumberFormat.notAvailable, "\(task.pairedItems)"])
+        }
+        doc.table(counts)
+        guard listed > 0 else { return doc }
+        for (task, m) in withFlips where !(m.flips ?? []).isEmpty {
+            let all = m.flips(.rightToWrong) + m.flips(.wrongToRight)
+            let shown = all.prefix(listed)
+            var table = MarkdownTable(columns: [.init("item"), .init("flip"), .init("prompt"), .init("base answer"),
+                                                .init("candidate answer"), .init("target")])
+            for f in shown {
+                table.addRow([.code(f.id), MarkdownText(f.direction == .rightToWrong ? "right → wrong" : "wrong → right"),
+                              MarkdownText(f.prompt ?? ReportNumberFormat.notAvailable), .code(f.baseAnswer), .code(f.candidateAnswer), .code(f.target)])
+            }
+            doc.details(summary: "\(task.name) \(m.metric): \(shown.count) of \(all.count) flipped items") { d in d.table(table) }
+        }
+        doc.paragraph(MarkdownText("All flipped items are in ") + .code("comparison.json") + MarkdownText(" (") + .code("tasks[].metrics[].flips")
+            + MarkdownText("); ") + .code("--flips N") + MarkdownText(" sets how many are listed here."))
+        return doc
     }
 
     /// One test suite for the candidate; one test case per gate, classname `target.<task>` or

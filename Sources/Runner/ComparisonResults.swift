@@ -50,6 +50,10 @@ public struct TaskComparison: Codable, Equatable, Sendable {
     /// Items present in both runs (paired by id and prompt hash).
     public var pairedItems: Int
     public var metrics: [MetricComparison]
+    /// The task's version and content hash, the same in both runs (the comparator refuses runs
+    /// where they differ); nil in files written before they were recorded.
+    public var version: String? = nil
+    public var contentHash: String? = nil
 }
 
 /// One metric's paired change, candidate minus base.
@@ -71,4 +75,15 @@ public struct MetricComparison: Codable, Equatable, Sendable {
     public var adjustedPValue: Double
     /// `exact_mcnemar` for 0/1 metrics, `paired_bootstrap` otherwise.
     public var test: String
+    /// For `exact_mcnemar`: items right under the base only (McNemar's `b`) and under the
+    /// candidate only (`c`); nil for other tests and in older files.
+    public var baseOnlyCorrect: Int? = nil
+    public var candidateOnlyCorrect: Int? = nil
+    /// For 0/1 metrics: every item whose value changed, in the base run's item order (right → wrong
+    /// ones count to `baseOnlyCorrect`, wrong → right ones to `candidateOnlyCorrect`); nil for other
+    /// metrics and in older files.
+    public var flips: [ItemFlip]? = nil
+
+    /// The flips that went `direction`.
+    public func flips(_ direction: ItemFlip.Direction) -> [ItemFlip] { (flips ?? []).filter { $0.direction == direction } }
 }

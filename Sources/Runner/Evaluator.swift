@@ -37,7 +37,7 @@ public struct Evaluator: Sendable {
                 let score = task.score(instance, response: response)
                 samples.append(SampleRecord(id: instance.id, promptSHA256: ContentHash.sha256(instance.shownText), target: instance.target,
                                             response: response, extractedAnswer: score.extractedAnswer, values: score.values,
-                                            outcome: score.outcome))
+                                            outcome: score.outcome, prompt: instance.shownText))
             }
             start += chunk.count
             progress(start, instances.count)

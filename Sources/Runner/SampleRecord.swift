@@ -12,9 +12,13 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var values: [String: Double]
     /// The scorer's outcome kind (`ItemScore.outcome`), when it reports one.
     public var outcome: String?
+    /// The rendered prompt the model saw (few-shot examples included), as lm-eval's
+    /// `--log_samples` keeps it; nil in files written before it was recorded. Reports show an
+    /// excerpt of it for the items that flipped between two runs.
+    public var prompt: String?
 
     public init(id: String, promptSHA256: String, target: String, response: ModelResponse, extractedAnswer: String?, values: [String: Double],
-                outcome: String? = nil) {
+                outcome: String? = nil, prompt: String? = nil) {
         self.id = id
         self.promptSHA256 = promptSHA256
         self.target = target
@@ -22,5 +26,6 @@ public struct SampleRecord: Codable, Equatable, Sendable {
         self.extractedAnswer = extractedAnswer
         self.values = values
         self.outcome = outcome
+        self.prompt = prompt
     }
 }

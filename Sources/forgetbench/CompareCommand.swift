@@ -21,6 +21,11 @@ struct CompareCommand: ParsableCommand {
         when significantly better, and inconclusive otherwise. Without gates, every metric is gated \
         with margin 0: a significant regression fails.
 
+        Items that flipped: for every 0/1 metric, the items right under the base and wrong under \
+        the candidate (McNemar's b) and the reverse (c), with the prompt's first line, both \
+        answers and the target; report.md lists the first --flips N per task and metric, \
+        comparison.json all of them.
+
         Writes DIR/comparison.json, DIR/report.md, DIR/junit.xml. Exit status: 0 every gate passed, \
         2 a gate failed, 3 a gate was inconclusive under --strict, 1 on error.
 
@@ -50,6 +55,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Default significance level of the gates.")
     var alpha: Double?
 
+    @Option(help: ArgumentHelp("Flipped items listed per task and metric in report.md (0: counts only).", valueName: "n"))
+    var flips: Int = ComparisonReport.defaultFlipsListed
+
     @Flag(help: "Exit 3 when a gate is inconclusive.")
     var strict = false
 
@@ -60,6 +68,7 @@ struct CompareCommand: ParsableCommand {
         if marginPoints != nil && marginPercent != nil { throw ValidationError("give --margin-points or --margin-percent, not both") }
         if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
         if let m = marginPoints ?? marginPercent, m < 0 { throw ValidationError("a margin must be 0 or more") }
+        if flips < 0 { throw ValidationError("--flips must be 0 or more") }
     }
 
     func run() throws {
@@ -76,7 +85,7 @@ struct CompareCommand: ParsableCommand {
         let targets = Set(target.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let comparison = try Comparator(targetTasks: targets, gates: configuration).compare(base: baseRun, candidate: candidateRun)
         let outputURL = URL(fileURLWithPath: output)
-        try ComparisonReport.write(comparison, to: outputURL)
+        try ComparisonReport.write(comparison, to: outputURL, flips: flips)
         print(ComparisonReport.summary(comparison))
         print("wrote \(outputURL.path)/{comparison.json,report.md,junit.xml}")
         let code = comparison.exitCode(strict: strict)

@@ -14,6 +14,7 @@ struct ForgetBench: AsyncParsableCommand {
           forgetbench run experiments/quickstart.yaml --output runs/quickstart
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy --limit 200 --output runs/base
           forgetbench compare runs/base runs/tuned --target gsm8k --output runs/compare
+          forgetbench leaderboard runs/base runs/tuned runs/compare --output site
           forgetbench tasks list
           forgetbench mask --model ../shared/models/stories260K/stories260K.bin --input train.jsonl --regime stm:2.5 --output train.stm.jsonl
           forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --output runs/stm-adapter
@@ -25,6 +26,6 @@ struct ForgetBench: AsyncParsableCommand {
         Exit codes: 0 success (and every gate passed), 1 usage, input or runtime error, \
         2 a gate failed, 3 a gate was inconclusive under --strict.
         """,
-        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self, ServeCommand.self]
+        subcommands: [RunCommand.self, EvalCommand.self, CompareCommand.self, LeaderboardCommand.self, MergeCommand.self, TasksCommand.self, GenerateCommand.self, PerplexityCommand.self, MaskCommand.self, TrainCommand.self, PretrainCommand.self, ServeCommand.self]
     )
 }
