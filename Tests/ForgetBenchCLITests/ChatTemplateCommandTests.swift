@@ -97,7 +97,7 @@ final class ChatTemplateCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             let samples = try jsonLines(out.appendingPathComponent("samples/\(task).jsonl"))
             let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any])
-            let hashes = samples.compactMap { sample in sample.first { $0.key.contains("prompt") }?.value as? String }
+            let hashes = samples.compactMap { $0["promptSHA256"] as? String }
             XCTAssertEqual(hashes.count, 3)
             return (hashes, results["settings"] as? [String: Any] ?? [:])
         }
