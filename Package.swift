@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Masking", targets: ["Masking"]),
         .library(name: "Jinja", targets: ["Jinja"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,10 @@ let package = Package(
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
         .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
+        // Untrusted programs in bubblewrap namespaces with rlimits and deadlines; no dependencies.
+        .target(name: "Sandbox", dependencies: ["CSandboxSupport"]),
+        // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
+        .target(name: "CSandboxSupport"),
         .target(name: "Reports"),
         .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
         .target(
@@ -107,6 +112,7 @@ let package = Package(
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports"]),
