@@ -52,7 +52,9 @@ let package = Package(
         // measured in steps that must stay well under a second.
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
-        .target(name: "Tasks", dependencies: ["Harness", .product(name: "Yams", package: "Yams")]),
+        // Code-execution tasks score through the sandbox (the Runner hands them one); pass@k's
+        // per-item estimator comes from Metrics.
+        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Sandbox", .product(name: "Yams", package: "Yams")]),
         // Untrusted programs in bubblewrap namespaces with rlimits and deadlines; no dependencies.
         .target(name: "Sandbox", dependencies: ["CSandboxSupport"]),
         // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
@@ -61,7 +63,7 @@ let package = Package(
         .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
-            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore",
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox",
                            .product(name: "Yams", package: "Yams")]
         ),
         // Durable model-output cache keyed by model fingerprint + request (SQLite through GRDB).
@@ -89,7 +91,7 @@ let package = Package(
             name: "forgetbench",
             dependencies: [
                 "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
-                "RunStore", "Server", "OpenAIBackend",
+                "RunStore", "Server", "OpenAIBackend", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,6 +101,8 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks"
         ),
         // Chat-template rendering: conversations/s, and jinja2 in the same run.
+        // Programs/s of the sandbox on MBPP's canonical solutions, by worker count.
+        .executableTarget(name: "SandboxBenchmark", dependencies: ["Sandbox", "Tasks", "Harness"], path: "Benchmarks/SandboxBenchmark"),
         .executableTarget(name: "ChatTemplateBenchmark", dependencies: ["Jinja"], path: "Benchmarks/ChatTemplateBenchmark"),
         // Requests/s and tokens/s of the OpenAI backend against a fake server, by concurrency.
         .executableTarget(
@@ -111,11 +115,11 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "Sandbox", "Metrics"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",

@@ -118,10 +118,14 @@ public enum ModelResponse: Codable, Hashable, Sendable {
 public struct ItemScore: Codable, Hashable, Sendable {
     public var values: [String: Double]
     public var extractedAnswer: String?
+    /// How the item's answer fared, for scorers that tell more than 0/1 (`equivalent`,
+    /// `no_answer`, `wrong_result`, `refused: writing (DELETE from city)`, `timeout`…); nil otherwise.
+    public var outcome: String?
 
-    public init(values: [String: Double], extractedAnswer: String? = nil) {
+    public init(values: [String: Double], extractedAnswer: String? = nil, outcome: String? = nil) {
         self.values = values
         self.extractedAnswer = extractedAnswer
+        self.outcome = outcome
     }
 }
 

@@ -10,13 +10,17 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var extractedAnswer: String?
     /// Per-item metric and auxiliary values (`acc`, `exact_match`, `loglikelihood`, `bytes`…).
     public var values: [String: Double]
+    /// The scorer's outcome kind (`ItemScore.outcome`), when it reports one.
+    public var outcome: String?
 
-    public init(id: String, promptSHA256: String, target: String, response: ModelResponse, extractedAnswer: String?, values: [String: Double]) {
+    public init(id: String, promptSHA256: String, target: String, response: ModelResponse, extractedAnswer: String?, values: [String: Double],
+                outcome: String? = nil) {
         self.id = id
         self.promptSHA256 = promptSHA256
         self.target = target
         self.response = response
         self.extractedAnswer = extractedAnswer
         self.values = values
+        self.outcome = outcome
     }
 }

@@ -61,8 +61,10 @@ public struct YAMLTaskProvider: TaskProvider {
         try specs().map(\.name)
     }
 
+    /// The task called `name`: a `TrainableYAMLTask` when its file has a `training:` split.
     public func task(named name: String) throws -> (any EvaluationTask)? {
-        try yamlTask(named: name)
+        guard let task = try yamlTask(named: name) else { return nil }
+        return task.spec.training == nil ? task : TrainableYAMLTask(base: task)
     }
 
     /// The task called `name` (nil when absent). - Throws: `TaskError` for bad files or data.

@@ -40,6 +40,11 @@ import Yams
 ///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
 ///   max_tokens: 256                # required
 ///   temperature: 0                 # default 0 (greedy); top_p default 1
+/// training:                        # optional (generate_until): a training split; the task is then trainable
+///   dataset: {path: mbpp/mbpp.jsonl, select: {start: 600, end: 974}}   # as `dataset`
+///   prompt: "..."                  # default: `prompt`
+///   target: "..."                  # the gold answer of a training item (default: `target`)
+///   response: "{{code}}"           # required: the response to fine-tune on
 /// chat_template: true               # optional: each prompt is a user turn of the model's chat
 ///                                  # template (eval --apply-chat-template / --no-apply-chat-template override)
 /// metrics:                         # default per output type (MC: acc, acc_norm; generation:
@@ -50,15 +55,20 @@ import Yams
 ///       - regex: '#### (\-?[0-9\.\,]+)'   # options: group, select: first|last
 ///       - normalize_number         # see `AnswerFilter` for every step
 ///     target_filters: [normalize_number]  # default: the non-extracting steps of `filters`
+///   - name: pass@1                 # code: the program taken from the answer (`extract: fenced`,
+///     type: code_execution         #   the first ``` block, or `raw`) runs with the item's tests
+///     extract: fenced              #   (its target) in the sandbox; pass@k (`k`, default 1)
 /// ```
 public enum TaskFileParser {
     static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
-                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics", "chat_template"]
+                          "target", "choices", "gold", "target_delimiter", "fewshot", "generation", "metrics", "chat_template",
+                          "training"]
+    static let trainingKeys = ["dataset", "prompt", "target", "response"]
     static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
     static let selectKeys = ["start", "end"]
     static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
     static let generationKeys = ["until", "max_tokens", "temperature", "top_p"]
-    static let metricKeys = ["name", "type", "filters", "target_filters"]
+    static let metricKeys = ["name", "type", "filters", "target_filters", "extract", "k"]
     static let regexKeys = ["regex", "group", "select"]
 
     /// Parses the task file at `url`.
@@ -279,11 +289,31 @@ public enum TaskFileParser {
                 }
             }
 
-            return TaskSpec(name: name, version: version, description: description, outputType: outputType, dataset: dataset,
+            var training: TrainingSplitSpec?
+            if let pair = e["training"] {
+                guard outputType == .generateUntil else {
+                    throw .invalidValue(loc(pair.key), message: "'training' applies to generate_until tasks only, not \(outputType.rawValue)")
+                }
+                training = try trainingSpec(pair.value)
+            }
+
+            var spec = TaskSpec(name: name, version: version, description: description, outputType: outputType, dataset: dataset,
                             id: id, preamble: preamble, prompt: prompt, target: target, choices: choices, gold: gold,
                             targetDelimiter: delimiter, fewshot: fewshot, generation: generation, metrics: metrics,
                             appliesChatTemplate: try e["chat_template"].map { pair throws(TaskError) in try bool(pair.value, "chat_template") },
                             file: file, locations: locations)
+            spec.training = training
+            return spec
+        }
+
+        mutating func trainingSpec(_ node: Node) throws(TaskError) -> TrainingSplitSpec {
+            let e = try entries(node, section: "training", allowed: TaskFileParser.trainingKeys)
+            for (key, pair) in e { locations["training.\(key)"] = loc(pair.value) }
+            let dataset = try datasetSpec(required(e, "dataset", in: node, section: "training"), section: "training.dataset")
+            let prompt = try e["prompt"].map { pair throws(TaskError) in try template(pair.value, "training.prompt") }
+            let target = try e["target"].map { pair throws(TaskError) in try template(pair.value, "training.target") }
+            let response = try template(required(e, "response", in: node, section: "training"), "training.response")
+            return TrainingSplitSpec(dataset: dataset, prompt: prompt, target: target, response: response)
         }
 
         mutating func datasetSpec(_ node: Node, section: String) throws(TaskError) -> DatasetSpec {
@@ -394,6 +424,8 @@ public enum TaskFileParser {
                 var filters: [AnswerFilter] = []
                 var targetFilters: [AnswerFilter]?
                 var filterNode: Node?
+                var codeNode: Node?
+                var code = CodeExecutionSpec()
                 switch item {
                 case let .scalar(s):
                     name = s.string
@@ -409,6 +441,22 @@ public enum TaskFileParser {
                     kindNode = typeNode ?? nameNode!
                     if let pair = e["filters"] { filters = try filterList(pair.value); filterNode = pair.key }
                     if let pair = e["target_filters"] { targetFilters = try filterList(pair.value); filterNode = pair.key }
+                    if let pair = e["extract"] {
+                        let text = try string(pair.value, "extract")
+                        guard let extraction = ProgramExtraction(rawValue: text) else {
+                            let all = ProgramExtraction.allCases.map(\.rawValue)
+                            throw .invalidValue(loc(pair.value), message: "unknown extraction '\(text)'\(TaskError.hint(Suggestions.closest(to: text, in: all))); expected one of \(all.joined(separator: ", "))")
+                        }
+                        code.extraction = extraction
+                        codeNode = pair.key
+                    }
+                    if let pair = e["k"] {
+                        code.k = try int(pair.value, "k", min: 1)
+                        if code.k > 1 {
+                            throw .invalidValue(loc(pair.value), message: "'k' is \(code.k) but each item gets one answer, so only pass@1 can be estimated")
+                        }
+                        codeNode = pair.key
+                    }
                 }
                 guard let kind = MetricKind(rawValue: kindText) else {
                     let all = MetricKind.allCases.map(\.rawValue)
@@ -420,12 +468,23 @@ public enum TaskFileParser {
                 if kind != .exactMatch, let filterNode {
                     throw .invalidValue(loc(filterNode), message: "filters apply to exact_match metrics only")
                 }
+                if kind != .codeExecution, let codeNode {
+                    throw .invalidValue(loc(codeNode), message: "'extract' and 'k' apply to code_execution metrics only")
+                }
                 if result.contains(where: { $0.name == name }) {
                     throw .invalidValue(loc(item), message: "metric '\(name)' is listed twice")
                 }
                 if kind == .exactMatch, filters.isEmpty, targetFilters == nil { filters = [.trim] }
-                result.append(MetricConfig(name: name, kind: kind, filters: filters,
-                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor }))
+                var metric = MetricConfig(name: name, kind: kind, filters: filters,
+                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor })
+                if kind == .codeExecution { metric.codeExecution = code }
+                if let other = result.first(where: { ($0.kind == .codeExecution) != (kind == .codeExecution) }) {
+                    throw .invalidValue(loc(item), message: "metric '\(name)' cannot be listed with '\(other.name)': a code_execution task's metrics all run its programs")
+                }
+                if kind == .codeExecution, let first = result.first, first.codeExecution?.extraction != code.extraction {
+                    throw .invalidValue(loc(item), message: "metric '\(name)' extracts programs differently from '\(first.name)'; a task's code_execution metrics share one 'extract'")
+                }
+                result.append(metric)
             }
             return result
         }

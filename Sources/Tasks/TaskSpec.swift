@@ -100,6 +100,9 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     case accNorm = "acc_norm"
     /// Generation: the filtered answer equals the filtered target.
     case exactMatch = "exact_match"
+    /// Generation: the program taken from the answer passes the item's tests (its target) when
+    /// run in the sandbox; pass@k over the item's answers (`CodeExecutionScorer`).
+    case codeExecution = "code_execution"
     /// exp(-Σ loglikelihood / Σ tokens).
     case tokenPerplexity = "token_perplexity"
     /// exp(-Σ loglikelihood / Σ words); words as lm-evaluation-harness counts them (`re.split(r"\s+")`).
@@ -113,7 +116,7 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     static func allowed(for type: OutputTypeName) -> [MetricKind] {
         switch type {
         case .multipleChoice: return [.acc, .accNorm]
-        case .generateUntil: return [.exactMatch]
+        case .generateUntil: return [.exactMatch, .codeExecution]
         case .loglikelihood: return [.acc, .tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         case .loglikelihoodRolling: return [.tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         }
@@ -142,11 +145,13 @@ public struct MetricConfig: Hashable, Sendable {
     public var filters: [AnswerFilter]
     /// For `exact_match`: steps applied to the target (default: the normalising steps of `filters`).
     public var targetFilters: [AnswerFilter]
+    /// For `code_execution`: how the program is taken from the answer and the k of pass@k.
+    public var codeExecution: CodeExecutionSpec? = nil
 
     /// The Harness description: direction and aggregation.
     public var metricSpec: MetricSpec {
         switch kind {
-        case .acc, .accNorm, .exactMatch: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
+        case .acc, .accNorm, .exactMatch, .codeExecution: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
         case .tokenPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "tokens")
         case .wordPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words")
         case .bytePerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "bytes")
@@ -163,6 +168,10 @@ public struct MetricConfig: Hashable, Sendable {
         if kind == .exactMatch {
             members["filters"] = .array(filters.map(\.configValue))
             members["target_filters"] = .array(targetFilters.map(\.configValue))
+        }
+        if let codeExecution {
+            members["extract"] = .string(codeExecution.extraction.rawValue)
+            members["k"] = .number(String(codeExecution.k))
         }
         return .object(members)
     }
@@ -212,6 +221,8 @@ public struct TaskSpec: Hashable, Sendable {
     public var file: URL
     /// Where each key was written in the task file (`prompt`, `fewshot.target`…).
     public var locations: [String: SourceLocation]
+    /// The training split, when the task has one (it is then a `TrainableYAMLTask`).
+    public var training: TrainingSplitSpec? = nil
 
     func location(_ key: String) -> SourceLocation {
         locations[key] ?? SourceLocation(path: file.path)
@@ -234,6 +245,10 @@ public struct TaskSpec: Hashable, Sendable {
         if let choices { members["choices"] = choices.configValue }
         if let gold { members["gold"] = .string(gold.source) }
         if let appliesChatTemplate { members["chat_template"] = .bool(appliesChatTemplate) }
+        if var training {
+            if forHash { training.dataset.url = nil }
+            members["training"] = training.configValue
+        }
         if var fewshot {
             if forHash { fewshot.source?.url = nil }
             members["fewshot"] = fewshot.configValue
@@ -246,6 +261,39 @@ public struct TaskSpec: Hashable, Sendable {
                 "top_p": .number(String(generation.topP)),
             ])
         }
+        return .object(members)
+    }
+}
+
+/// The settings of a `code_execution` metric.
+public struct CodeExecutionSpec: Hashable, Sendable {
+    /// How the program is taken from an answer (default `fenced`).
+    public var extraction: ProgramExtraction
+    /// The k of pass@k (≥ 1, at most the answers per item; default 1).
+    public var k: Int
+
+    public init(extraction: ProgramExtraction = .fenced, k: Int = 1) {
+        self.extraction = extraction
+        self.k = k
+    }
+}
+
+/// A task's training split: its own records, rendered with the task's prompt (or the split's
+/// own), the gold answer of each item (for judging self-outputs; code tasks: its tests) and the
+/// response to fine-tune on.
+public struct TrainingSplitSpec: Hashable, Sendable {
+    public var dataset: DatasetSpec
+    /// nil: the task's `prompt`.
+    public var prompt: Template?
+    /// The gold answer of a training item; nil: the task's `target`.
+    public var target: Template?
+    /// The ground-truth response to fine-tune on.
+    public var response: Template
+
+    var configValue: JSONValue {
+        var members: [String: JSONValue] = ["dataset": dataset.configValue, "response": .string(response.source)]
+        if let prompt { members["prompt"] = .string(prompt.source) }
+        if let target { members["target"] = .string(target.source) }
         return .object(members)
     }
 }

@@ -1,14 +1,17 @@
 import Foundation
 import Harness
+import Sandbox
 
 /// A task declared in a YAML file. Creating it checks that its data files exist and match their
 /// sha256; `instances` reads and renders the records.
-public struct YAMLTask: EvaluationTask, ConfiguredTask {
+public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
     public let spec: TaskSpec
     /// The dataset file, resolved.
     public let datasetURL: URL
     /// The few-shot source file, resolved (nil when few-shot uses the evaluated dataset).
     public let fewshotURL: URL?
+    /// The training split's file, resolved (nil without a training split).
+    public let trainingURL: URL?
     public let contentHash: String
 
     /// - Throws: `TaskError.dataFileMissing` / `.checksumMismatch` / `.unreadable`.
@@ -26,6 +29,13 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
             hashed["fewshot_sha256"] = .string(try DatasetReader.verify(source, at: url))
         } else {
             fewshotURL = nil
+        }
+        if let training = spec.training {
+            let url = DatasetReader.resolve(training.dataset.path, dataRoot: dataRoot, taskFile: spec.file)
+            trainingURL = url
+            hashed["training_sha256"] = .string(try DatasetReader.verify(training.dataset, at: url))
+        } else {
+            trainingURL = nil
         }
         contentHash = ContentHash.sha256(JSONValue.object(hashed).canonicalJSON)
     }
@@ -255,6 +265,15 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
         TaskScorer(outputType: spec.outputType, metrics: spec.metrics, targetDelimiter: spec.targetDelimiter)
             .score(instance, response: response)
     }
+
+    public var executesCode: Bool { TaskScorer.codeExecutionScorer(spec.metrics) != nil }
+
+    public func score(_ instances: [TaskInstance], responses: [ModelResponse], sandbox: Sandbox) async -> [ItemScore] {
+        guard let scorer = TaskScorer.codeExecutionScorer(spec.metrics) else {
+            return zip(instances, responses).map { score($0, response: $1) }
+        }
+        return await scorer.score(instances, responses: responses, sandbox: sandbox)
+    }
 }
 
 /// Scores items for a task's output type and metrics (shared by YAML and compiled tasks).
@@ -289,6 +308,8 @@ public struct TaskScorer: Sendable {
             return ItemScore(values: values)
         case let (.loglikelihoodRolling, .rolling(r)):
             return ItemScore(values: Scoring.rollingValues(text: instance.prompt, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount))
+        case (.generateUntil, .generation) where Self.codeExecutionScorer(metrics) != nil:
+            return Self.codeExecutionScorer(metrics)!.score(instance, response: response, sandbox: CodeExecution.fallbackSandbox)
         case let (.generateUntil, .generation(g)):
             var values: [String: Double] = [:]
             var first: String??
@@ -306,6 +327,15 @@ public struct TaskScorer: Sendable {
             }
             return ItemScore(values: values, extractedAnswer: "[invalid response: \(Self.kind(response)) for a \(outputType.rawValue) task with \(instance.choices.count) choices]")
         }
+    }
+
+    /// The scorer of a task's `code_execution` metrics (they share one extraction: the first
+    /// metric's), or nil when it has none.
+    static func codeExecutionScorer(_ metrics: [MetricConfig]) -> CodeExecutionScorer? {
+        let code = metrics.filter { $0.kind == .codeExecution }
+        guard let first = code.first else { return nil }
+        return CodeExecutionScorer(extraction: first.codeExecution?.extraction ?? .fenced,
+                                   metrics: code.map { ($0.name, $0.codeExecution?.k ?? 1) })
     }
 
     static func kind(_ response: ModelResponse) -> String {
