@@ -81,11 +81,30 @@ public struct Evaluator: Sendable {
             return try await model.loglikelihoodRolling(instances.map { RollingLoglikelihoodRequest(text: $0.prompt) }).map { .rolling($0) }
         case .generateUntil:
             guard let g = task.generation else { throw RunnerError.invalid("task \(task.name) is generate_until but has no generation settings") }
-            let requests = instances.map {
-                GenerationRequest(context: $0.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature, topP: g.topP, seed: seed == 0 ? 1 : seed)
+            guard g.samples > 1 else {
+                let requests = instances.map {
+                    GenerationRequest(context: $0.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature, topP: g.topP, seed: seed == 0 ? 1 : seed)
+                }
+                return try await model.generate(requests).map { .generation($0) }
             }
-            return try await model.generate(requests).map { .generation($0) }
+            // n answers per item, sample j drawn with its own seed (the same for every item, whose
+            // contexts differ), so an item's answers do not depend on what shares its batch.
+            let n = g.samples
+            let requests = instances.flatMap { instance in
+                (0 ..< n).map { j in
+                    GenerationRequest(context: instance.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature,
+                                      topP: g.topP, seed: Self.sampleSeed(seed, sample: j))
+                }
+            }
+            let answers = try await model.generate(requests)
+            return instances.indices.map { .generations(Array(answers[$0 * n ..< ($0 + 1) * n])) }
         }
+    }
+
+    /// The sampler seed of answer `sample` when items get several (never 0).
+    static func sampleSeed(_ seed: UInt64, sample: Int) -> UInt64 {
+        var mix = SplitMix64(seed: seed &+ UInt64(sample) &* 0xD1B5_4A32_D192_ED03)
+        return mix.next() | 1
     }
 
     /// One task-level metric from per-item values.

@@ -18,9 +18,12 @@ public struct ResourceLimits: Codable, Hashable, Sendable {
     /// Size of the program's fresh working directory (a tmpfs), in bytes.
     public var scratchBytes: Int
 
-    /// The defaults: 10 s wall and CPU (the paper's MBPP timeout), 1 GiB address space, 16 MiB
-    /// files, 16 processes, 64 open files, 1 MiB of output, a 64 MiB working directory.
-    public init(wallSeconds: Double = 10, cpuSeconds: Int = 10, memoryBytes: Int = 1 << 30, fileSizeBytes: Int = 16 << 20,
+    /// The defaults: 10 s of CPU (the paper's MBPP timeout) and 20 s of wall-clock time (a
+    /// program that sleeps or blocks; twice the CPU limit, so that a busy machine running many
+    /// programs at once does not time out a correct but slow one, such as MBPP 123's canonical
+    /// solution, 3 s of CPU), 1 GiB address space, 16 MiB files, 16 processes, 64 open files,
+    /// 1 MiB of output, a 64 MiB working directory.
+    public init(wallSeconds: Double = 20, cpuSeconds: Int = 10, memoryBytes: Int = 1 << 30, fileSizeBytes: Int = 16 << 20,
                 processes: Int = 16, openFiles: Int = 64, outputBytes: Int = 1 << 20, scratchBytes: Int = 64 << 20) {
         self.wallSeconds = wallSeconds
         self.cpuSeconds = cpuSeconds

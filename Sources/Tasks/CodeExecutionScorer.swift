@@ -49,10 +49,13 @@ public struct CodeExecutionScorer: Sendable {
         return ItemScore(values: values, extractedAnswer: code, outcome: described.joined(separator: "; "))
     }
 
-    /// The answers of a response: one generation, or none (a response of another kind).
+    /// The answers of a response: one generation or several, or nil (a response of another kind).
     static func answers(_ response: ModelResponse) -> [String]? {
-        if case let .generation(g) = response { return [g.text] }
-        return nil
+        switch response {
+        case let .generation(g): return [g.text]
+        case let .generations(gs) where !gs.isEmpty: return gs.map(\.text)
+        default: return nil
+        }
     }
 
     /// Scores items in a batch, running all their programs in `sandbox` in parallel.

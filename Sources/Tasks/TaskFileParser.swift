@@ -40,6 +40,8 @@ import Yams
 ///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
 ///   max_tokens: 256                # required
 ///   temperature: 0                 # default 0 (greedy); top_p default 1
+///   samples: 1                     # answers per item (default 1; more need temperature > 0 and
+///                                  #   code_execution metrics, for pass@k)
 /// training:                        # optional (generate_until): a training split; the task is then trainable
 ///   dataset: {path: mbpp/mbpp.jsonl, select: {start: 600, end: 974}}   # as `dataset`
 ///   prompt: "..."                  # default: `prompt`
@@ -67,7 +69,7 @@ public enum TaskFileParser {
     static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
     static let selectKeys = ["start", "end"]
     static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
-    static let generationKeys = ["until", "max_tokens", "temperature", "top_p"]
+    static let generationKeys = ["until", "max_tokens", "temperature", "top_p", "samples"]
     static let metricKeys = ["name", "type", "filters", "target_filters", "extract", "k"]
     static let regexKeys = ["regex", "group", "select"]
 
@@ -282,8 +284,11 @@ public enum TaskFileParser {
             // Metrics.
             let metrics: [MetricConfig]
             if let pair = e["metrics"] {
-                metrics = try metricList(pair.value, outputType: outputType)
+                metrics = try metricList(pair.value, outputType: outputType, samples: generation?.samples ?? 1)
             } else {
+                if let generation, generation.samples > 1, let pair = e["generation"] {
+                    throw .invalidValue(loc(pair.key), message: "'generation.samples' is \(generation.samples), which needs code_execution metrics; add 'metrics: [code_execution]'")
+                }
                 metrics = MetricKind.defaults(for: outputType).map {
                     MetricConfig(name: $0.rawValue, kind: $0, filters: $0 == .exactMatch ? [.trim] : [], targetFilters: $0 == .exactMatch ? [.trim] : [])
                 }
@@ -381,7 +386,11 @@ public enum TaskFileParser {
             let temperature = try e["temperature"].map { p throws(TaskError) in try double(p.value, "temperature") } ?? 0
             let topP = try e["top_p"].map { p throws(TaskError) in try double(p.value, "top_p") } ?? 1
             if temperature < 0 { throw .invalidValue(loc(e["temperature"]!.value), message: "'temperature' must be at least 0") }
-            return GenerationSettings(stopSequences: until, maxTokens: maxTokens, temperature: temperature, topP: topP)
+            let samples = try e["samples"].map { p throws(TaskError) in try int(p.value, "samples", min: 1) } ?? 1
+            if samples > 1, temperature == 0 {
+                throw .invalidValue(loc(e["samples"]!.value), message: "'samples' is \(samples) but 'temperature' is 0: greedy answers would all be the same; set a temperature above 0 (0.8 for pass@k, as Chen et al.)")
+            }
+            return GenerationSettings(stopSequences: until, maxTokens: maxTokens, temperature: temperature, topP: topP, samples: samples)
         }
 
         mutating func fewshotSpec(_ node: Node) throws(TaskError) -> FewShotSpec {
@@ -411,7 +420,9 @@ public enum TaskFileParser {
             return FewShotSpec(k: k, source: source, sampler: sampler, seed: seed, separator: separator, prompt: prompt, target: target)
         }
 
-        func metricList(_ node: Node, outputType: OutputType) throws(TaskError) -> [MetricConfig] {
+        /// - Parameter samples: answers per item (`generation.samples`): pass@k needs k ≤ samples,
+        ///   and only code_execution metrics score several answers.
+        func metricList(_ node: Node, outputType: OutputType, samples: Int) throws(TaskError) -> [MetricConfig] {
             guard case let .sequence(items) = node, !items.isEmpty else {
                 throw .invalidValue(loc(node), message: "'metrics' must be a non-empty list")
             }
@@ -452,8 +463,8 @@ public enum TaskFileParser {
                     }
                     if let pair = e["k"] {
                         code.k = try int(pair.value, "k", min: 1)
-                        if code.k > 1 {
-                            throw .invalidValue(loc(pair.value), message: "'k' is \(code.k) but each item gets one answer, so only pass@1 can be estimated")
+                        if code.k > samples {
+                            throw .invalidValue(loc(pair.value), message: "'k' is \(code.k) but each item gets \(samples) answer\(samples == 1 ? "" : "s") ('generation.samples'); pass@k needs k ≤ samples")
                         }
                         codeNode = pair.key
                     }
@@ -467,6 +478,9 @@ public enum TaskFileParser {
                 }
                 if kind != .exactMatch, let filterNode {
                     throw .invalidValue(loc(filterNode), message: "filters apply to exact_match metrics only")
+                }
+                if samples > 1, kind != .codeExecution {
+                    throw .invalidValue(loc(kindNode), message: "metric '\(kind.rawValue)' scores one answer per item, but 'generation.samples' is \(samples); only code_execution metrics use several")
                 }
                 if kind != .codeExecution, let codeNode {
                     throw .invalidValue(loc(codeNode), message: "'extract' and 'k' apply to code_execution metrics only")

@@ -259,7 +259,7 @@ public struct TaskSpec: Hashable, Sendable {
                 "max_tokens": .number(String(generation.maxTokens)),
                 "temperature": .number(String(generation.temperature)),
                 "top_p": .number(String(generation.topP)),
-            ])
+            ].merging(generation.samples == 1 ? [:] : ["samples": .number(String(generation.samples))]) { $1 })
         }
         return .object(members)
     }

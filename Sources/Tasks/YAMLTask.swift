@@ -308,7 +308,8 @@ public struct TaskScorer: Sendable {
             return ItemScore(values: values)
         case let (.loglikelihoodRolling, .rolling(r)):
             return ItemScore(values: Scoring.rollingValues(text: instance.prompt, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount))
-        case (.generateUntil, .generation) where Self.codeExecutionScorer(metrics) != nil:
+        case (.generateUntil, .generation) where Self.codeExecutionScorer(metrics) != nil,
+             (.generateUntil, .generations) where Self.codeExecutionScorer(metrics) != nil:
             return Self.codeExecutionScorer(metrics)!.score(instance, response: response, sandbox: CodeExecution.fallbackSandbox)
         case let (.generateUntil, .generation(g)):
             var values: [String: Double] = [:]
@@ -344,6 +345,7 @@ public struct TaskScorer: Sendable {
         case .loglikelihood: return "a log-likelihood"
         case .rolling: return "a rolling log-likelihood"
         case .generation: return "a generation"
+        case let .generations(g): return "\(g.count) generations"
         }
     }
 }

@@ -9,7 +9,7 @@ struct CodeExecutionOptions: ParsableArguments {
     var workers: Int?
 
     @Option(name: .customLong("code-timeout"), help: ArgumentHelp(
-        "Wall-clock and CPU seconds each program may run before its whole process tree is killed (default 10).", valueName: "seconds"))
+        "CPU seconds each program may use (default 10); its wall-clock deadline, when its whole process tree is killed, is twice that.", valueName: "seconds"))
     var timeout: Double?
 
     @Flag(name: .customLong("unsafe-run-code-unconfined"), help: ArgumentHelp(
@@ -25,8 +25,8 @@ struct CodeExecutionOptions: ParsableArguments {
     func sandbox() throws -> Sandbox {
         var limits = ResourceLimits()
         if let timeout {
-            limits.wallSeconds = timeout
             limits.cpuSeconds = max(1, Int(timeout.rounded(.up)))
+            limits.wallSeconds = 2 * timeout
         }
         return try Sandbox(configuration: SandboxConfiguration(confinement: unconfined ? .unconfined : .bubblewrap, workers: workers, limits: limits))
     }

@@ -83,4 +83,88 @@ final class CodeExecutionPipelineTests: XCTestCase {
         }
         XCTAssertNil(try EvaluationPipeline.sandbox(for: [FixedChoiceTask(items: [])], given: sandbox), "no code task: no sandbox needed")
     }
+
+    /// pass@1 and pass@5 from 10 answers per item: item i gets c_i correct answers (the model
+    /// answers sample j correctly when j < c_i); each item's values equal the closed form
+    /// 1 - C(10-c,k)/C(10,k), and the task's pass@k is their mean.
+    func testPassAtKFromTenSamplesPerItem() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-passk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let correct = [0, 1, 3, 6, 10]
+        try correct.indices.map { #"{"i": \#($0)}"# }.joined(separator: "\n")
+            .write(to: directory.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        let taskFile = directory.appendingPathComponent("passk.yaml")
+        try """
+        name: passk
+        output_type: generate_until
+        dataset: {path: ./items.jsonl}
+        id: "{{i}}"
+        prompt: "item {{i}}"
+        target: "assert f() == 1"
+        generation: {max_tokens: 16, temperature: 0.8, samples: 10}
+        metrics:
+          - {name: pass@1, type: code_execution, k: 1}
+          - {name: pass@5, type: code_execution, k: 5}
+        """.write(to: taskFile, atomically: true, encoding: .utf8)
+        let task = try YAMLTask(spec: TaskFileParser.parse(fileAt: taskFile), dataRoot: directory)
+        XCTAssertEqual(task.generation?.samples, 10)
+
+        /// Answers item i's sample j (recognised by its seed) correctly when j < correct[i].
+        struct SampledModel: LanguageModel {
+            var fingerprint = ModelFingerprint(sha256: String(repeating: "d", count: 64), files: ["sampled"])
+            var maxContextLength = 512
+            var correct: [Int]
+            var sampleOfSeed: [UInt64: Int]
+            func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] { [] }
+            func loglikelihoodRolling(_ requests: [RollingLoglikelihoodRequest]) async throws -> [RollingLoglikelihoodResponse] { [] }
+            func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
+                requests.map { request in
+                    let item = Int(request.context.dropFirst("item ".count))!
+                    let j = sampleOfSeed[request.seed]!
+                    let code = j < correct[item] ? "def f():\n    return 1" : (j % 2 == 0 ? "def f():\n    return 2" : "def f(:")
+                    return GenerationResponse(text: "```python\n\(code)\n```", tokenCount: 1, finishReason: .stop)
+                }
+            }
+        }
+        let seed: UInt64 = 7
+        var sampleOfSeed: [UInt64: Int] = [:]
+        for j in 0 ..< 10 { sampleOfSeed[Evaluator.sampleSeed(seed, sample: j)] = j }
+        XCTAssertEqual(sampleOfSeed.count, 10, "every sample has its own seed")
+        let model = SampledModel(correct: correct, sampleOfSeed: sampleOfSeed)
+        let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 4, label: "fb-passk-test-\(UUID().uuidString.prefix(8))"))
+        do { try sandbox.checkAvailable() } catch {
+            if ProcessInfo.processInfo.environment["CI"] != nil { throw error }
+            throw XCTSkip("no sandbox here: \(error)")
+        }
+        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "sampled", engine: "test", fingerprint: model.fingerprint),
+                                          settings: EvaluationSettings(tasks: ["passk"], limit: nil, seed: seed))
+        pipeline.showsProgress = false
+        pipeline.sandbox = sandbox
+        let output = directory.appendingPathComponent("run")
+        let results = try await pipeline.run(tasks: [task], output: output)
+
+        func binomial(_ n: Int, _ k: Int) -> Double {
+            guard k >= 0, k <= n else { return 0 }
+            return (0 ..< k).reduce(1.0) { $0 * Double(n - $1) / Double($1 + 1) }
+        }
+        let samples = try XCTUnwrap(RunDirectory.load(output).samples["passk"])
+        for (record, c) in zip(samples, correct) {
+            XCTAssertEqual(record.values["samples"], 10)
+            XCTAssertEqual(record.values["passed"], Double(c))
+            for k in [1, 5] {
+                XCTAssertEqual(try XCTUnwrap(record.values["pass@\(k)"]), 1 - binomial(10 - c, k) / binomial(10, k), accuracy: 1e-12, "item \(record.id), k \(k)")
+            }
+            let kinds = (record.outcome ?? "").components(separatedBy: "; ").map { $0.components(separatedBy: ":")[0] }
+            XCTAssertEqual(kinds.count, 10)
+            XCTAssertEqual(kinds.filter { $0 == "passed" }.count, c)
+            XCTAssertEqual(Set(kinds).subtracting(["passed", "failed_assertion", "syntax_error"]), [])
+            guard case let .generations(answers)? = Optional(record.response) else { return XCTFail("one response per sample") }
+            XCTAssertEqual(answers.count, 10)
+        }
+        for k in [1, 5] {
+            let expected = correct.map { 1 - binomial(10 - $0, k) / binomial(10, k) }.reduce(0, +) / Double(correct.count)
+            XCTAssertEqual(try XCTUnwrap(results.task("passk")?.metric("pass@\(k)")).value, expected, accuracy: 1e-12)
+        }
+    }
 }

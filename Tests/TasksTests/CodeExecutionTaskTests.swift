@@ -209,9 +209,37 @@ final class CodeExecutionTaskTests: XCTestCase {
         XCTAssertEqual(try parse("  - code_execution").metrics[0].codeExecution, CodeExecutionSpec())
         let bad = taskError { try parse("  - {type: code_execution, extract: fence}") }
         XCTAssertTrue(bad?.description.contains("t.yaml:8:") == true && bad?.description.contains("did you mean 'fenced'") == true, bad?.description ?? "")
-        XCTAssertNotNil(taskError { try parse("  - {type: code_execution, k: 5}") })
+        XCTAssertNotNil(taskError { try parse("  - {type: code_execution, k: 5}") }, "k above the answers per item")
         XCTAssertNotNil(taskError { try parse("  - {type: exact_match, extract: raw}") })
         let mixed = taskError { try parse("  - code_execution\n  - exact_match") }
         XCTAssertTrue(mixed?.description.contains("cannot be listed with") == true, mixed?.description ?? "")
+    }
+
+    /// `generation.samples` draws several answers per item for pass@k; the checks that keep it honest.
+    func testSamplesPerItem() throws {
+        let directory = try TemporaryDirectory()
+        func parse(_ generation: String, _ metrics: String) throws -> TaskSpec {
+            let file = try directory.write("s.yaml", """
+            name: s
+            output_type: generate_until
+            dataset: {path: d.jsonl}
+            prompt: "{{q}}"
+            target: "{{a}}"
+            generation: \(generation)
+            \(metrics)
+            """)
+            return try TaskFileParser.parse(fileAt: file)
+        }
+        let spec = try parse("{max_tokens: 8, temperature: 0.8, samples: 10}", "metrics: [{name: pass@1, type: code_execution}, {name: pass@5, type: code_execution, k: 5}]")
+        XCTAssertEqual(spec.generation?.samples, 10)
+        XCTAssertEqual(spec.metrics.map { $0.codeExecution?.k }, [1, 5])
+        XCTAssertTrue(spec.configValue(forHash: true).canonicalJSON.contains(#""samples":10"#))
+        let single = try parse("{max_tokens: 8}", "metrics: [code_execution]")
+        XCTAssertFalse(single.configValue(forHash: true).canonicalJSON.contains("samples"), "one sample leaves existing task hashes as they were")
+        let greedy = taskError { try parse("{max_tokens: 8, samples: 10}", "metrics: [code_execution]") }
+        XCTAssertTrue(greedy?.description.contains("temperature") == true, greedy?.description ?? "")
+        XCTAssertNotNil(taskError { try parse("{max_tokens: 8, temperature: 0.8, samples: 4}", "metrics: [{type: code_execution, k: 5}]") })
+        XCTAssertNotNil(taskError { try parse("{max_tokens: 8, temperature: 0.8, samples: 4}", "metrics: [exact_match]") })
+        XCTAssertNotNil(taskError { try parse("{max_tokens: 8, temperature: 0.8, samples: 4}", "") }, "the default exact_match cannot take several answers")
     }
 }
