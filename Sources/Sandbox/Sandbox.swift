@@ -15,7 +15,7 @@ import Glibc
 /// whole process tree with it; stdout and stderr are read as they come and capped. Nothing is
 /// written on the host: the program arrives on stdin.
 ///
-/// Creating a sandbox makes this process a child subreaper (`PR_SET_CHILD_SUBREAPER`): the
+/// The first check or run makes this process a child subreaper (`PR_SET_CHILD_SUBREAPER`): the
 /// namespace's init, orphaned when bubblewrap exits a moment before it, is reaped here, so that a
 /// finished run has left no process behind, not even a zombie.
 ///
@@ -41,9 +41,6 @@ public final class Sandbox: @unchecked Sendable {
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) throws(SandboxError) {
         try configuration.validate()
         self.configuration = configuration
-        // A sandbox's init can outlive bubblewrap by a moment; as a subreaper this process
-        // inherits and reaps it (and an unconfined program's orphans) instead of the system's init.
-        _ = csandbox_become_subreaper()
         slots = WorkerSlots(count: configuration.workers)
         if geteuid() == 0, configuration.confinement == .bubblewrap {
             // Ids far above any account, different per process so two runs do not share them.
@@ -65,6 +62,9 @@ public final class Sandbox: @unchecked Sendable {
     }
 
     private func probe() -> Result<Void, SandboxError> {
+        // A sandbox's init can outlive bubblewrap by a moment; as a subreaper this process
+        // inherits and reaps it (and an unconfined program's orphans) instead of the system's init.
+        _ = csandbox_become_subreaper()
         let fm = FileManager.default
         guard fm.isExecutableFile(atPath: configuration.interpreter) else {
             return .failure(.unavailable(reason: "the interpreter \(configuration.interpreter) is missing (Debian/Ubuntu: apt-get install python3)"))
@@ -146,16 +146,18 @@ public final class Sandbox: @unchecked Sendable {
         let child: ChildProcess
         let pythonArguments = ["-S", "-s", "-B", "-c", PythonLauncher.source]
         if confined {
-            // The namespace's init and the interpreter count too (and bubblewrap itself, on
-            // kernels before 5.14, which count per user rather than per user namespace).
-            var processLimit = limits.processes + 2
+            // The namespace's init and the interpreter count too. Since Linux 5.14 the kernel
+            // counts the processes of the sandbox's own user namespace; before, every process of
+            // the user, bubblewrap's own among them.
+            let perNamespace = Self.kernelCountsProcessesPerUserNamespace
+            var processLimit = limits.processes + (perNamespace ? 2 : 3)
             var executable = configuration.bubblewrap
             var prefix: [String] = []
             if let ids = slotUserIDs {
                 let id = ids[slot]
                 executable = configuration.setpriv
                 prefix = ["--reuid=\(id)", "--regid=\(id)", "--clear-groups", "--", configuration.bubblewrap]
-            } else {
+            } else if !perNamespace {
                 // The limit counts every task of this user, the caller's own included.
                 processLimit += ProcessTable.taskCount(uid: getuid())
             }
@@ -184,6 +186,17 @@ public final class Sandbox: @unchecked Sendable {
         }
         return Self.classify(result, confined: confined, limits: limits)
     }
+
+    /// Whether `RLIMIT_NPROC` counts the processes of a user namespace (Linux 5.14 and later)
+    /// rather than every process of the user.
+    static let kernelCountsProcessesPerUserNamespace: Bool = {
+        var name = utsname()
+        guard uname(&name) == 0 else { return false }
+        let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard numbers.count == 2 else { return false }
+        return numbers[0] > 5 || (numbers[0] == 5 && numbers[1] >= 14)
+    }()
 
     /// bubblewrap's options, up to the command.
     func bubblewrapArguments(limits: ResourceLimits) -> [String] {

@@ -27,12 +27,12 @@ public struct SandboxConfiguration: Hashable, Sendable {
     public var label: String
 
     /// - Parameters:
-    ///   - workers: default: the number of active processors.
+    ///   - workers: default: the number of active processors (at most 256).
     public init(confinement: Confinement = .bubblewrap, workers: Int? = nil, limits: ResourceLimits = ResourceLimits(),
                 interpreter: String = "/usr/bin/python3", bubblewrap: String = "/usr/bin/bwrap", setpriv: String = "/usr/bin/setpriv",
                 label: String = "forgetbench-sandbox") {
         self.confinement = confinement
-        self.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        self.workers = workers ?? min(256, max(1, ProcessInfo.processInfo.activeProcessorCount))
         self.limits = limits
         self.interpreter = interpreter
         self.bubblewrap = bubblewrap
