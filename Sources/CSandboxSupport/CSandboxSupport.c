@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 int csandbox_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
                    const char *directory, int new_session, pid_t *pid) {
@@ -29,7 +31,9 @@ int csandbox_spawn(const char *path, char *const argv[], char *const envp[], con
     result = posix_spawnattr_init(&attributes);
     if (result != 0) { posix_spawn_file_actions_destroy(&actions); goto close_high; }
     for (int i = 0; i < nfds && result == 0; i++) result = posix_spawn_file_actions_adddup2(&actions, high[i], i);
+#if defined(__linux__)
     if (result == 0) result = posix_spawn_file_actions_addclosefrom_np(&actions, nfds);
+#endif
     if (result == 0 && directory != NULL) result = posix_spawn_file_actions_addchdir_np(&actions, directory);
     sigset_t empty, all;
     sigemptyset(&empty);
@@ -39,6 +43,9 @@ int csandbox_spawn(const char *path, char *const argv[], char *const envp[], con
     if (result == 0) result = posix_spawnattr_setsigmask(&attributes, &empty);
     if (result == 0) result = posix_spawnattr_setsigdefault(&attributes, &all);
     short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#if defined(__APPLE__)
+    flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* every descriptor but the dup2 targets is closed */
+#endif
     if (new_session) flags |= POSIX_SPAWN_SETSID;
     if (result == 0) result = posix_spawnattr_setflags(&attributes, flags);
     if (result == 0) result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
@@ -49,6 +56,7 @@ close_high:
     return result;
 }
 
+#if defined(__linux__)
 int csandbox_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
@@ -60,6 +68,34 @@ int csandbox_socketpair(int fds[2]) {
 long csandbox_send(int fd, const void *bytes, unsigned long count) {
     return (long)send(fd, bytes, count, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
+#else
+static int csandbox_cloexec(int fds[2]) {
+    for (int i = 0; i < 2; i++) {
+        if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+            int error = errno;
+            close(fds[0]);
+            close(fds[1]);
+            return error;
+        }
+    }
+    return 0;
+}
+
+int csandbox_pipe(int fds[2]) {
+    return pipe(fds) == 0 ? csandbox_cloexec(fds) : errno;
+}
+
+int csandbox_socketpair(int fds[2]) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return errno;
+    int on = 1;
+    setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+    return csandbox_cloexec(fds);
+}
+
+long csandbox_send(int fd, const void *bytes, unsigned long count) {
+    return (long)send(fd, bytes, count, MSG_DONTWAIT);
+}
+#endif
 
 int csandbox_set_nonblocking(int fd) {
     int flags = fcntl(fd, F_GETFL);
@@ -68,5 +104,9 @@ int csandbox_set_nonblocking(int fd) {
 }
 
 int csandbox_become_subreaper(void) {
+#if defined(__linux__)
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : errno;
+#else
+    return ENOSYS;
+#endif
 }

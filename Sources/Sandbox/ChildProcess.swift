@@ -2,6 +2,8 @@ import CSandboxSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One spawned process with its standard streams, run to completion on the calling thread: the
@@ -94,14 +96,14 @@ struct ChildProcess {
         var total = 0
         var childPid: pid_t?
 
-        func kill(_ reason: KillReason) {
+        func terminate(_ reason: KillReason) {
             guard killed == nil else { return }
             killed = reason
             // Killing the sandbox's init (PID 1 of its namespace) kills everything inside, and
             // bubblewrap exits once the namespace is empty; killing a session kills its group.
-            if let childPid { Glibc.kill(childPid, SIGKILL) }
-            if newSession { Glibc.kill(-pid, SIGKILL) }
-            if childPid == nil { Glibc.kill(pid, SIGKILL) }
+            if let childPid { kill(childPid, SIGKILL) }
+            if newSession { kill(-pid, SIGKILL) }
+            if childPid == nil { kill(pid, SIGKILL) }
         }
 
         func readInfo() {
@@ -114,7 +116,7 @@ struct ChildProcess {
             }
             if childPid == nil, let parsed = Self.childPid(fromInfo: infoBytes) {
                 childPid = parsed
-                if killed != nil { Glibc.kill(parsed, SIGKILL) }
+                if killed != nil { kill(parsed, SIGKILL) }
             }
         }
 
@@ -127,7 +129,7 @@ struct ChildProcess {
                     let room = max(0, outputCap - keep.count)
                     if room > 0 { keep += buffer[0 ..< min(n, room)] }
                     if total > outputCap {
-                        kill(.outputCap)
+                        terminate(.outputCap)
                         close(fd); fd = -1
                     }
                     continue
@@ -140,7 +142,7 @@ struct ChildProcess {
         var idleSleep: Int32 = 1
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
-            if now >= deadline, killed == nil { kill(.deadline) }
+            if now >= deadline, killed == nil { terminate(.deadline) }
             if killed != nil {
                 // Output no longer matters: stop reading (the streams close when the tree is gone).
                 for fd in [stdoutFD, stderrFD] where fd >= 0 { close(fd) }
@@ -154,7 +156,7 @@ struct ChildProcess {
             if reaped {
                 // Collect what is still buffered; the tree is gone, so every stream ends. Without a
                 // sandbox, whatever is left of the program's process group goes now.
-                if newSession { Glibc.kill(-pid, SIGKILL) }
+                if newSession { kill(-pid, SIGKILL) }
                 readInfo()
                 drain(&stdoutFD, into: &outBytes)
                 drain(&stderrFD, into: &errBytes)
@@ -218,7 +220,7 @@ struct ChildProcess {
             while waitpid(childPid, &ignored, 0) < 0 && errno == EINTR {}
         }
         if newSession {
-            Glibc.kill(-pid, SIGKILL)
+            kill(-pid, SIGKILL)
             while waitpid(-pid, &ignored, 0) > 0 || errno == EINTR {}
         }
         for fd in [stdinFD, stdoutFD, stderrFD, infoFD] where fd >= 0 { close(fd) }

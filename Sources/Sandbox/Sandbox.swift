@@ -2,6 +2,8 @@ import CSandboxSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Runs untrusted Python programs, each in a fresh sandbox, and says how each ended.

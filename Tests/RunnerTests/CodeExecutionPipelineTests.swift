@@ -51,7 +51,11 @@ final class CodeExecutionPipelineTests: XCTestCase {
         let limits = ResourceLimits(wallSeconds: 2, cpuSeconds: 2)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 3, limits: limits, label: "fb-pipeline-test-\(UUID().uuidString.prefix(8))"))
         do { try sandbox.checkAvailable() } catch {
-            if ProcessInfo.processInfo.environment["CI"] != nil { throw error }
+            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
+            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
+            #if os(Linux)
+            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
+            #endif
             throw XCTSkip("no sandbox here: \(error)")
         }
         var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "answers", engine: "test", fingerprint: model.fingerprint),
@@ -134,7 +138,11 @@ final class CodeExecutionPipelineTests: XCTestCase {
         let model = SampledModel(correct: correct, sampleOfSeed: sampleOfSeed)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 4, label: "fb-passk-test-\(UUID().uuidString.prefix(8))"))
         do { try sandbox.checkAvailable() } catch {
-            if ProcessInfo.processInfo.environment["CI"] != nil { throw error }
+            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
+            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
+            #if os(Linux)
+            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
+            #endif
             throw XCTSkip("no sandbox here: \(error)")
         }
         var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "sampled", engine: "test", fingerprint: model.fingerprint),

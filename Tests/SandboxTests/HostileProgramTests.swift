@@ -3,6 +3,8 @@ import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Programs that try to harm the machine, escape or read what they should not. Each is scored
@@ -218,7 +220,11 @@ final class LoopbackListener {
     let port: Int
 
     init() throws {
+        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -235,9 +241,12 @@ final class LoopbackListener {
     /// Whether a connection is waiting to be accepted.
     func hadConnection() -> Bool {
         let client = accept(fd, nil, nil)
-        if client >= 0 { Glibc.close(client); return true }
+        if client >= 0 { closeDescriptor(client); return true }
         return false
     }
 
-    func close() { Glibc.close(fd) }
+    func close() { closeDescriptor(fd) }
 }
+
+/// `close(2)`, by a name that a method called `close` does not hide.
+func closeDescriptor(_ fd: Int32) { _ = close(fd) }
