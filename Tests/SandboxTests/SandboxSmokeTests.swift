@@ -38,6 +38,8 @@ final class OutcomeKindTests: XCTestCase {
         print(os.getcwd(), sorted(os.listdir('/')))
         print(hash('forgetbench'))
         print(os.path.exists('/etc'), os.path.exists('/home'), os.path.exists('/root'))
+        import socket
+        print([name for _, name in socket.if_nameindex()], os.getuid() != 0)
         """
         let first = sandbox.run(program)
         let second = sandbox.run(program)
@@ -48,6 +50,7 @@ final class OutcomeKindTests: XCTestCase {
         XCTAssertTrue(lines[1].hasPrefix("/tmp ["), lines[1])
         for entry in ["'etc'", "'home'", "'root'", "'work'", "'var'"] { XCTAssertFalse(lines[1].contains(entry), lines[1]) }
         XCTAssertEqual(lines[3], "False False False")
+        XCTAssertEqual(lines[4], "['lo'] True", "loopback is the only network interface; the program is not root")
         XCTAssertEqual(first.stdout, second.stdout, "hashing is deterministic")
     }
 
