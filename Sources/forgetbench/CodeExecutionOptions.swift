@@ -28,6 +28,9 @@ struct CodeExecutionOptions: ParsableArguments {
             limits.cpuSeconds = max(1, Int(timeout.rounded(.up)))
             limits.wallSeconds = 2 * timeout
         }
+        if unconfined {
+            FileHandle.standardError.write(Data("warning: --unsafe-run-code-unconfined: model-written programs run on this machine without a sandbox\n".utf8))
+        }
         return try Sandbox(configuration: SandboxConfiguration(confinement: unconfined ? .unconfined : .bubblewrap, workers: workers, limits: limits))
     }
 }
