@@ -175,4 +175,65 @@ final class CodeExecutionPipelineTests: XCTestCase {
             XCTAssertEqual(try XCTUnwrap(results.task("passk")?.metric("pass@\(k)")).value, expected, accuracy: 1e-12)
         }
     }
+
+    /// The self-output regime on a code task (MBPP as an experiment's target): the base model's
+    /// answers to the training prompts are judged by running them against each item's tests in
+    /// the sandbox, and only passing programs are kept.
+    func testSelfOutputKeepsOnlyProgramsThatPass() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-self-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let records = [(1, "assert f(2) == 4"), (2, "assert f(3) == 9"), (3, "assert f(1) == 0")]
+        try records.map { #"{"id": \#($0.0), "test": "\#($0.1)", "code": "def f(x): pass"}"# }.joined(separator: "\n")
+            .write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+        let taskFile = directory.appendingPathComponent("code.yaml")
+        try """
+        name: tiny_code
+        output_type: generate_until
+        dataset: {path: ./train.jsonl}
+        id: "{{id}}"
+        prompt: "Problem {{id}}."
+        target: "{{test}}"
+        generation: {max_tokens: 64}
+        metrics: [{name: pass@1, type: code_execution}]
+        training:
+          dataset: {path: ./train.jsonl}
+          response: "{{code}}"
+        """.write(to: taskFile, atomically: true, encoding: .utf8)
+        let base = try YAMLTask(spec: TaskFileParser.parse(fileAt: taskFile), dataRoot: directory)
+        let task = TrainableYAMLTask(base: base)
+        // Problem 1: doubling passes; problem 2: doubling fails (squares wanted); problem 3: a syntax error.
+        struct Answers: LanguageModel {
+            var fingerprint = ModelFingerprint(sha256: String(repeating: "e", count: 64), files: ["answers"])
+            var maxContextLength = 512
+            func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] {
+                requests.map { _ in LoglikelihoodResponse(logLikelihood: -1, isGreedy: false, tokenCount: 1) }
+            }
+            func loglikelihoodRolling(_ requests: [RollingLoglikelihoodRequest]) async throws -> [RollingLoglikelihoodResponse] { [] }
+            func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] {
+                requests.map { r in
+                    let text = r.context.hasPrefix("Problem 3") ? "```python\ndef f(x) return 0\n```" : "```python\ndef f(x):\n    return 2 * x\n```"
+                    return GenerationResponse(text: text, tokenCount: 1, finishReason: .stop)
+                }
+            }
+        }
+        let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 2, label: "fb-self-test-\(UUID().uuidString.prefix(8))"))
+        do { try sandbox.checkAvailable() } catch {
+            #if os(Linux)
+            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
+            #endif
+            throw XCTSkip("no sandbox here: \(error)")
+        }
+        var builder = SampledDataBuilder(model: Answers(), task: task,
+                                         sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil, rephraseTemplate: "{prompt}"), seed: 3)
+        builder.sandbox = sandbox
+        let training = try task.trainingInstances(limit: nil)
+        XCTAssertEqual(training.map(\.id), ["1", "2", "3"])
+        XCTAssertEqual(task.groundTruthResponse(for: training[0]), "def f(x): pass")
+        let (examples, summary) = try await builder.build(regime: "self-output", instances: training)
+        XCTAssertEqual(examples.map(\.id), ["1"])
+        XCTAssertEqual(summary.correctAnswers, 2, "both answers to problem 1 pass; none of the others")
+        XCTAssertEqual(ProcessTable.processes(containing: sandbox.configuration.label), [])
+    }
 }
+
