@@ -21,10 +21,13 @@ public struct ResourceLimits: Codable, Hashable, Sendable {
     /// The defaults: 10 s of CPU (the paper's MBPP timeout) and 20 s of wall-clock time (a
     /// program that sleeps or blocks; twice the CPU limit, so that a busy machine running many
     /// programs at once does not time out a correct but slow one, such as MBPP 123's canonical
-    /// solution, 3 s of CPU), 1 GiB address space, 16 MiB files, 16 processes, 64 open files,
-    /// 1 MiB of output, a 64 MiB working directory.
-    public init(wallSeconds: Double = 20, cpuSeconds: Int = 10, memoryBytes: Int = 1 << 30, fileSizeBytes: Int = 16 << 20,
-                processes: Int = 16, openFiles: Int = 64, outputBytes: Int = 1 << 20, scratchBytes: Int = 64 << 20) {
+    /// solution, 3 s of CPU), 512 MiB of address space per process, 16 MiB files, 4 processes
+    /// besides the program, 64 open files, 1 MiB of output, a 64 MiB working directory.
+    ///
+    /// Memory is bounded per process (there is no cgroup): a program that forks can hold at most
+    /// (processes + 1) × memoryBytes, 2.5 GiB with the defaults, per worker.
+    public init(wallSeconds: Double = 20, cpuSeconds: Int = 10, memoryBytes: Int = 512 << 20, fileSizeBytes: Int = 16 << 20,
+                processes: Int = 4, openFiles: Int = 64, outputBytes: Int = 1 << 20, scratchBytes: Int = 64 << 20) {
         self.wallSeconds = wallSeconds
         self.cpuSeconds = cpuSeconds
         self.memoryBytes = memoryBytes
