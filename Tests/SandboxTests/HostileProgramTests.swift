@@ -189,6 +189,20 @@ final class HostileProgramTests: XCTestCase {
         assertNothingLeft(sandbox)
     }
 
+    /// Signalling every pid it can name reaches only its own namespace: the program dies by its
+    /// own hand, and this process and a program beside it go on.
+    func testKillingEveryProcessReachesOnlyTheSandbox() async throws {
+        let sandbox = try makeSandbox(workers: 2)
+        let killer = "import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), flush=True)\nfor pid in list(range(2, 100000)) + [1]:\n    try:\n        os.kill(pid, 9)\n    except OSError:\n        pass\n"
+        let neighbour = "import time\ntime.sleep(0.5)\nassert 2 + 2 == 4\n"
+        let outcomes = await sandbox.run([killer, neighbour])
+        XCTAssertEqual(outcomes[0].kind, .runtimeError, outcomes[0].detail)
+        XCTAssertTrue(outcomes[0].detail.contains("signal 9"), outcomes[0].detail)
+        XCTAssertEqual(outcomes[0].stdout, "[1, 2]\n", "only the namespace's init and the program are visible")
+        XCTAssertEqual(outcomes[1].kind, .passed, outcomes[1].detail)
+        assertNothingLeft(sandbox)
+    }
+
     /// A daemon that detaches from the program (a double fork in a new session) dies with it.
     func testDetachedChildrenDieWithTheProgram() throws {
         let sandbox = try makeSandbox(wallSeconds: 5)
