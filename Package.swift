@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Masking", targets: ["Masking"]),
         .library(name: "Jinja", targets: ["Jinja"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,15 +59,19 @@ let package = Package(
         // measured in steps that must stay well under a second.
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
-        .target(name: "Tasks", dependencies: ["Harness", "SQLExecution", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Sandbox", "SQLExecution", .product(name: "Yams", package: "Yams")]),
         // Untrusted SQL on a read-only SQLite file (text-to-SQL scoring): SQLite's C API through
         // GRDB's system-library module (libsqlite3), not GRDB itself.
         .target(name: "SQLExecution", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // Untrusted programs in bubblewrap namespaces with rlimits and deadlines; no dependencies.
+        .target(name: "Sandbox", dependencies: ["CSandboxSupport"]),
+        // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
+        .target(name: "CSandboxSupport"),
         .target(name: "Reports"),
         .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
-            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore",
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox",
                            .product(name: "Yams", package: "Yams")]
         ),
         // Durable model-output cache keyed by model fingerprint + request (SQLite through GRDB).
@@ -101,7 +106,7 @@ let package = Package(
             name: "forgetbench",
             dependencies: [
                 "CommandLineSupport", "NativeModel", "Tokenizers", "Harness", "Runner", "Tasks", "Metrics", "Masking",
-                "RunStore", "OpenAIBackend",
+                "RunStore", "OpenAIBackend", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,6 +127,8 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks"
         ),
         // Chat-template rendering: conversations/s, and jinja2 in the same run.
+        // Programs/s of the sandbox on MBPP's canonical solutions, by worker count.
+        .executableTarget(name: "SandboxBenchmark", dependencies: ["Sandbox", "Tasks", "Harness"], path: "Benchmarks/SandboxBenchmark"),
         .executableTarget(name: "ChatTemplateBenchmark", dependencies: ["Jinja"], path: "Benchmarks/ChatTemplateBenchmark"),
         // Requests/s and tokens/s of the OpenAI backend against a fake server, by concurrency.
         .executableTarget(
@@ -135,10 +142,11 @@ let package = Package(
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ForgetBench needs on Debian/Ubuntu when it is missing: OpenBLAS (matrix products),
 # libssl-dev (SHA-256 from libcrypto), libsqlite3-dev (the run store's cache, through GRDB),
-# libxml2-utils (xmllint, used by the JUnit schema tests); with --for-tests also chromium (headless,
+# libxml2-utils (xmllint, used by the JUnit schema tests), and bubblewrap and python3 (the sandbox
+# that runs model-written code for mbpp and humaneval); with --for-tests also chromium (headless,
 # for the tests of the leaderboard's HTML page; installed without recommended packages: about 25
 # packages, 350 MB, under a minute). Swift 6 must already be installed.
 set -euo pipefail
@@ -10,6 +11,8 @@ dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing+=(libsqlite3-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+[ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
+[ -x /usr/bin/python3 ] || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -49,12 +49,28 @@ public struct GenerationSettings: Codable, Hashable, Sendable {
     public var maxTokens: Int
     public var temperature: Double
     public var topP: Double
+    /// Answers drawn per item (≥ 1; more than one needs a temperature above 0): the response is
+    /// then `.generations` with one answer per sample, as pass@k needs.
+    public var samples: Int
 
-    public init(stopSequences: [String], maxTokens: Int, temperature: Double = 0, topP: Double = 1) {
+    public init(stopSequences: [String], maxTokens: Int, temperature: Double = 0, topP: Double = 1, samples: Int = 1) {
         self.stopSequences = stopSequences
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP
+        self.samples = samples
+    }
+
+    private enum CodingKeys: String, CodingKey { case stopSequences, maxTokens, temperature, topP, samples }
+
+    /// Decodes settings written before `samples` existed as one sample per item.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stopSequences = try c.decode([String].self, forKey: .stopSequences)
+        maxTokens = try c.decode(Int.self, forKey: .maxTokens)
+        temperature = try c.decode(Double.self, forKey: .temperature)
+        topP = try c.decode(Double.self, forKey: .topP)
+        samples = try c.decodeIfPresent(Int.self, forKey: .samples) ?? 1
     }
 }
 
@@ -101,15 +117,17 @@ public struct TaskInstance: Codable, Hashable, Sendable {
 
 /// What the model answered for one item. In JSON: `{"type": "choices", "choices": [...]}`,
 /// `{"type": "loglikelihood", "loglikelihood": {...}}`, `{"type": "rolling", "rolling": {...}}` or
-/// `{"type": "generation", "generation": {...}}`.
+/// `{"type": "generation", "generation": {...}}` or `{"type": "generations", "generations": [...]}`.
 public enum ModelResponse: Codable, Hashable, Sendable {
     case choices([LoglikelihoodResponse])
     case loglikelihood(LoglikelihoodResponse)
     case rolling(RollingLoglikelihoodResponse)
     case generation(GenerationResponse)
+    /// Several answers to one item (`GenerationSettings.samples` > 1), in sample order.
+    case generations([GenerationResponse])
 
-    private enum Kind: String, Codable { case choices, loglikelihood, rolling, generation }
-    private enum CodingKeys: String, CodingKey { case type, choices, loglikelihood, rolling, generation }
+    private enum Kind: String, Codable { case choices, loglikelihood, rolling, generation, generations }
+    private enum CodingKeys: String, CodingKey { case type, choices, loglikelihood, rolling, generation, generations }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -118,6 +136,7 @@ public enum ModelResponse: Codable, Hashable, Sendable {
         case .loglikelihood: self = .loglikelihood(try c.decode(LoglikelihoodResponse.self, forKey: .loglikelihood))
         case .rolling: self = .rolling(try c.decode(RollingLoglikelihoodResponse.self, forKey: .rolling))
         case .generation: self = .generation(try c.decode(GenerationResponse.self, forKey: .generation))
+        case .generations: self = .generations(try c.decode([GenerationResponse].self, forKey: .generations))
         }
     }
 
@@ -128,6 +147,7 @@ public enum ModelResponse: Codable, Hashable, Sendable {
         case .loglikelihood(let v): try c.encode(Kind.loglikelihood, forKey: .type); try c.encode(v, forKey: .loglikelihood)
         case .rolling(let v): try c.encode(Kind.rolling, forKey: .type); try c.encode(v, forKey: .rolling)
         case .generation(let v): try c.encode(Kind.generation, forKey: .type); try c.encode(v, forKey: .generation)
+        case .generations(let v): try c.encode(Kind.generations, forKey: .type); try c.encode(v, forKey: .generations)
         }
     }
 }

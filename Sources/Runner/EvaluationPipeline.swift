@@ -1,5 +1,7 @@
 import Foundation
 import Harness
+import Sandbox
+import Tasks
 
 /// `forgetbench eval` end to end: evaluate each task, aggregate, and write the run directory
 /// (results, samples, Markdown report, JUnit XML).
@@ -19,6 +21,9 @@ public struct EvaluationPipeline: Sendable {
     public var chatPrompt: (@Sendable (String) throws -> String)?
     /// sha256 of the template behind `chatPrompt`, recorded in the results.
     public var chatTemplateSHA256: String?
+    /// Where code-execution tasks (MBPP, HumanEval) run the model's programs; checked before any
+    /// model work when a task needs it. nil: a confined sandbox with the default settings.
+    public var sandbox: Sandbox?
 
     public init(model: any LanguageModel, modelRecord: ModelRecord, settings: EvaluationSettings) {
         self.model = model
@@ -48,7 +53,8 @@ public struct EvaluationPipeline: Sendable {
         }
         var settings = self.settings
         if usedTemplate { settings.chatTemplateSHA256 = chatTemplateSHA256 }
-        let evaluator = Evaluator(model: model, limit: settings.limit, seed: settings.seed)
+        var evaluator = Evaluator(model: model, limit: settings.limit, seed: settings.seed)
+        evaluator.sandbox = try Self.sandbox(for: tasks, given: sandbox)
         var taskResults: [TaskResult] = []
         var samples: [String: [SampleRecord]] = [:]
         var seconds: [String: Double] = [:]
@@ -81,5 +87,15 @@ public struct EvaluationPipeline: Sendable {
         try RunDirectory.write(results: results, samples: samples, report: EvaluationReport.markdown(results),
                                junit: try EvaluationReport.junit(results), to: output)
         return results
+    }
+
+    /// The sandbox for `tasks`, checked: nil when no task runs code; `given`, or a confined one
+    /// with the default settings. - Throws: `SandboxError.unavailable` (naming the fix) before
+    /// any model work when programs cannot be confined here.
+    public static func sandbox(for tasks: [any EvaluationTask], given: Sandbox?) throws -> Sandbox? {
+        guard tasks.contains(where: { ($0 as? any CodeExecutingTask)?.executesCode == true }) else { return nil }
+        let sandbox = try given ?? Sandbox()
+        try sandbox.checkAvailable()
+        return sandbox
     }
 }

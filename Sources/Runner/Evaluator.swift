@@ -1,6 +1,8 @@
 import Foundation
 import Harness
 import Metrics
+import Sandbox
+import Tasks
 
 /// Evaluates a `LanguageModel` on tasks: renders items, sends the model batches of the task's
 /// request type, scores each item and aggregates the task's metrics with their uncertainty.
@@ -14,6 +16,9 @@ public struct Evaluator: Sendable {
     public var chunkSize = 64
     /// Bootstrap resamples for corpus-level metrics' intervals.
     public var bootstrapResamples = 1000
+    /// Where code-execution tasks run their programs (each chunk's in parallel); nil: such a
+    /// task is refused.
+    public var sandbox: Sandbox?
 
     public init(model: any LanguageModel, limit: Int?, seed: UInt64) {
         self.model = model
@@ -33,8 +38,8 @@ public struct Evaluator: Sendable {
         while start < instances.count {
             let chunk = Array(instances[start ..< min(start + chunkSize, instances.count)])
             let responses = try await respond(to: chunk, task: task)
-            for (instance, response) in zip(chunk, responses) {
-                let score = task.score(instance, response: response)
+            let scores = try await score(chunk, responses: responses, task: task)
+            for ((instance, response), score) in zip(zip(chunk, responses), scores) {
                 samples.append(SampleRecord(id: instance.id, promptSHA256: ContentHash.sha256(instance.shownText), target: instance.target,
                                             response: response, extractedAnswer: score.extractedAnswer, values: score.values,
                                             outcome: score.outcome, prompt: instance.shownText))
@@ -45,6 +50,15 @@ public struct Evaluator: Sendable {
         let metrics = try task.metrics.map { try aggregate($0, samples: samples, task: task.name) }
         return (TaskResult(name: task.name, version: task.version, contentHash: task.contentHash, outputType: task.outputType,
                            itemCount: samples.count, metrics: metrics), samples)
+    }
+
+    /// Each item's score; a code-execution task's programs run in the sandbox, in parallel.
+    func score(_ instances: [TaskInstance], responses: [ModelResponse], task: any EvaluationTask) async throws -> [ItemScore] {
+        if let coded = task as? any CodeExecutingTask, coded.executesCode {
+            guard let sandbox else { throw RunnerError.invalid("task \(task.name) runs model-written code, which needs a sandbox") }
+            return await coded.score(instances, responses: responses, sandbox: sandbox)
+        }
+        return zip(instances, responses).map { task.score($0, response: $1) }
     }
 
     /// The model's responses to `instances`, in order, by the task's request type.
@@ -67,11 +81,30 @@ public struct Evaluator: Sendable {
             return try await model.loglikelihoodRolling(instances.map { RollingLoglikelihoodRequest(text: $0.prompt) }).map { .rolling($0) }
         case .generateUntil:
             guard let g = task.generation else { throw RunnerError.invalid("task \(task.name) is generate_until but has no generation settings") }
-            let requests = instances.map {
-                GenerationRequest(context: $0.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature, topP: g.topP, seed: seed == 0 ? 1 : seed)
+            guard g.samples > 1 else {
+                let requests = instances.map {
+                    GenerationRequest(context: $0.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature, topP: g.topP, seed: seed == 0 ? 1 : seed)
+                }
+                return try await model.generate(requests).map { .generation($0) }
             }
-            return try await model.generate(requests).map { .generation($0) }
+            // n answers per item, sample j drawn with its own seed (the same for every item, whose
+            // contexts differ), so an item's answers do not depend on what shares its batch.
+            let n = g.samples
+            let requests = instances.flatMap { instance in
+                (0 ..< n).map { j in
+                    GenerationRequest(context: instance.prompt, stopSequences: g.stopSequences, maxTokens: g.maxTokens, temperature: g.temperature,
+                                      topP: g.topP, seed: Self.sampleSeed(seed, sample: j))
+                }
+            }
+            let answers = try await model.generate(requests)
+            return instances.indices.map { .generations(Array(answers[$0 * n ..< ($0 + 1) * n])) }
         }
+    }
+
+    /// The sampler seed of answer `sample` when items get several (never 0).
+    static func sampleSeed(_ seed: UInt64, sample: Int) -> UInt64 {
+        var mix = SplitMix64(seed: seed &+ UInt64(sample) &* 0xD1B5_4A32_D192_ED03)
+        return mix.next() | 1
     }
 
     /// One task-level metric from per-item values.

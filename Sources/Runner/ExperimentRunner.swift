@@ -5,6 +5,7 @@ import Masking
 import Metrics
 import NativeModel
 import RunStore
+import Sandbox
 
 /// `forgetbench run SPEC.yaml`: evaluates the base model on every task, scores the training set
 /// once, builds each regime's training set, fine-tunes one candidate per regime and seed,
@@ -23,6 +24,9 @@ public struct ExperimentRunner {
     public var cacheURL: URL?
     /// Stage lines and progress bars on stderr.
     public var showsProgress = true
+    /// Where code-execution tasks run the model's programs (evaluations and self-output
+    /// judging); nil: a confined sandbox with the default settings, when a task needs one.
+    public var sandbox: Sandbox?
 
     public init(parsed: ExperimentSpecParser.Parsed, registry: TaskRegistry, output: URL) {
         self.parsed = parsed
@@ -191,6 +195,7 @@ public struct ExperimentRunner {
                 } else {
                     var bar: ProgressLine?
                     var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
+                    sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
                     let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
                     if chat.format != .plain {
                         sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
@@ -382,6 +387,7 @@ public struct ExperimentRunner {
             pipeline.chatTemplateSHA256 = chat.template.map { ContentHash.sha256($0.source) }
         }
         pipeline.showsProgress = showsProgress
+        pipeline.sandbox = sandbox
         pipeline.progressIndent = "    "
         pipeline.itemsFinished = itemsFinished
         _ = try await pipeline.run(tasks: tasks, output: directory)

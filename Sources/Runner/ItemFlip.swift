@@ -66,6 +66,7 @@ public struct ItemFlip: Codable, Equatable, Sendable {
         if let extracted = sample.extractedAnswer { return shortened(extracted) }
         switch sample.response {
         case .generation(let g): return shortened(g.text)
+        case .generations(let all): return shortened(all.first?.text ?? "")
         case .choices(let choices):
             guard let best = choices.indices.max(by: { choices[$0].logLikelihood < choices[$1].logLikelihood }) else { return "" }
             return "choice \(best)"

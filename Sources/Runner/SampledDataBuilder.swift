@@ -1,5 +1,7 @@
 import Foundation
 import Harness
+import Sandbox
+import Tasks
 
 /// What building a data regime's training set kept and cost.
 public struct SampledDataSummary: Codable, Hashable, Sendable {
@@ -41,6 +43,9 @@ public struct SampledDataBuilder {
     /// and the generation prompt) when the run formats conversations with a chat template or a
     /// chat format, so the base answers as it would be asked in training; nil: the prompt as it is.
     public var formatPrompt: (@Sendable (String) throws -> String)?
+    /// Where a code-execution task's answers are run (all of them in parallel); nil: one at a
+    /// time in the task's fallback sandbox.
+    public var sandbox: Sandbox?
 
     public init(model: any LanguageModel, task: any TrainableTask, sampling: ExperimentSpec.Sampling, seed: UInt64) {
         self.model = model
@@ -79,15 +84,22 @@ public struct SampledDataBuilder {
         }
 
         // Judge each answer; score the correct ones' perplexity under the original prompt.
-        var candidates: [(item: Int, text: String)] = []
-        for (i, instance) in instances.enumerated() {
+        var judged: [(item: Int, answer: GenerationResponse)] = []
+        for (i, _) in instances.enumerated() {
             for j in 0 ..< sampling.samples {
                 let answer = answers[i * sampling.samples + j]
                 guard !answer.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
-                let score = task.score(instance, response: .generation(answer))
-                if score.values[task.correctnessMetric] == 1 { candidates.append((i, answer.text)) }
+                judged.append((i, answer))
             }
         }
+        let responses = judged.map { ModelResponse.generation($0.answer) }
+        let scores: [ItemScore]
+        if let coded = task as? any CodeExecutingTask, coded.executesCode, let sandbox {
+            scores = await coded.score(judged.map { instances[$0.item] }, responses: responses, sandbox: sandbox)
+        } else {
+            scores = zip(judged, responses).map { task.score(instances[$0.item], response: $1) }
+        }
+        let candidates = zip(judged, scores).filter { $1.values[task.correctnessMetric] == 1 }.map { (item: $0.0.item, text: $0.0.answer.text) }
         let likelihoods = try await model.loglikelihood(try candidates.map {
             LoglikelihoodRequest(context: try shown(instances[$0.item].prompt), continuation: $0.text)
         })

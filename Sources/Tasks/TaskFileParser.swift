@@ -45,6 +45,13 @@ import Yams
 ///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
 ///   max_tokens: 256                # required
 ///   temperature: 0                 # default 0 (greedy); top_p default 1
+///   samples: 1                     # answers per item (default 1; more need temperature > 0 and
+///                                  #   code_execution metrics, for pass@k)
+/// training:                        # optional (generate_until): a training split; the task is then trainable
+///   dataset: {path: mbpp/mbpp.jsonl, select: {start: 600, end: 974}}   # as `dataset`
+///   prompt: "..."                  # default: `prompt`
+///   target: "..."                  # the gold answer of a training item (default: `target`)
+///   response: "{{code}}"           # required: the response to fine-tune on
 /// chat_template: true               # optional: each prompt is a user turn of the model's chat
 ///                                  # template (eval --apply-chat-template / --no-apply-chat-template override)
 /// metrics:                         # default per output type (MC: acc, acc_norm; generation:
@@ -64,6 +71,9 @@ import Yams
 ///   dataset: {path: math/train.jsonl, sha256: ...}
 ///   target: '{{solution | last_boxed}}'   # the gold answer of a training item; default `target`
 ///   response: "{{solution}}"       # the text to fine-tune on (required)
+///   - name: pass@1                 # code: the program taken from the answer (`extract: fenced`,
+///     type: code_execution         #   the first ``` block, or `raw`) runs with the item's tests
+///     extract: fenced              #   (its target) in the sandbox; pass@k (`k`, default 1)
 /// ```
 public enum TaskFileParser {
     static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
@@ -73,8 +83,8 @@ public enum TaskFileParser {
     static let datasetKeys = ["path", "format", "sha256", "url", "select", "where"]
     static let selectKeys = ["start", "end"]
     static let fewshotKeys = ["k", "source", "sampler", "seed", "separator", "prompt", "target"]
-    static let generationKeys = ["until", "max_tokens", "temperature", "top_p"]
-    static let metricKeys = ["name", "type", "filters", "target_filters", "database"]
+    static let generationKeys = ["until", "max_tokens", "temperature", "top_p", "samples"]
+    static let metricKeys = ["name", "type", "filters", "target_filters", "database", "extract", "k"]
     static let regexKeys = ["regex", "group", "select"]
 
     /// Parses the task file at `url`.
@@ -291,8 +301,11 @@ public enum TaskFileParser {
             // Metrics.
             let metrics: [MetricConfig]
             if let pair = e["metrics"] {
-                metrics = try metricList(pair.value, outputType: outputType)
+                metrics = try metricList(pair.value, outputType: outputType, samples: generation?.samples ?? 1)
             } else {
+                if let generation, generation.samples > 1, let pair = e["generation"] {
+                    throw .invalidValue(loc(pair.key), message: "'generation.samples' is \(generation.samples), which needs code_execution metrics; add 'metrics: [code_execution]'")
+                }
                 metrics = MetricKind.defaults(for: outputType).map {
                     MetricConfig(name: $0.rawValue, kind: $0, filters: $0 == .exactMatch ? [.trim] : [], targetFilters: $0 == .exactMatch ? [.trim] : [])
                 }
@@ -402,7 +415,11 @@ public enum TaskFileParser {
             let temperature = try e["temperature"].map { p throws(TaskError) in try double(p.value, "temperature") } ?? 0
             let topP = try e["top_p"].map { p throws(TaskError) in try double(p.value, "top_p") } ?? 1
             if temperature < 0 { throw .invalidValue(loc(e["temperature"]!.value), message: "'temperature' must be at least 0") }
-            return GenerationSettings(stopSequences: until, maxTokens: maxTokens, temperature: temperature, topP: topP)
+            let samples = try e["samples"].map { p throws(TaskError) in try int(p.value, "samples", min: 1) } ?? 1
+            if samples > 1, temperature == 0 {
+                throw .invalidValue(loc(e["samples"]!.value), message: "'samples' is \(samples) but 'temperature' is 0: greedy answers would all be the same; set a temperature above 0 (0.8 for pass@k, as Chen et al.)")
+            }
+            return GenerationSettings(stopSequences: until, maxTokens: maxTokens, temperature: temperature, topP: topP, samples: samples)
         }
 
         mutating func fewshotSpec(_ node: Node) throws(TaskError) -> FewShotSpec {
@@ -432,7 +449,9 @@ public enum TaskFileParser {
             return FewShotSpec(k: k, source: source, sampler: sampler, seed: seed, separator: separator, prompt: prompt, target: target)
         }
 
-        mutating func metricList(_ node: Node, outputType: OutputType) throws(TaskError) -> [MetricConfig] {
+        /// - Parameter samples: answers per item (`generation.samples`): pass@k needs k ≤ samples,
+        ///   and only code_execution metrics score several answers.
+        mutating func metricList(_ node: Node, outputType: OutputType, samples: Int) throws(TaskError) -> [MetricConfig] {
             guard case let .sequence(items) = node, !items.isEmpty else {
                 throw .invalidValue(loc(node), message: "'metrics' must be a non-empty list")
             }
@@ -447,6 +466,8 @@ public enum TaskFileParser {
                 var filterNode: Node?
                 var database: DatasetSpec?
                 var databaseNode: Node?
+                var codeNode: Node?
+                var code = CodeExecutionSpec()
                 switch item {
                 case let .scalar(s):
                     name = s.string
@@ -469,6 +490,22 @@ public enum TaskFileParser {
                             throw .invalidValue(loc(pair.value), message: "'database' must be a SQLite file (format: sqlite, or a .sqlite/.db name)")
                         }
                     }
+                    if let pair = e["extract"] {
+                        let text = try string(pair.value, "extract")
+                        guard let extraction = ProgramExtraction(rawValue: text) else {
+                            let all = ProgramExtraction.allCases.map(\.rawValue)
+                            throw .invalidValue(loc(pair.value), message: "unknown extraction '\(text)'\(TaskError.hint(Suggestions.closest(to: text, in: all))); expected one of \(all.joined(separator: ", "))")
+                        }
+                        code.extraction = extraction
+                        codeNode = pair.key
+                    }
+                    if let pair = e["k"] {
+                        code.k = try int(pair.value, "k", min: 1)
+                        if code.k > samples {
+                            throw .invalidValue(loc(pair.value), message: "'k' is \(code.k) but each item gets \(samples) answer\(samples == 1 ? "" : "s") ('generation.samples'); pass@k needs k ≤ samples")
+                        }
+                        codeNode = pair.key
+                    }
                 }
                 guard let kind = MetricKind(rawValue: kindText) else {
                     let all = MetricKind.allCases.map(\.rawValue)
@@ -486,6 +523,12 @@ public enum TaskFileParser {
                 if kind != .sqlExecution, let databaseNode {
                     throw .invalidValue(loc(databaseNode), message: "'database' applies to sql_execution metrics only")
                 }
+                if samples > 1, kind != .codeExecution {
+                    throw .invalidValue(loc(kindNode), message: "metric '\(kind.rawValue)' scores one answer per item, but 'generation.samples' is \(samples); only code_execution metrics use several")
+                }
+                if kind != .codeExecution, let codeNode {
+                    throw .invalidValue(loc(codeNode), message: "'extract' and 'k' apply to code_execution metrics only")
+                }
                 if result.contains(where: { $0.name == name }) {
                     throw .invalidValue(loc(item), message: "metric '\(name)' is listed twice")
                 }
@@ -496,8 +539,15 @@ public enum TaskFileParser {
                     default: break
                     }
                 }
-                result.append(MetricConfig(name: name, kind: kind, filters: filters,
-                                           targetFilters: targetFilters ?? filters.filter { !$0.isExtractor }, database: database))
+                let metric = MetricConfig(name: name, kind: kind, filters: filters, targetFilters: targetFilters ?? filters.filter { !$0.isExtractor },
+                                          database: database, codeExecution: kind == .codeExecution ? code : nil)
+                if let other = result.first(where: { ($0.kind == .codeExecution) != (kind == .codeExecution) }) {
+                    throw .invalidValue(loc(item), message: "metric '\(name)' cannot be listed with '\(other.name)': a code_execution task's metrics all run its programs")
+                }
+                if kind == .codeExecution, let first = result.first, first.codeExecution?.extraction != code.extraction {
+                    throw .invalidValue(loc(item), message: "metric '\(name)' extracts programs differently from '\(first.name)'; a task's code_execution metrics share one 'extract'")
+                }
+                result.append(metric)
             }
             return result
         }

@@ -111,6 +111,9 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     /// Generation: the extracted SQL, run read-only on the metric's `database`, returns the same
     /// multiset of rows as the target SQL (execution accuracy).
     case sqlExecution = "sql_execution"
+    /// Generation: the program taken from the answer passes the item's tests (its target) when
+    /// run in the sandbox; pass@k over the item's answers (`CodeExecutionScorer`).
+    case codeExecution = "code_execution"
     /// exp(-Σ loglikelihood / Σ tokens).
     case tokenPerplexity = "token_perplexity"
     /// exp(-Σ loglikelihood / Σ words); words as lm-evaluation-harness counts them (`re.split(r"\s+")`).
@@ -124,7 +127,7 @@ public enum MetricKind: String, Hashable, Sendable, CaseIterable {
     static func allowed(for type: OutputTypeName) -> [MetricKind] {
         switch type {
         case .multipleChoice: return [.acc, .accNorm]
-        case .generateUntil: return [.exactMatch, .mathEquivalence, .sqlExecution]
+        case .generateUntil: return [.exactMatch, .mathEquivalence, .sqlExecution, .codeExecution]
         case .loglikelihood: return [.acc, .tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         case .loglikelihoodRolling: return [.tokenPerplexity, .wordPerplexity, .bytePerplexity, .bitsPerByte]
         }
@@ -155,19 +158,23 @@ public struct MetricConfig: Hashable, Sendable {
     public var targetFilters: [AnswerFilter]
     /// For `sql_execution`: the SQLite database the queries run on (read-only).
     public var database: DatasetSpec?
+    /// For `code_execution`: how the program is taken from the answer and the k of pass@k.
+    public var codeExecution: CodeExecutionSpec?
 
-    public init(name: String, kind: MetricKind, filters: [AnswerFilter], targetFilters: [AnswerFilter], database: DatasetSpec? = nil) {
+    public init(name: String, kind: MetricKind, filters: [AnswerFilter], targetFilters: [AnswerFilter], database: DatasetSpec? = nil,
+                codeExecution: CodeExecutionSpec? = nil) {
         self.name = name
         self.kind = kind
         self.filters = filters
         self.targetFilters = targetFilters
         self.database = database
+        self.codeExecution = codeExecution
     }
 
     /// The Harness description: direction and aggregation.
     public var metricSpec: MetricSpec {
         switch kind {
-        case .acc, .accNorm, .exactMatch, .mathEquivalence, .sqlExecution: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
+        case .acc, .accNorm, .exactMatch, .mathEquivalence, .sqlExecution, .codeExecution: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
         case .tokenPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "tokens")
         case .wordPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words")
         case .bytePerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "bytes")
@@ -186,6 +193,10 @@ public struct MetricConfig: Hashable, Sendable {
             members["target_filters"] = .array(targetFilters.map(\.configValue))
         }
         if let database { members["database"] = database.configValue }
+        if let codeExecution {
+            members["extract"] = .string(codeExecution.extraction.rawValue)
+            members["k"] = .number(String(codeExecution.k))
+        }
         return .object(members)
     }
 }
@@ -274,14 +285,28 @@ public struct TaskSpec: Hashable, Sendable {
                 "max_tokens": .number(String(generation.maxTokens)),
                 "temperature": .number(String(generation.temperature)),
                 "top_p": .number(String(generation.topP)),
-            ])
+            ].merging(generation.samples == 1 ? [:] : ["samples": .number(String(generation.samples))]) { $1 })
         }
         return .object(members)
     }
 }
 
-/// A task's training split: its own dataset, rendered with the task's prompt (or its own), the
-/// gold answer of each item (for judging self-outputs) and the response to fine-tune on.
+/// The settings of a `code_execution` metric.
+public struct CodeExecutionSpec: Hashable, Sendable {
+    /// How the program is taken from an answer (default `fenced`).
+    public var extraction: ProgramExtraction
+    /// The k of pass@k (≥ 1, at most the answers per item; default 1).
+    public var k: Int
+
+    public init(extraction: ProgramExtraction = .fenced, k: Int = 1) {
+        self.extraction = extraction
+        self.k = k
+    }
+}
+
+/// A task's training split: its own records, rendered with the task's prompt (or the split's
+/// own), the gold answer of each item (for judging self-outputs; code tasks: its tests) and the
+/// response to fine-tune on.
 public struct TrainingSplitSpec: Hashable, Sendable {
     public var dataset: DatasetSpec
     /// nil: the task's `prompt`.

@@ -1,15 +1,15 @@
 import Foundation
 import Harness
+import Sandbox
 
 /// A YAML task with a `training:` split: evaluated as its `YAMLTask`, and trainable (the target
 /// task of an experiment, `forgetbench tasks training-set NAME`). Training items are rendered
-/// with the task's preamble and prompt (or the split's own `prompt`), without few-shot
-/// examples; their ids are `train-N` (N the record's 0-based index in the training file).
-public struct TrainableYAMLTask: TrainableTask, ConfiguredTask {
+/// with the task's preamble and prompt (or the split's own), without few-shot examples; their ids
+/// are the split's `id` template's, else `train-N` (N the record's 0-based index in its file).
+public struct TrainableYAMLTask: TrainableTask, ConfiguredTask, CodeExecutingTask {
     public let base: YAMLTask
     public let training: TrainingSplitSpec
-    /// Responses rendered by `trainingInstances`, by item id (so `groundTruthResponse` does not
-    /// read the file again for every item).
+    /// Responses rendered by `trainingInstances`, by item id, shared by copies of the task.
     let responses = ResponseTable()
 
     /// - Precondition: `base.spec.training` is set.
@@ -28,9 +28,13 @@ public struct TrainableYAMLTask: TrainableTask, ConfiguredTask {
     public var appliesChatTemplate: Bool { base.appliesChatTemplate }
     public var configuration: JSONValue { base.configuration }
     public var source: String { base.source }
+    public var executesCode: Bool { base.executesCode }
 
     public func instances(limit: Int?, seed: UInt64) throws -> [TaskInstance] { try base.instances(limit: limit, seed: seed) }
     public func score(_ instance: TaskInstance, response: ModelResponse) -> ItemScore { base.score(instance, response: response) }
+    public func score(_ instances: [TaskInstance], responses: [ModelResponse], sandbox: Sandbox) async -> [ItemScore] {
+        await base.score(instances, responses: responses, sandbox: sandbox)
+    }
 
     /// The first metric: the one an experiment's self-output regime keeps answers by.
     public var correctnessMetric: String { base.metrics.first?.name ?? "exact_match" }
@@ -39,8 +43,9 @@ public struct TrainableYAMLTask: TrainableTask, ConfiguredTask {
         try renderTrainingInstances(limit: limit).map(\.instance)
     }
 
-    /// Training items with their responses. - Throws: `TaskError` for unreadable data or a record
-    /// that does not render (naming the file and line).
+    /// Training items with their responses.
+    /// - Throws: `TaskError` for unreadable data or a record that does not render (naming the
+    ///   file and line), or a task without a `target` for its training items.
     public func renderTrainingInstances(limit: Int?) throws(TaskError) -> [(instance: TaskInstance, response: String)] {
         guard let url = base.trainingURL else { return [] }
         _ = try DatasetReader.verify(training.dataset, at: url)
@@ -55,8 +60,8 @@ public struct TrainableYAMLTask: TrainableTask, ConfiguredTask {
             let prompt = base.spec.preamble + (try base.renderTemplate(training.prompt ?? base.spec.prompt, key: training.prompt == nil ? "prompt" : "training.prompt", record, path: url.path))
             let target = try base.renderTemplate(targetTemplate, key: training.target == nil ? "target" : "training.target", record, path: url.path)
             let response = try base.renderTemplate(training.response, key: "training.response", record, path: url.path)
-            let instance = TaskInstance(id: "train-\(record.index)", prompt: prompt, target: target)
-            result.append((instance, response))
+            let id = try base.spec.id.map { t throws(TaskError) in try base.renderTemplate(t, key: "id", record, path: url.path) } ?? "train-\(record.index)"
+            result.append((TaskInstance(id: id, prompt: prompt, target: target), response))
         }
         responses.store(result.map { ($0.0.id, $0.1) })
         return result

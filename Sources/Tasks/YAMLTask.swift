@@ -1,10 +1,11 @@
 import Foundation
 import Harness
+import Sandbox
 import SQLExecution
 
 /// A task declared in a YAML file. Creating it checks that its data files exist and match their
 /// sha256; `instances` reads and renders the records.
-public struct YAMLTask: EvaluationTask, ConfiguredTask {
+public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
     public let spec: TaskSpec
     /// The dataset file, resolved.
     public let datasetURL: URL
@@ -297,6 +298,15 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask {
         TaskScorer(outputType: spec.outputType, metrics: spec.metrics, targetDelimiter: spec.targetDelimiter, databases: databases)
             .score(instance, response: response)
     }
+
+    public var executesCode: Bool { TaskScorer.codeExecutionScorer(spec.metrics) != nil }
+
+    public func score(_ instances: [TaskInstance], responses: [ModelResponse], sandbox: Sandbox) async -> [ItemScore] {
+        guard let scorer = TaskScorer.codeExecutionScorer(spec.metrics) else {
+            return zip(instances, responses).map { score($0, response: $1) }
+        }
+        return await scorer.score(instances, responses: responses, sandbox: sandbox)
+    }
 }
 
 /// Scores items for a task's output type and metrics (shared by YAML and compiled tasks).
@@ -335,6 +345,9 @@ public struct TaskScorer: Sendable {
             return ItemScore(values: values)
         case let (.loglikelihoodRolling, .rolling(r)):
             return ItemScore(values: Scoring.rollingValues(text: instance.prompt, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount))
+        case (.generateUntil, .generation) where Self.codeExecutionScorer(metrics) != nil,
+             (.generateUntil, .generations) where Self.codeExecutionScorer(metrics) != nil:
+            return Self.codeExecutionScorer(metrics)!.score(instance, response: response, sandbox: CodeExecution.fallbackSandbox)
         case let (.generateUntil, .generation(g)):
             var values: [String: Double] = [:]
             var first: String??
@@ -374,12 +387,22 @@ public struct TaskScorer: Sendable {
         }
     }
 
+    /// The scorer of a task's `code_execution` metrics (they share one extraction: the first
+    /// metric's), or nil when it has none.
+    static func codeExecutionScorer(_ metrics: [MetricConfig]) -> CodeExecutionScorer? {
+        let code = metrics.filter { $0.kind == .codeExecution }
+        guard let first = code.first else { return nil }
+        return CodeExecutionScorer(extraction: first.codeExecution?.extraction ?? .fenced,
+                                   metrics: code.map { ($0.name, $0.codeExecution?.k ?? 1) })
+    }
+
     static func kind(_ response: ModelResponse) -> String {
         switch response {
         case let .choices(c): return "\(c.count) choice log-likelihoods"
         case .loglikelihood: return "a log-likelihood"
         case .rolling: return "a rolling log-likelihood"
         case .generation: return "a generation"
+        case let .generations(g): return "\(g.count) generations"
         }
     }
 }

@@ -37,6 +37,12 @@ struct EvalCommand: AsyncParsableCommand {
         DIR/report.md and DIR/junit.xml. Two runs with the same model, tasks and settings give \
         identical files apart from the timings in results.json.
 
+        Code-execution tasks (mbpp, humaneval) run the model's programs in a bubblewrap sandbox \
+        (no network, no host files, rlimits, a deadline); where it cannot work, the run is refused \
+        before any model work unless --unsafe-run-code-unconfined is given. Each sample records \
+        its program's outcome (passed, failed_assertion, syntax_error, runtime_error, timeout, \
+        memory, output_limit, sandbox_refused).
+
         Example:
           forgetbench eval --model ../shared/models/stories260K/stories260K.bin --tasks arc_easy,gsm8k_rolling --limit 200 --output runs/base
           forgetbench eval --model openai:http://127.0.0.1:8000/v1 --model-name meta-llama/Llama-3.1-8B --model-revision 0e9e39f \\
@@ -75,6 +81,8 @@ struct EvalCommand: AsyncParsableCommand {
 
     @OptionGroup var chat: ChatFormatOption
 
+    @OptionGroup(title: "Code execution (mbpp, humaneval)") var code: CodeExecutionOptions
+
     @Option(help: ArgumentHelp("A response cache (SQLite) keyed by model fingerprint and request: answers already there are not asked again, so an interrupted evaluation rerun with the same --cache finishes from where it stopped; several processes may share one.", valueName: "file"))
     var cache: String?
 
@@ -89,6 +97,9 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let registry = try taskOptions.registry()
         let resolved = try taskNames.map { try registry.task(named: $0) }
+        // A task that runs model-written code is refused here, before any model work, when the
+        // sandbox cannot confine it.
+        let sandbox = try EvaluationPipeline.sandbox(for: resolved, given: try code.sandbox())
         let outputURL = URL(fileURLWithPath: output)
         try RunDirectory.prepare(outputURL)
         let loaded = try modelOptions.loadForEvaluation(remote: remoteOptions)
@@ -104,6 +115,7 @@ struct EvalCommand: AsyncParsableCommand {
         var pipeline = EvaluationPipeline(model: model, modelRecord: loaded.record,
                                           settings: EvaluationSettings(tasks: taskNames, limit: limit, seed: seed, shard: shard,
                                                                        applyChatTemplate: applyChatTemplate))
+        pipeline.sandbox = sandbox
         if let native = loaded.model as? NativeLanguageModel, applyChatTemplate ?? resolved.contains(where: \.appliesChatTemplate) {
             let chat = try ChatFormatter(format: self.chat.chatFormat, tokenizer: native.tokenizer, templateDirectory: native.templateDirectory)
             if let notice = chat.notice { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }

@@ -47,6 +47,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
+    @OptionGroup(title: "Code execution (mbpp, humaneval)") var code: CodeExecutionOptions
+
     @Option(help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
@@ -63,6 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         var runner = ExperimentRunner(parsed: parsed, registry: try taskOptions.registry(), output: outputURL)
         runner.cacheURL = cache.map { URL(fileURLWithPath: $0) }
         runner.showsProgress = !quiet
+        runner.sandbox = try code.sandbox()
         let results = try await runner.run()
         for regime in results.regimes {
             let target = regime.targetImprovementPoints.map { String(format: "%+.1f", $0.mean) } ?? "n/a"

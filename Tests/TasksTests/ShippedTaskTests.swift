@@ -8,7 +8,7 @@ final class ShippedTaskTests: XCTestCase {
     static let expectedCounts: [String: Int] = [
         "gsm8k": 1319, "gsm8k_answers_rolling": 1319, "arc_easy": 2376, "arc_challenge": 1172,
         "boolq": 3270, "piqa": 1838, "wikisql": 100, "wikisql_rolling": 100,
-        "winogrande": 1267, "math500": 500, "geoquery": 279,
+        "winogrande": 1267, "math500": 500, "geoquery": 279, "mbpp": 500, "humaneval": 164,
     ]
 
     func provider() throws -> YAMLTaskProvider {

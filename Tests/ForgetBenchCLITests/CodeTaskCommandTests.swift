@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+
+/// `forgetbench eval` on the code-execution tasks end to end (stories260K writes no working
+/// Python: the point is the pipeline), and `tasks training-set mbpp`.
+final class CodeTaskCommandTests: XCTestCase {
+    var work: URL!
+
+    override func setUpWithError() throws {
+        work = try CLI.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    func testEvalRunsMBPPAndHumanEvalAndRecordsOutcomes() throws {
+        let shared = try CLI.shared()
+        let output = work.appendingPathComponent("code")
+        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
+                             "--tasks", "mbpp,humaneval", "--limit", "3", "--code-workers", "2",
+                             "--data-dir", shared.appendingPathComponent("data").path, "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let kinds: Set = ["passed", "failed_assertion", "syntax_error", "runtime_error", "timeout", "memory", "output_limit", "sandbox_refused"]
+        for task in ["mbpp", "humaneval"] {
+            let lines = try String(contentsOf: output.appendingPathComponent("samples/\(task).jsonl"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.count, 3, task)
+            for line in lines {
+                let sample = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let outcome = try XCTUnwrap(sample["outcome"] as? String, task)
+                XCTAssertTrue(kinds.contains(String(outcome.prefix { $0 != ":" })), outcome)
+                XCTAssertNotEqual(outcome.prefix { $0 != ":" }, "sandbox_refused", outcome)
+                let values = try XCTUnwrap(sample["values"] as? [String: Double])
+                XCTAssertEqual(values["samples"], 1)
+                XCTAssertNotNil(values["pass@1"])
+            }
+            XCTAssertTrue(r.stdout.contains("\(task) (n=3): pass@1"), r.stdout)
+        }
+    }
+
+    func testTrainingSetOfMBPPHoldsTheReferenceCode() throws {
+        let shared = try CLI.shared()
+        let file = work.appendingPathComponent("train.jsonl")
+        let r = try CLI.run(["tasks", "training-set", "mbpp", "--limit", "3", "--data-dir", shared.appendingPathComponent("data").path,
+                             "--output", file.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String])
+        XCTAssertEqual(first["id"], "601")
+        XCTAssertTrue(first["prompt"]?.contains(">>> Problem:\nWrite a function to find the longest chain") == true, first["prompt"] ?? "")
+        XCTAssertTrue(first["response"]?.hasPrefix("```python\nclass Pair(object):") == true, first["response"] ?? "")
+    }
+
+    func testBadWorkerCountIsAUsageError() throws {
+        let r = try CLI.run(["eval", "--model", "x.bin", "--tasks", "mbpp", "--code-workers", "0", "--output", work.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--code-workers must be between 1 and 256"), r.stderr)
+    }
+}
