@@ -54,7 +54,11 @@ final class ScoredTaskCommandTests: XCTestCase {
                              "--output", file.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let items = try lines(file)
-        XCTAssertEqual(items.map { $0["id"] as? String }, ["train-0", "train-1", "train-2", "train-3", "train-4"])
+        // Training items are named by the task's id template: MATH's unique_id, in file order.
+        let records = try String(contentsOf: shared.appendingPathComponent("data/math/train.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(5)
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(items.map { $0["id"] as? String }, records.map { $0?["unique_id"] as? String })
         for item in items {
             XCTAssertTrue((item["response"] as? String ?? "").contains("\\boxed"))
             XCTAssertTrue((item["prompt"] as? String ?? "").hasSuffix("\nSolution:"))

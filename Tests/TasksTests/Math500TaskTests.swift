@@ -44,7 +44,7 @@ final class Math500TaskTests: XCTestCase {
         XCTAssertEqual(rendered.count, 7500)
         XCTAssertEqual(Set(rendered.map(\.instance.id)).count, 7500)
         let first = rendered[0]
-        XCTAssertEqual(first.instance.id, "train-0")
+        XCTAssertEqual(first.instance.id, "train/algebra/0.json", "training items take the task's id template (MATH's unique_id)")
         XCTAssertTrue(first.instance.prompt.hasPrefix("Solve the problem. Write the final answer as \\boxed{ANSWER}.\n\nProblem: "))
         XCTAssertTrue(first.response.hasPrefix(" "))
         XCTAssertEqual(MathAnswerExtraction.lastBoxed(in: first.response), first.instance.target)
