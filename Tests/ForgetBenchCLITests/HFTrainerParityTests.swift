@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+
+/// `integrations/hf/train.py` (PyTorch + transformers + PEFT), run by `forgetbench train
+/// --trainer-command`, against the built-in trainer on the same masked file and settings: the loss of
+/// each of 10 optimiser steps agrees within 1e-4 relative, for LoRA and for full fine-tuning, and what
+/// it writes loads in the built-in engine and scores text as the built-in trainer's output does.
+///
+/// The model is Tests/Fixtures/hftrainer/tiny_llama (scripts/reference/make_hftrainer_fixture.py).
+/// Python comes from the venv `scripts/setup.sh` makes outside the repository (`FORGETBENCH_VENV`,
+/// default ~/.cache/forgetbench/venv); without it the tests skip, saying why, except under CI
+/// (`CI` set), where they fail.
+final class HFTrainerParityTests: XCTestCase {
+    var work: URL!
+    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    static let fixture = CLI.repositoryRoot.appendingPathComponent("Tests/Fixtures/hftrainer")
+    static let script = CLI.repositoryRoot.appendingPathComponent("integrations/hf/train.py")
+
+    /// The venv's python, once it is known to import what train.py needs.
+    func python() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let venv = environment["FORGETBENCH_VENV"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/forgetbench/venv").path
+        let python = venv + "/bin/python"
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["-c", "import torch, transformers, peft, accelerate, safetensors, numpy"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        let usable = (try? probe.run()).map { probe.waitUntilExit(); return probe.terminationStatus == 0 } ?? false
+        if !usable {
+            let reason = "no Python venv with torch, transformers, peft and accelerate at \(venv) (scripts/setup.sh makes it; or set FORGETBENCH_VENV)"
+            if environment["CI"] != nil { XCTFail(reason) }
+            throw XCTSkip(reason)
+        }
+        return python
+    }
+
+    func maskedData() throws -> URL {
+        let output = work.appendingPathComponent("train.gt.jsonl")
+        let r = try CLI.run(["mask", "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
+                             "--input", Self.fixture.appendingPathComponent("train.jsonl").path, "--regime", "ground-truth", "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return output
+    }
+
+    func losses(_ directory: URL) throws -> [Double] {
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("training.json"))) as? [String: Any])
+        return try XCTUnwrap(json["losses"] as? [Double], "\(directory.path)/training.json has no losses")
+    }
+
+    /// Per-token log-probs of a few texts under `model` (+ `adapter`).
+    func scores(model: URL, adapter: URL? = nil) throws -> [Double] {
+        let input = work.appendingPathComponent("texts.jsonl")
+        try Data("{\"text\": \"What do bees make? Bees make honey in their hives.\"}\n{\"text\": \"Count from one to three. One, two, three.\"}\n".utf8).write(to: input)
+        let output = work.appendingPathComponent("scores-\(UUID().uuidString).jsonl")
+        let r = try CLI.run(["perplexity", "--model", model.path, "--input", input.path, "--output", output.path] + (adapter.map { ["--adapter", $0.path] } ?? []))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var values: [Double] = []
+        for line in try String(contentsOf: output, encoding: .utf8).split(separator: "\n") {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            values += try XCTUnwrap(object["logprobs"] as? [Any], "perplexity output: \(line)").compactMap { $0 as? Double }
+        }
+        XCTAssertGreaterThan(values.count, 10)
+        return values
+    }
+
+    /// Trains with both trainers and returns (built-in losses, PyTorch losses, built-in output, PyTorch output).
+    func trainBoth(_ options: [String]) throws -> ([Double], [Double], URL, URL) {
+        let python = try python()
+        let data = try maskedData()
+        let model = Self.fixture.appendingPathComponent("tiny_llama").path
+        // 12 examples, 3 per micro-batch, 2 micro-batches per step: 2 steps per epoch, 10 in all.
+        let common = ["train", "--model", model, "--data", data.path, "--epochs", "5", "--batch-size", "3", "--grad-accum", "2",
+                      "--warmup", "2", "--weight-decay", "0.01", "--max-grad-norm", "1", "--seed", "11", "--max-seq-len", "64"] + options
+        let native = work.appendingPathComponent("native")
+        let n = try CLI.run(common + ["--checkpoint-every", "0", "--output", native.path])
+        XCTAssertEqual(n.status, 0, n.stderr)
+        let torch = work.appendingPathComponent("torch")
+        let command = "\(python) '\(Self.script.path)' --data {data} --settings {settings} --model {base} --output {output}"
+        let t = try CLI.run(common + ["--trainer-command", command, "--output", torch.path])
+        XCTAssertEqual(t.status, 0, t.stderr + t.stdout)
+        XCTAssertTrue(t.stderr.contains("step 10/10"), "the trainer's step lines are shown: \(t.stderr)")
+        let log = try String(contentsOf: torch.appendingPathComponent("trainer.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("step 10/10") && log.contains("[trainer exited with status 0]"), log)
+        return (try losses(native), try losses(torch), native, torch)
+    }
+
+    func assertSameCurve(_ native: [Double], _ torch: [Double], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(native.count, 10, file: file, line: line)
+        XCTAssertEqual(torch.count, 10, file: file, line: line)
+        let relative = zip(native, torch).map { abs($0 - $1) / abs($0) }
+        print("max relative loss difference per step: \(relative.map { String(format: "%.2e", $0) }.joined(separator: " "))")
+        XCTAssertLessThan(relative.max() ?? .infinity, 1e-4, "built-in \(native) vs PyTorch \(torch)", file: file, line: line)
+        // The curve moves: a constant one would agree trivially.
+        XCTAssertLessThan(native.last!, native.first! - 0.05, "\(native)", file: file, line: line)
+    }
+
+    func testLoRALossCurveMatchesTheBuiltInTrainerAndTheAdapterLoads() throws {
+        let (native, torch, nativeOut, torchOut) = try trainBoth(["--lr", "1e-2", "--lora-rank", "4", "--lora-alpha", "8"])
+        assertSameCurve(native, torch)
+        let model = Self.fixture.appendingPathComponent("tiny_llama")
+        let a = try scores(model: model, adapter: nativeOut)
+        let b = try scores(model: model, adapter: torchOut)
+        let base = try scores(model: model)
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-3, "the two adapters score alike")
+        XCTAssertGreaterThan(zip(a, base).map { abs($0 - $1) }.max()!, 1e-2, "the adapter changes the model")
+    }
+
+    func testFullFineTuningLossCurveMatchesTheBuiltInTrainerAndTheModelLoads() throws {
+        let (native, torch, nativeOut, torchOut) = try trainBoth(["--full", "--lr", "3e-3"])
+        assertSameCurve(native, torch)
+        let a = try scores(model: nativeOut)
+        let b = try scores(model: torchOut)
+        XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-3, "the two models score alike")
+    }
+
+    func testDataOfAnotherTokenizerIsRefusedByTheScript() throws {
+        let python = try python()
+        let data = try maskedData()
+        let manifest = work.appendingPathComponent("train.gt.manifest.json")
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
+        json["tokenizer_sha256"] = String(repeating: "0", count: 64)
+        try JSONSerialization.data(withJSONObject: json).write(to: manifest)
+        let settings = work.appendingPathComponent("settings.json")
+        try Data("{\"method\": \"lora\", \"epochs\": 1}".utf8).write(to: settings)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Self.script.path, "--data", data.path, "--settings", settings.path,
+                             "--model", Self.fixture.appendingPathComponent("tiny_llama").path, "--output", work.appendingPathComponent("out").path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 2, message)
+        XCTAssertTrue(message.contains("another tokenizer") && message.contains(manifest.path), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/adapter_model.safetensors").path))
+    }
+}
