@@ -117,6 +117,50 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-3, "the two models score alike")
     }
 
+    /// Runs `executable` (from the venv) with `arguments` and `environment` added; returns its exit status and output.
+    func runPython(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// Data-parallel training keeps the token-mean loss: two processes under `torchrun` (gloo, CPU), each
+    /// with micro-batches of 2 and 2 accumulation steps (no gradient sync on the first), give the loss
+    /// curve of one process with micro-batches of 4.
+    func testTwoProcessesUnderTorchrunGiveTheCurveOfOne() throws {
+        let python = try python()
+        let data = try maskedData()
+        let model = Self.fixture.appendingPathComponent("tiny_llama").path
+        func settings(_ batch: Int) throws -> String {
+            let url = work.appendingPathComponent("settings-\(batch).json")
+            try Data("{\"method\": \"full\", \"learning_rate\": 3e-3, \"epochs\": 2, \"batch_size\": \(batch), \"gradient_accumulation\": 2, \"warmup_steps\": 1, \"seed\": 5, \"weight_decay\": 0.01}".utf8).write(to: url)
+            return url.path
+        }
+        let one = work.appendingPathComponent("one"), two = work.appendingPathComponent("two")
+        let single = try runPython(python, [Self.script.path, "--data", data.path, "--settings", try settings(4), "--model", model, "--output", one.path])
+        XCTAssertEqual(single.0, 0, single.1)
+        let torchrun = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("torchrun").path
+        let parallel = try runPython(torchrun, ["--standalone", "--nproc_per_node", "2", Self.script.path, "--data", data.path, "--settings", try settings(2),
+                                                "--model", model, "--output", two.path], environment: ["ACCELERATE_USE_CPU": "true", "OMP_NUM_THREADS": "1"])
+        XCTAssertEqual(parallel.0, 0, parallel.1)
+        XCTAssertTrue(parallel.1.contains("2 process(es)"), parallel.1)
+        let a = try losses(one), b = try losses(two)
+        XCTAssertEqual(a.count, 4)
+        XCTAssertEqual(b.count, 4)
+        let relative = zip(a, b).map { abs($0 - $1) / abs($0) }
+        print("two processes against one, relative loss difference per step: \(relative.map { String(format: "%.2e", $0) }.joined(separator: " "))")
+        XCTAssertLessThan(relative.max() ?? .infinity, 1e-5, "one process \(a) vs two \(b)")
+        XCTAssertNotEqual(a[1], a[3], "the curve moves")
+    }
+
     func testDataOfAnotherTokenizerIsRefusedByTheScript() throws {
         let python = try python()
         let data = try maskedData()
