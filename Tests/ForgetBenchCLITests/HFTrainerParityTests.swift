@@ -37,10 +37,13 @@ final class HFTrainerParityTests: XCTestCase {
         return python
     }
 
-    func maskedData() throws -> URL {
+    /// The fixture's 12 training examples (and `extra` lines), masked by `forgetbench mask`.
+    func maskedData(extra: String = "") throws -> URL {
+        let input = work.appendingPathComponent("train.jsonl")
+        try (try Data(contentsOf: Self.fixture.appendingPathComponent("train.jsonl")) + Data(extra.utf8)).write(to: input)
         let output = work.appendingPathComponent("train.gt.jsonl")
         let r = try CLI.run(["mask", "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
-                             "--input", Self.fixture.appendingPathComponent("train.jsonl").path, "--regime", "ground-truth", "--output", output.path])
+                             "--input", input.path, "--regime", "ground-truth", "--output", output.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         return output
     }
@@ -133,11 +136,12 @@ final class HFTrainerParityTests: XCTestCase {
     }
 
     /// Data-parallel training keeps the token-mean loss: two processes under `torchrun` (gloo, CPU), each
-    /// with micro-batches of 2 and 2 accumulation steps (no gradient sync on the first), give the loss
-    /// curve of one process with micro-batches of 4.
+    /// with micro-batches of 3 and 2 accumulation steps (no gradient sync on the first), give the loss
+    /// curve of one process with micro-batches of 6. 13 examples: each epoch ends with a step of one
+    /// example, where the second process has none and joins with a zero-weight pass.
     func testTwoProcessesUnderTorchrunGiveTheCurveOfOne() throws {
         let python = try python()
-        let data = try maskedData()
+        let data = try maskedData(extra: "{\"prompt\": \"Name a large animal.\", \"response\": \" An elephant is large.\"}\n")
         let model = Self.fixture.appendingPathComponent("tiny_llama").path
         func settings(_ batch: Int) throws -> String {
             let url = work.appendingPathComponent("settings-\(batch).json")
@@ -145,10 +149,10 @@ final class HFTrainerParityTests: XCTestCase {
             return url.path
         }
         let one = work.appendingPathComponent("one"), two = work.appendingPathComponent("two")
-        let single = try runPython(python, [Self.script.path, "--data", data.path, "--settings", try settings(4), "--model", model, "--output", one.path])
+        let single = try runPython(python, [Self.script.path, "--data", data.path, "--settings", try settings(6), "--model", model, "--output", one.path])
         XCTAssertEqual(single.0, 0, single.1)
         let torchrun = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("torchrun").path
-        let parallel = try runPython(torchrun, ["--standalone", "--nproc_per_node", "2", Self.script.path, "--data", data.path, "--settings", try settings(2),
+        let parallel = try runPython(torchrun, ["--standalone", "--nproc_per_node", "2", Self.script.path, "--data", data.path, "--settings", try settings(3),
                                                 "--model", model, "--output", two.path], environment: ["ACCELERATE_USE_CPU": "true", "OMP_NUM_THREADS": "1"])
         XCTAssertEqual(parallel.0, 0, parallel.1)
         XCTAssertTrue(parallel.1.contains("2 process(es)"), parallel.1)

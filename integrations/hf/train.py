@@ -408,23 +408,22 @@ def train(args) -> int:
             share = (len(batch) + processes - 1) // processes
             mine = batch[rank * share:(rank + 1) * share]
             last = j == len(micro) - 1
+            # A process without examples in this micro-batch runs one of the others' with weight 0: every
+            # process must take part in each forward (FSDP, ZeRO-3 gathers) and backward (gradient all-reduce).
+            ids, attention, labels = micro_batch(examples, mine or batch[:1], accelerator.device)
+            weight = 1.0 if mine else 0.0
+            with (nullcontext() if last or deepspeed else accelerator.no_sync(model)):
+                loss_sum = summed_loss(model, ids, attention, labels)
+                # Gradients of the step's token mean: the engines average over processes (× processes)
+                # and DeepSpeed divides by its accumulation steps (× gradient_accumulation).
+                scale = weight * processes * (s["gradient_accumulation"] if deepspeed else 1) / max(counted, 1)
+                if deepspeed:
+                    accelerator.deepspeed_engine_wrapped.backward(loss_sum * scale, sync_gradients=last)
+                else:
+                    accelerator.backward(loss_sum * scale)
             if mine:
-                ids, attention, labels = micro_batch(examples, mine, accelerator.device)
                 tokens += int(attention.sum())
-                with (nullcontext() if last or deepspeed else accelerator.no_sync(model)):
-                    loss_sum = summed_loss(model, ids, attention, labels)
-                    # Gradients of the step's token mean: the engines average over processes (× processes)
-                    # and DeepSpeed divides by its accumulation steps (× gradient_accumulation).
-                    scale = processes * (s["gradient_accumulation"] if deepspeed else 1) / max(counted, 1)
-                    if deepspeed:
-                        accelerator.deepspeed_engine_wrapped.backward(loss_sum * scale, sync_gradients=last)
-                    else:
-                        accelerator.backward(loss_sum * scale)
                 local += loss_sum.detach().double()
-            elif not deepspeed:
-                # A process without examples in this micro-batch still joins the gradient all-reduce.
-                with (nullcontext() if last else accelerator.no_sync(model)):
-                    accelerator.backward(sum(p.sum() for p in trained) * 0.0)
         loss = float(accelerator.reduce(local, reduction="sum")) / max(counted, 1)
         if deepspeed:
             norm = float(accelerator.deepspeed_engine_wrapped.get_global_grad_norm() or 0.0)
