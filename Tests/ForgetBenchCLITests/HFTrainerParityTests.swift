@@ -165,6 +165,49 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertNotEqual(a[1], a[3], "the curve moves")
     }
 
+    /// `score.py` serves a model's token log-probs to `forgetbench mask --model openai:URL`: the masks
+    /// equal those of in-process scoring (top-fraction ranks every response token by its score), and the
+    /// per-token perplexities agree within 1e-4.
+    func testScorePyGivesMaskTheInProcessScores() throws {
+        let python = try python()
+        let model = Self.fixture.appendingPathComponent("tiny_llama")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: python)
+        server.arguments = [CLI.repositoryRoot.appendingPathComponent("integrations/hf/score.py").path, "--model", model.path, "--port", "0"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let line = try XCTUnwrap(ServeCommandTests.LineReader(out.fileHandleForReading).firstLine(timeout: 120), "score.py printed no listening line")
+        let prefix = "score.py: listening on "
+        XCTAssertTrue(line.hasPrefix(prefix), line)
+        let input = Self.fixture.appendingPathComponent("train.jsonl").path
+        let remote = work.appendingPathComponent("remote.jsonl"), local = work.appendingPathComponent("local.jsonl")
+        let r = try CLI.run(["mask", "--model", "openai:" + line.dropFirst(prefix.count), "--model-name", "score", "--tokenizer",
+                             model.appendingPathComponent("tokenizer.json").path, "--input", input, "--regime", "top-fraction:0.25", "--output", remote.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let l = try CLI.run(["mask", "--model", model.path, "--input", input, "--regime", "top-fraction:0.25", "--output", local.path])
+        XCTAssertEqual(l.status, 0, l.stderr)
+        func lines(_ url: URL) throws -> [[String: Any]] {
+            try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        }
+        let a = try lines(remote), b = try lines(local)
+        XCTAssertEqual(a.count, 12)
+        XCTAssertEqual(a.count, b.count)
+        var worst = 0.0, masked = 0
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x["input_ids"] as? [Int], y["input_ids"] as? [Int])
+            XCTAssertEqual(x["labels"] as? [Int], y["labels"] as? [Int])
+            masked += (y["labels"] as? [Int] ?? []).count { $0 == -100 }
+            for (p, q) in zip(x["ppl"] as? [Any] ?? [], y["ppl"] as? [Any] ?? []) {
+                if let p = p as? Double, let q = q as? Double { worst = max(worst, abs(p - q) / q) }
+            }
+        }
+        XCTAssertGreaterThan(masked, 0)
+        XCTAssertLessThan(worst, 1e-4, "per-token perplexities through score.py against in-process")
+    }
+
     func testDataOfAnotherTokenizerIsRefusedByTheScript() throws {
         let python = try python()
         let data = try maskedData()
