@@ -110,6 +110,14 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertEqual(a.count, b.count)
         XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-3, "the two adapters score alike")
         XCTAssertGreaterThan(zip(a, base).map { abs($0 - $1) }.max()!, 1e-2, "the adapter changes the model")
+
+        // `forgetbench eval --adapter` evaluates with it and records its fingerprint.
+        let evaluation = work.appendingPathComponent("eval")
+        let e = try CLI.run(["eval", "--model", model.path, "--adapter", torchOut.path, "--tasks", "toy_max", "--limit", "5", "--output", evaluation.path])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: evaluation.appendingPathComponent("results.json"))) as? [String: Any])
+        let adapter = try XCTUnwrap((results["model"] as? [String: Any])?["adapter"] as? [String: Any], "results.json names no adapter")
+        XCTAssertEqual(adapter["files"] as? [String], ["adapter_config.json", "adapter_model.safetensors"])
     }
 
     func testFullFineTuningLossCurveMatchesTheBuiltInTrainerAndTheModelLoads() throws {
