@@ -98,6 +98,14 @@ public enum ExperimentReport {
         doc.image(alt: "Target gain against mean non-target change per regime", path: "tradeoff.svg")
         doc.image(alt: "Histogram of response-token perplexity, ground truth against self-output", path: "perplexity.svg")
 
+        if let failures = r.trainingFailures, !failures.isEmpty {
+            doc.heading("Failed training")
+            doc.paragraph("These candidates' trainer failed; they have no results above. Run the spec again into the same directory to retry only them.")
+            for f in failures {
+                doc.bulletList(["\(f.regime) seed \(f.seed): \(f.message); log: \(f.log)"])
+                if !f.lastLines.isEmpty { doc.codeBlock(f.lastLines.joined(separator: "\n")) }
+            }
+        }
         doc.heading("Base model")
         var base = MarkdownTable(headers: ["Task", "Role", "Metric", "Score", "Items"], alignments: [.left, .left, .left, .right, .right])
         for s in r.baseScores {
@@ -190,6 +198,18 @@ public enum ExperimentReport {
             if let bwt = regime.backwardTransfer { properties.append(JUnitProperty(name: "BWT_percent_mean", value: "\(bwt.mean)")) }
             suites.append(JUnitTestSuite(name: "regime \(regime.regime)", time: regime.meanTrainingSeconds * Double(regime.candidates.count),
                                          properties: properties, testCases: cases))
+        }
+        // A candidate whose trainer failed: an <error> case in its regime's suite.
+        for f in r.trainingFailures ?? [] {
+            let failed = JUnitTestCase(name: "seed \(f.seed): training", classname: "\(ExperimentLayout.slug(f.regime)).training", time: 0,
+                                       properties: [JUnitProperty(name: "seed", value: "\(f.seed)"), JUnitProperty(name: "exit_code", value: "\(f.exitCode)"),
+                                                    JUnitProperty(name: "log", value: f.log)],
+                                       outcome: .error(message: "\(f.regime) seed \(f.seed): \(f.message)", details: f.lastLines.joined(separator: "\n")))
+            if let i = suites.firstIndex(where: { $0.name == "regime \(f.regime)" }) {
+                suites[i].testCases.append(failed)
+            } else {
+                suites.append(JUnitTestSuite(name: "regime \(f.regime)", time: 0, properties: [], testCases: [failed]))
+            }
         }
         return JUnitXMLWriter().data(for: JUnitReport(name: "forgetbench run \(r.name)", testSuites: suites))
     }

@@ -29,6 +29,8 @@ public struct ExperimentResults: Codable, Equatable, Sendable {
     /// Whether the spec had gates.
     public var gated: Bool
     public var timings: ExperimentTimings
+    /// Candidates whose external trainer failed (nil when none did); they have no results above.
+    public var trainingFailures: [TrainingFailure]?
 
     /// Everything but the wall-clock times (for comparing two runs of one spec).
     public func withoutTimings() -> ExperimentResults {
@@ -45,7 +47,9 @@ public struct ExperimentResults: Codable, Equatable, Sendable {
     }
 
     /// 0 when every gate passed, 2 when one failed, 3 when one was inconclusive and `strict` is set.
+    /// 1 when a candidate's trainer failed (see ``trainingFailures``).
     public func exitCode(strict: Bool) -> Int32 {
+        if let failures = trainingFailures, !failures.isEmpty { return 1 }
         let outcomes = regimes.flatMap { $0.candidates.flatMap { $0.comparison.gates.map(\.outcome) } }
         if outcomes.contains(.fail) { return 2 }
         if strict, outcomes.contains(.inconclusive) { return 3 }

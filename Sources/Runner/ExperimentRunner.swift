@@ -88,6 +88,11 @@ public struct ExperimentRunner {
         guard FileManager.default.fileExists(atPath: scorerPath) else {
             throw RunnerError.invalid("\(parsed.location("scorer.path")): scorer model \(scorerPath) does not exist")
         }
+        if spec.scorer != nil,
+           let trainer = ExperimentDryRun.tokenizerSHA256(model: modelPath, tokenizer: spec.model.tokenizer.map(parsed.resolve)),
+           let scoring = ExperimentDryRun.tokenizerSHA256(model: scorerPath, tokenizer: scorer.tokenizer.map(parsed.resolve)), trainer != scoring {
+            throw RunnerError.invalid("\(parsed.location("scorer")): the scorer's tokenizer is not the trained model's; the masks are token positions, so the scorer must tokenize as the trainer does")
+        }
         try RunDirectory.prepare(output)
         let cache = try ResponseCache(url: cacheURL ?? layout.defaultCache)
         return Plan(targets: targets, nonTargets: nonTargets, trainingTask: trainingTask, regimes: regimes, modelPath: modelPath,
@@ -227,6 +232,7 @@ public struct ExperimentRunner {
         let t3 = Date()
         var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
         var trainingSummaries: [String: FineTuningSummary] = [:]
+        var failures: [TrainingFailure] = []
         var index = 0
         let settingsForCount = trainingSettings(seed: 0)
         let stepsPerCandidate = plan.regimes.map { r -> Int in
@@ -260,13 +266,32 @@ public struct ExperimentRunner {
                     log("  [\(index)/\(candidates)] \(regime) seed \(seed): trained earlier (\(done.steps) steps)")
                     continue
                 }
+                let label = "  [\(index)/\(candidates)] \(regime) seed \(seed)"
+                let offset = stepsBefore
+                if spec.training.trainer == "command" {
+                    do {
+                        let summary = try trainExternally(data: maskedURL, seed: seed, output: modelURL, plan: plan) { step in
+                            trainingBar?.advance(to: offset + step)
+                        }
+                        trainingBar?.pause()
+                        trainingSummaries[key] = summary
+                        log(String(format: "%@: %d steps, final loss %.4f, %.1f s (%@)", label, summary.steps, summary.finalLoss, summary.seconds,
+                                   spec.training.command ?? ""))
+                    } catch let error as ExternalTrainerError {
+                        trainingBar?.pause()
+                        let logPath = String(error.log.dropFirst(output.standardizedFileURL.path.count + 1))
+                        failures.append(TrainingFailure(regime: regime, seed: seed, exitCode: error.exitCode, message: error.problem,
+                                                        log: error.log.hasPrefix(output.standardizedFileURL.path + "/") ? logPath : error.log,
+                                                        lastLines: Array(error.lastLines.suffix(10))))
+                        log("\(label): training failed: \(error)")
+                    }
+                    continue
+                }
                 // A fresh base model: training updates its weights in place.
                 let trainee = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
                 var job = FineTuningJob(model: trainee, modelSource: plan.modelPath, settings: trainingSettings(seed: seed), method: method)
                 job.maxSequenceLength = spec.training.maxSequenceLength
                 job.resume = .automatic
-                let label = "  [\(index)/\(candidates)] \(regime) seed \(seed)"
-                let offset = stepsBefore
                 job.progress = { p in trainingBar?.advance(to: offset + p.step) }
                 let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels) }
                 let dataHash = ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
@@ -290,6 +315,10 @@ public struct ExperimentRunner {
         for (regime, _) in plan.regimes {
             for seed in spec.seeds {
                 index += 1
+                if failures.contains(where: { $0.regime == regime && $0.seed == seed }) {
+                    evaluationBar?.advance(to: itemsPerModel * index)
+                    continue
+                }
                 let modelURL = layout.model(regime, seed: seed)
                 let model = spec.training.method == "full"
                     ? try NativeLanguageModel.load(modelPath: modelURL.path)
@@ -316,12 +345,14 @@ public struct ExperimentRunner {
             var results: [CandidateResult] = []
             for seed in spec.seeds {
                 let key = "\(regime)#\(seed)"
+                guard candidateRuns[key] != nil else { continue }   // its trainer failed
                 let comparison = try comparator.compare(base: baseRun, candidate: candidateRuns[key]!)
                 try AtomicFile.write(try RunDirectory.json(comparison), to: layout.comparison(regime, seed: seed))
                 let counts = masked[key]!.manifest.counts
                 results.append(CandidateResult(seed: seed, maskedTokens: counts.maskedTokens, responseTokens: counts.responseTokens,
                                                trainingExamples: counts.examples, training: trainingSummaries[key]!, comparison: comparison))
             }
+            guard !results.isEmpty else { continue }
             regimeResults.append(Self.summarize(regime: regime, kind: masking == nil ? "data" : "masking", candidates: results))
         }
         let responsePerplexities = scored.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }.sorted()
@@ -339,7 +370,8 @@ public struct ExperimentRunner {
             scorer: ModelRecord(source: scorerModel.path, engine: "native", fingerprint: scorer.fingerprint),
             targetTasks: spec.targetTasks, nonTargetTasks: spec.nonTargetTasks, seeds: spec.seeds, tau: spec.tau,
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
-            dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings)
+            dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
+            trainingFailures: failures.isEmpty ? nil : failures)
         let groundTruthPerplexities = responsePerplexities
         let selfOutputPerplexities = sampledSets["self-output"].map { set in
             set.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
@@ -347,6 +379,21 @@ public struct ExperimentRunner {
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)
         return results
+    }
+
+    /// Trains one candidate with the spec's external trainer on the masked set `data`, calling
+    /// `step` with each optimiser step the trainer reports (`step K/N` lines).
+    /// - Throws: ``ExternalTrainerError`` when the trainer fails (its partial output stays for inspection).
+    func trainExternally(data: URL, seed: UInt64, output modelURL: URL, plan: Plan, step: @escaping (Int) -> Void) throws -> FineTuningSummary {
+        let settings = ExternalTrainerSettings(settings: trainingSettings(seed: seed), method: method, maxSeqLen: spec.training.maxSequenceLength,
+                                               dtype: spec.training.dtype ?? "float32")
+        var job = ExternalTrainingJob(command: try TrainerCommand(spec.training.command ?? ""), settings: settings, data: data, base: plan.modelPath)
+        job.processes = spec.training.gpus ?? 1
+        job.line = { line in
+            guard line.hasPrefix("step "), let k = Int(line.dropFirst(5).prefix { $0.isNumber }) else { return }
+            step(k)
+        }
+        return try job.run(output: modelURL)
     }
 
     var method: FineTuningMethod {

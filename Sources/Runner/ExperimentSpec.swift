@@ -37,7 +37,7 @@ public struct ExperimentSpec: Codable, Hashable, Sendable {
 
     /// How each candidate is fine-tuned.
     public struct Training: Codable, Hashable, Sendable {
-        /// `native`: the built-in engine.
+        /// `native`: the built-in engine; `command`: an external program (``command``).
         public var trainer: String
         /// `lora` (all linear layers, as the paper) or `full`.
         public var method: String
@@ -53,6 +53,13 @@ public struct ExperimentSpec: Codable, Hashable, Sendable {
         public var maxGradientNorm: Double
         public var maxSequenceLength: Int?
         public var checkpointEvery: Int
+        /// With `trainer: command`: the ``TrainerCommand`` template (placeholders `{data}`,
+        /// `{settings}`, `{base}`, `{output}`, `{gpus}`).
+        public var command: String?
+        /// With `trainer: command`: processes to launch (`{gpus}`); nil means 1.
+        public var gpus: Int?
+        /// With `trainer: command`: `float32`, `bfloat16` or `float16`; nil means float32.
+        public var dtype: String?
     }
 
     public var name: String

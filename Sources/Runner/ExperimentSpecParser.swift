@@ -205,13 +205,30 @@ public enum ExperimentSpecParser {
             if let node = top["training"] {
                 let f = try fields(node, section: "training", allowed: [
                     "trainer", "method", "lora_rank", "lora_alpha", "lora_dropout", "lr", "epochs", "batch_size", "grad_accum",
-                    "warmup", "weight_decay", "max_grad_norm", "max_seq_len", "checkpoint_every",
+                    "warmup", "weight_decay", "max_grad_norm", "max_seq_len", "checkpoint_every", "command", "gpus", "dtype",
                 ])
                 if let v = f["trainer"] {
                     training.trainer = try string(v, "training.trainer")
-                    guard training.trainer == "native" else {
-                        throw fail(v, "'training.trainer' \(training.trainer) is not supported yet; expected native (the built-in engine)")
+                    guard ["native", "command"].contains(training.trainer) else {
+                        throw fail(v, "'training.trainer' must be native (the built-in engine) or command (an external trainer, with training.command), got \(training.trainer)")
                     }
+                }
+                if let v = f["command"] {
+                    guard training.trainer == "command" else { throw fail(v, "'training.command' needs 'training.trainer: command'") }
+                    let text = try string(v, "training.command")
+                    do { _ = try TrainerCommand(text) } catch { throw fail(v, "'training.command': \(error)") }
+                    training.command = text
+                } else if training.trainer == "command" {
+                    throw fail(f["trainer"]!, "'training.trainer: command' needs 'training.command', the trainer's command line (e.g. python integrations/hf/train.py --data {data} --settings {settings} --model {base} --output {output})")
+                }
+                if let v = f["gpus"] { training.gpus = try int(v, "training.gpus", minimum: 1) }
+                if let v = f["dtype"] {
+                    let dtype = try string(v, "training.dtype")
+                    guard ["float32", "bfloat16", "float16"].contains(dtype) else { throw fail(v, "'training.dtype' must be float32, bfloat16 or float16, got \(dtype)") }
+                    training.dtype = dtype
+                }
+                if training.trainer == "native", let key = ["gpus", "dtype"].first(where: { f[$0] != nil }) {
+                    throw fail(f[key]!, "'training.\(key)' applies to 'training.trainer: command'; the built-in trainer runs in float32 on the CPU")
                 }
                 if let v = f["method"] {
                     training.method = try string(v, "training.method")

@@ -31,6 +31,12 @@ public struct FineTuningSummary: Codable, Hashable, Sendable {
     public var seconds: Double
     /// Whether the job continued from a checkpoint.
     public var resumed: Bool
+    /// The loss of every optimiser step, in order (nil in summaries written before it was recorded).
+    public var losses: [Double]?
+    /// The command that trained it (`training.trainer: command`), as run; nil for the built-in trainer.
+    public var trainerCommand: [String]?
+    /// The external trainer's exit status; nil for the built-in trainer.
+    public var trainerExitCode: Int32?
 }
 
 /// Fine-tunes the built-in engine on a masked training set, with resumable checkpoints in
@@ -125,6 +131,7 @@ public struct FineTuningJob {
         var completed = 0
         var previousSeconds = 0.0
         var lastLoss = Double.nan
+        var losses: [Double] = []
         let existing = FileManager.default.contents(atPath: stateURL.path)
         switch (resume, existing) {
         case (.required, nil):
@@ -142,6 +149,7 @@ public struct FineTuningJob {
             completed = state.completedSteps
             previousSeconds = state.seconds ?? 0
             lastLoss = state.loss ?? .nan
+            losses = state.losses ?? []
         case (_, nil):
             break
         }
@@ -154,13 +162,14 @@ public struct FineTuningJob {
             try trainer.saveState(to: checkpointURL.appendingPathComponent(folder))
             let state = FineTuningCheckpoint(completedSteps: step, settings: settings, dataSHA256: dataSHA256, baseModel: model.fingerprint,
                                              method: method.description, seconds: previousSeconds + Date().timeIntervalSince(started),
-                                             directory: folder, loss: lastLoss)
+                                             directory: folder, loss: lastLoss, losses: losses)
             try AtomicFile.write(JSONEncoder().encode(state), to: stateURL)
             for old in (try? FileManager.default.contentsOfDirectory(atPath: checkpointURL.path)) ?? [] where old.hasPrefix("step-") && old != folder {
                 try? FileManager.default.removeItem(at: checkpointURL.appendingPathComponent(old))
             }
         }, progress: { p in
             lastLoss = p.loss
+            losses.append(p.loss)
             progress?(p)
         })
         let tokenizerURL = URL(fileURLWithPath: model.tokenizerPath)
@@ -173,7 +182,8 @@ public struct FineTuningJob {
         let summary = FineTuningSummary(
             examples: examples.count, truncatedExamples: truncated, steps: settings.totalSteps(examples: examples.count), finalLoss: lastLoss,
             trainedTokens: examples.map { $0.labels.count { $0 != -100 } }.reduce(0, +), method: method.description,
-            seconds: previousSeconds + Date().timeIntervalSince(started), resumed: completed > 0)
+            seconds: previousSeconds + Date().timeIntervalSince(started), resumed: completed > 0,
+            losses: losses.count == settings.totalSteps(examples: examples.count) ? losses : nil)
         try AtomicFile.write(try RunDirectory.json(summary), to: output.appendingPathComponent("training.json"))
         return summary
     }
@@ -199,4 +209,6 @@ struct FineTuningCheckpoint: Codable {
     var directory: String?
     /// The loss of the last step before the checkpoint.
     var loss: Double?
+    /// The loss of every step up to the checkpoint.
+    var losses: [Double]?
 }

@@ -28,11 +28,23 @@ struct RunCommand: AsyncParsableCommand {
         (Ctrl-C, kill -9, a crash) run the same command again: finished stages are reused and the \
         results equal an uninterrupted run's. A directory holding another spec's run is refused.
 
+        training.trainer: command hands each candidate's training to an external program \
+        (training.command, e.g. python integrations/hf/train.py --data {data} --settings {settings} \
+        --model {base} --output {output}; see integrations/hf/README.md). Its output goes to the \
+        candidate's model/trainer.log; a candidate whose trainer fails is reported in report.md and \
+        as an error in junit.xml while the others go on (exit 1); running again retries only it.
+
         Exit codes: 0 done and every gate passed (or no gates), 1 bad input or error, 2 a gate \
         failed for some candidate, 3 a gate was inconclusive under --strict.
 
-        Example:
+        --dry-run checks the spec (tasks, regimes, files, the trainer's command, that the scorer \
+        tokenizes as the trained model) and prints the plan without running anything: the stages, \
+        requests and generated tokens per task, each candidate's trainer command, what DIR already \
+        holds, and an estimate of accelerator time (--throughput, --processing-throughput).
+
+        Examples:
           forgetbench run experiments/quickstart.yaml --output runs/quickstart
+          forgetbench run --dry-run experiments/paper/llama3-8b-mbpp.yaml
         """
     )
 
@@ -52,6 +64,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
+    @Flag(name: .customLong("dry-run"), help: "Check the spec and print the plan; run nothing.")
+    var dryRun = false
+
+    @Option(help: "With --dry-run: generated tokens per second of the evaluation engine, for the time estimate.")
+    var throughput: Double = 1500
+
+    @Option(name: .customLong("processing-throughput"), help: "With --dry-run: prompt and training tokens per second, for the time estimate.")
+    var processingThroughput: Double = 6000
+
     @Flag(help: "Exit 3 when a gate is inconclusive.")
     var strict = false
 
@@ -62,6 +83,14 @@ struct RunCommand: AsyncParsableCommand {
         if let threads { EngineSettings.setThreadCount(threads) }
         let parsed = try ExperimentSpecParser.parse(fileAt: spec)
         let outputURL = URL(fileURLWithPath: output ?? parsed.spec.output.map(parsed.resolve) ?? "runs/\(parsed.spec.name)")
+        if dryRun {
+            guard throughput > 0, processingThroughput > 0 else { throw ValidationError("--throughput and --processing-throughput must be positive") }
+            var planner = ExperimentDryRun(parsed: parsed, registry: try taskOptions.registry(), output: outputURL)
+            planner.generationThroughput = throughput
+            planner.processingThroughput = processingThroughput
+            print(planner.render(try planner.plan()), terminator: "")
+            return
+        }
         var runner = ExperimentRunner(parsed: parsed, registry: try taskOptions.registry(), output: outputURL)
         runner.cacheURL = cache.map { URL(fileURLWithPath: $0) }
         runner.showsProgress = !quiet
@@ -72,6 +101,9 @@ struct RunCommand: AsyncParsableCommand {
             let bwt = regime.backwardTransfer.map { String(format: "%+.1f%%", $0.mean) } ?? "n/a"
             print("\(regime.regime): masked \(String(format: "%.1f", regime.maskedFraction * 100))%, target \(target) pts, BWT \(bwt)"
                 + (results.gated ? ", gates: \(regime.gatesFailed) failed" : ""))
+        }
+        for f in results.trainingFailures ?? [] {
+            print("\(f.regime) seed \(f.seed): training failed (exit status \(f.exitCode)); log: \(outputURL.appendingPathComponent(f.log).path); run again to retry it")
         }
         print("report: \(outputURL.appendingPathComponent("report.md").path)")
         let code = results.exitCode(strict: strict)

@@ -24,11 +24,21 @@ struct TrainCommand: ParsableCommand {
         model.safetensors, generation_config.json, the tokenizer), loadable with --model. Progress \
         shows step, loss, tokens/s and ETA. A resumable checkpoint is kept in OUTPUT/checkpoint \
         (every --checkpoint-every steps); after an interruption, run the same command with --resume. \
-        A NaN or infinite loss stops the run before the step is applied.
+        A NaN or infinite loss stops the run before the step is applied. OUTPUT/training.json records \
+        the loss of every optimiser step.
+
+        --trainer-command hands the training to an external program (e.g. PyTorch on GPUs with \
+        integrations/hf/train.py) with the same settings: ForgetBench writes them to \
+        OUTPUT/trainer-settings.json, runs the command (no shell; placeholders {data}, {settings}, \
+        {base}, {output}, {gpus}), appends its output to OUTPUT/trainer.log, shows its step lines, \
+        and checks it left an adapter or a model in OUTPUT. The trainer's exit status is this \
+        command's when it fails.
 
         Examples:
           forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --lr 1e-3 --output runs/stm-adapter
           forgetbench train --model ../shared/models/stories260K/stories260K.bin --data train.stm.jsonl --full --lr 1e-3 --epochs 2 --output runs/stm-model
+          forgetbench train --model models/llama-3-8b-instruct --data train.stm.jsonl --lr 2e-4 --output runs/stm \
+            --trainer-command 'accelerate launch --num_processes {gpus} integrations/hf/train.py --data {data} --settings {settings} --model {base} --output {output}' --gpus 8
         """
     )
 
@@ -66,6 +76,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of the shuffle.") var seed: UInt64 = 42
     @Option(name: .customLong("checkpoint-every"), help: "Optimiser steps between resumable checkpoints.") var checkpointEvery: Int = 50
     @Flag(help: "Continue an interrupted run from OUTPUT/checkpoint.") var resume = false
+    @Option(name: .customLong("trainer-command"), help: ArgumentHelp(
+        "Train with this external command instead of the built-in engine (placeholders {data}, {settings}, {base}, {output}, {gpus}).",
+        valueName: "command line")) var trainerCommand: String?
+    @Option(help: "With --trainer-command: processes to launch ({gpus}).") var gpus: Int = 1
+    @Option(help: "With --trainer-command: float32, bfloat16 or float16.") var dtype: String = "float32"
 
     func validate() throws {
         guard loraRank >= 1, loraAlpha > 0 else { throw ValidationError("--lora-rank must be at least 1 and --lora-alpha positive") }
@@ -76,10 +91,15 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--epochs, --batch-size and --grad-accum must be at least 1; --warmup and --checkpoint-every at least 0")
         }
         if let maxSeqLen, maxSeqLen < 2 { throw ValidationError("--max-seq-len must be at least 2") }
+        if let trainerCommand {
+            do { _ = try TrainerCommand(trainerCommand) } catch { throw ValidationError("--trainer-command: \(error)") }
+            guard gpus >= 1 else { throw ValidationError("--gpus must be at least 1") }
+            guard ["float32", "bfloat16", "float16"].contains(dtype) else { throw ValidationError("--dtype must be float32, bfloat16 or float16") }
+            if resume { throw ValidationError("--resume applies to the built-in trainer; an external trainer resumes on its own terms") }
+        }
     }
 
-    func run() throws {
-        let model = try modelOptions.load()
+    var settings: TrainingSettings {
         var settings = TrainingSettings()
         settings.learningRate = lr
         settings.epochs = epochs
@@ -90,8 +110,17 @@ struct TrainCommand: ParsableCommand {
         settings.maxGradientNorm = maxGradNorm
         settings.seed = seed
         settings.checkpointEvery = checkpointEvery
+        return settings
+    }
+
+    var method: FineTuningMethod { full ? .full : .lora(rank: loraRank, alpha: loraAlpha, dropout: loraDropout) }
+
+    func run() throws {
+        if let trainerCommand { return try runExternal(trainerCommand) }
+        let model = try modelOptions.load()
+        let settings = settings
         var job = FineTuningJob(model: model, modelSource: modelOptions.model, settings: settings,
-                                method: full ? .full : .lora(rank: loraRank, alpha: loraAlpha, dropout: loraDropout))
+                                method: method)
         job.merge = merge
         job.maxSequenceLength = maxSeqLen
         job.resume = resume ? .required : .refuse
@@ -118,6 +147,34 @@ struct TrainCommand: ParsableCommand {
             print(String(format: "final loss %.4f; wrote the LoRA adapter %@ (load it with --model %@ --adapter %@)", summary.finalLoss, output, modelOptions.model, output))
         } else {
             print(String(format: "final loss %.4f; wrote %@ (load it with --model %@)", summary.finalLoss, output, output))
+        }
+    }
+
+    /// `--trainer-command`: the data's tokenizer is checked here (the trainer checks it again), then
+    /// the command runs with the settings this command's options give.
+    func runExternal(_ template: String) throws {
+        let command = try TrainerCommand(template)
+        let manifest = try MaskedDatasetManifest.load(forDataset: data)
+        let directory = URL(fileURLWithPath: modelOptions.model)
+        let tokenizer = modelOptions.tokenizer.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent("tokenizer.json")
+        if let expected = manifest.tokenizerSHA256, let bytes = FileManager.default.contents(atPath: tokenizer.path), ContentHash.sha256(bytes) != expected {
+            throw RunnerError.invalid("\(data): was tokenised by another tokenizer than \(tokenizer.path) (its manifest names sha256 \(expected)); mask the data with this model")
+        }
+        var job = ExternalTrainingJob(command: command, settings: ExternalTrainerSettings(settings: settings, method: method, merge: merge, maxSeqLen: maxSeqLen, dtype: dtype),
+                                      data: URL(fileURLWithPath: data), base: modelOptions.model)
+        job.processes = gpus
+        job.line = { line in
+            if line.hasPrefix("step ") || line.hasPrefix("error") || line.hasPrefix("Traceback") {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+        FileHandle.standardError.write(Data("training (\(method)) with \(command.words[0]); its output goes to \(output)/trainer.log\n".utf8))
+        do {
+            let summary = try job.run(output: URL(fileURLWithPath: output))
+            print(String(format: "final loss %.4f; the trainer wrote %@", summary.finalLoss, output))
+        } catch let error as ExternalTrainerError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(error.exitCode == 0 ? 1 : error.exitCode)
         }
     }
 }
