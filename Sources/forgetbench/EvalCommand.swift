@@ -137,7 +137,11 @@ struct EvalCommand: AsyncParsableCommand {
         }
         for task in results.tasks {
             let metrics = task.metrics.map { m in
-                "\(m.name) \(String(format: "%.4f", m.value))" + (m.standardError.map { String(format: " ± %.4f", $0) } ?? "")
+                // The 95% interval results.json records (Wilson for 0/1 items, so 0 of 20 reads
+                // [0, 0.161] rather than ± 0); ± standard error where there is none.
+                "\(m.name) \(String(format: "%.4f", m.value))"
+                    + (m.interval95.map { String(format: " [%.4f, %.4f]", $0[0], $0[1]) + (m.intervalKind.map { " \($0.rawValue)" } ?? "") }
+                        ?? m.standardError.map { String(format: " ± %.4f", $0) } ?? "")
             }.joined(separator: ", ")
             print("\(task.name) (n=\(task.itemCount)): \(metrics)")
         }

@@ -30,6 +30,10 @@ final class ToyWorldCommandTests: XCTestCase {
                                 "--output", work.appendingPathComponent("eval").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertTrue(eval.stdout.contains("toy_upper (n=10): exact_match 1.0000"), eval.stdout)
+        // 10 of 10 correct: the printed interval is Wilson's, whose lower end is n / (n + z²).
+        let z = 1.959963984540054
+        let wilsonLower = String(format: "%.4f", 10 / (10 + z * z))
+        XCTAssertTrue(eval.stdout.contains("exact_match 1.0000 [\(wilsonLower), 1.0000] wilson"), eval.stdout)
 
         let model = work.appendingPathComponent("model").path
         let pretrain = try CLI.run(["pretrain", "--output", model, "--steps", "2", "--batch-size", "2", "--warmup", "1"])
