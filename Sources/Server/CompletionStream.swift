@@ -30,10 +30,7 @@ public enum CompletionStream {
             do {
                 if let echoTexts { for (index, text) in echoTexts.enumerated() { send(chunk(index, text, nil)) } }
                 if sampling.maxTokens > 0 {
-                    let jobs = prompts.map {
-                        GenerationJob(prompt: $0, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature, topP: sampling.topP,
-                                      seed: sampling.seed, stopSequences: sampling.stop)
-                    }
+                    let jobs = prompts.map(sampling.job(prompt:))
                     let choices = prompts.enumerated().map { index, tokens in
                         StreamedChoice(prompt: tokens) { piece in send(chunk(index, piece, nil)) }
                     }

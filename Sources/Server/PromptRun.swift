@@ -26,10 +26,7 @@ public struct PromptRun: Sendable {
             PromptRun(promptTokens: $0, generated: [], fullCompletion: "", completion: "", finishReason: .length)
         }
         if sampling.maxTokens > 0 {
-            let jobs = prompts.map {
-                GenerationJob(prompt: $0, maxNewTokens: sampling.maxTokens, temperature: sampling.temperature, topP: sampling.topP,
-                              seed: sampling.seed, stopSequences: sampling.stop)
-            }
+            let jobs = prompts.map(sampling.job(prompt:))
             for (i, outcome) in try await model.generate(jobs).enumerated() {
                 runs[i].generated = outcome.tokens
                 runs[i].fullCompletion = model.engine.continuationText(prompt: prompts[i], generated: outcome.tokens)

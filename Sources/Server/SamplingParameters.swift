@@ -1,3 +1,5 @@
+import NativeModel
+
 /// The generation settings shared by completions and chat completions.
 public struct SamplingParameters: Sendable, Equatable {
     /// Most new tokens (0 allowed: nothing is generated).
@@ -14,6 +16,11 @@ public struct SamplingParameters: Sendable, Equatable {
     public var stop: [String]
     /// Send the answer as server-sent events while generating (``CompletionStream``).
     public var stream: Bool
+
+    /// The engine job that generates from `prompt` with these settings.
+    public func job(prompt: [Int]) -> GenerationJob {
+        GenerationJob(prompt: prompt, maxNewTokens: maxTokens, temperature: temperature, topP: topP, seed: seed, stopSequences: stop)
+    }
 
     /// The seed used for a request's `seed` field (see ``seed``).
     public static func engineSeed(_ requested: Int?) -> UInt64 {
