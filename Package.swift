@@ -68,7 +68,7 @@ let package = Package(
         // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
         .target(name: "CSandboxSupport"),
         .target(name: "Reports"),
-        .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
+        .target(name: "Masking", dependencies: ["Harness", "Metrics", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
             dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox",
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
+        .testTarget(name: "MaskingTests", dependencies: ["Masking", "Metrics", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(

@@ -141,6 +141,17 @@ public struct MetricResult: Codable, Equatable, Sendable {
         self.interval95 = interval95
         self.intervalKind = interval95 == nil ? nil : intervalKind
     }
+
+    /// The result of aggregating `spec` (the units key is recorded for corpus-level metrics only).
+    public init(spec: MetricSpec, aggregate: MetricAggregate) {
+        self.init(name: spec.name, polarity: spec.polarity, aggregation: spec.aggregation,
+                  unitsKey: spec.aggregation == .mean ? nil : spec.unitsKey, value: aggregate.value,
+                  standardError: aggregate.standardError, interval95: aggregate.interval.map { [$0.lower, $0.upper] },
+                  intervalKind: aggregate.intervalKind)
+    }
+
+    /// The metric this result measures (name, direction, aggregation and units).
+    public var spec: MetricSpec { MetricSpec(name: name, polarity: polarity, aggregation: aggregation, unitsKey: unitsKey) }
 }
 
 /// Wall-clock time of a run, per task.

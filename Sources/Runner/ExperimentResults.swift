@@ -64,6 +64,9 @@ public struct BaseScore: Codable, Equatable, Sendable {
     public var value: Double
     public var standardError: Double?
     public var items: Int
+    /// The base run's 95% interval of `value` (`MetricResult.interval95`: Wilson for 0/1 metrics);
+    /// nil when there is none, and in results written before it was recorded.
+    public var interval95: [Double]? = nil
 }
 
 /// The training set before any regime.

@@ -355,13 +355,13 @@ public struct ExperimentRunner {
             guard !results.isEmpty else { continue }
             regimeResults.append(Self.summarize(regime: regime, kind: masking == nil ? "data" : "masking", candidates: results))
         }
-        let responsePerplexities = scored.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }.sorted()
+        let profile = PerplexitySummary(scores: scored.scores, taus: [spec.tau])
         let trainingSummary = TrainingDataSummary(
-            source: trainingSource, sha256: scored.dataSHA256, examples: scored.examples.count, responseTokens: responsePerplexities.count,
-            medianPerplexity: PerplexitySummary.quantile(responsePerplexities, 0.5), p90Perplexity: PerplexitySummary.quantile(responsePerplexities, 0.9),
-            fractionAboveTau: Double(responsePerplexities.count { $0 > spec.tau }) / Double(max(1, responsePerplexities.count)))
+            source: trainingSource, sha256: scored.dataSHA256, examples: scored.examples.count, responseTokens: profile.tokenCount,
+            medianPerplexity: profile.quantile(0.5), p90Perplexity: profile.quantile(0.9), fractionAboveTau: profile.maskedFractions[0].fraction)
         let baseScores = baseRun.results.tasks.compactMap { t in
-            t.metrics.first.map { BaseScore(task: t.name, metric: $0.name, value: $0.value, standardError: $0.standardError, items: t.itemCount) }
+            t.metrics.first.map { BaseScore(task: t.name, metric: $0.name, value: $0.value, standardError: $0.standardError, items: t.itemCount,
+                                       interval95: $0.interval95) }
         }
         timings.totalSeconds = Date().timeIntervalSince(started)
         let scorerModel = spec.scorer ?? spec.model
@@ -372,10 +372,8 @@ public struct ExperimentRunner {
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
             trainingFailures: failures.isEmpty ? nil : failures)
-        let groundTruthPerplexities = responsePerplexities
-        let selfOutputPerplexities = sampledSets["self-output"].map { set in
-            set.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
-        }
+        let groundTruthPerplexities = profile.sortedPerplexities
+        let selfOutputPerplexities = sampledSets["self-output"].map { PerplexitySummary(scores: $0.scores, taus: []).sortedPerplexities }
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)
         return results
