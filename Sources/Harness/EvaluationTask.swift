@@ -10,12 +10,6 @@ public enum OutputType: String, Codable, Sendable, CaseIterable {
     case generateUntil = "generate_until"
 }
 
-/// Whether a larger value of a metric is better.
-public enum MetricPolarity: String, Codable, Sendable {
-    case higherIsBetter = "higher"
-    case lowerIsBetter = "lower"
-}
-
 /// How per-item values become one task-level number.
 public enum MetricAggregation: String, Codable, Sendable {
     /// The mean of per-item values (accuracy, exact match).
@@ -30,14 +24,15 @@ public enum MetricAggregation: String, Codable, Sendable {
 public struct MetricSpec: Codable, Hashable, Sendable {
     /// The name in reports (`acc`, `acc_norm`, `exact_match`, `word_perplexity`, `bits_per_byte`…).
     public var name: String
-    public var polarity: MetricPolarity
+    /// Which way the metric improves.
+    public var direction: MetricDirection
     public var aggregation: MetricAggregation
     /// For `.perplexity`: the per-item value holding the unit count (`tokens`, `words` or `bytes`).
     public var unitsKey: String?
 
-    public init(name: String, polarity: MetricPolarity, aggregation: MetricAggregation = .mean, unitsKey: String? = nil) {
+    public init(name: String, direction: MetricDirection, aggregation: MetricAggregation = .mean, unitsKey: String? = nil) {
         self.name = name
-        self.polarity = polarity
+        self.direction = direction
         self.aggregation = aggregation
         self.unitsKey = unitsKey
     }

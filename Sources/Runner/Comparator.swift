@@ -49,7 +49,7 @@ public struct Comparator: Sendable {
         var gateResults: [GateResult] = []
         for task in taskComparisons {
             for m in task.metrics {
-                guard let gate = try gates.gate(task: task.name, metric: m.metric, polarity: m.polarity) else { continue }
+                guard let gate = try gates.gate(task: task.name, metric: m.metric, direction: m.polarity) else { continue }
                 let interval = m.interval95.map { ConfidenceInterval(lower: $0[0], upper: $0[1], level: 0.95) }
                 gateResults.append(gate.evaluate(difference: m.difference, interval: interval, pValue: m.adjustedPValue, baseMean: m.base))
             }
@@ -57,7 +57,7 @@ public struct Comparator: Sendable {
 
         func score(_ t: TaskComparison) -> TaskScore? {
             guard let m = t.metrics.first else { return nil }
-            return TaskScore(task: t.name, before: m.base, after: m.candidate, direction: m.polarity == .higherIsBetter ? .higherIsBetter : .lowerIsBetter)
+            return TaskScore(task: t.name, before: m.base, after: m.candidate, direction: m.polarity)
         }
         let deltas = ForgettingDeltas(target: taskComparisons.filter { $0.role == .target }.compactMap(score),
                                       nonTarget: taskComparisons.filter { $0.role == .nonTarget }.compactMap(score))
