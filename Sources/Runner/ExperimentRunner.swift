@@ -442,27 +442,11 @@ public struct ExperimentRunner {
     }
 
     func writeTrainingSet(_ examples: [(id: String, prompt: String, response: String)], to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for e in examples {
-            data.append(try encoder.encode(["id": e.id, "prompt": e.prompt, "response": e.response]))
-            data.append(0x0A)
-        }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(data, to: url)
+        try JSONLines.write(examples.map { ["id": $0.id, "prompt": $0.prompt, "response": $0.response] }, to: url)
     }
 
     func writeMasked(_ lines: [MaskedExample], manifest: MaskedDatasetManifest, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for line in lines {
-            data.append(try encoder.encode(line))
-            data.append(0x0A)
-        }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(data, to: url)
+        try JSONLines.write(lines, to: url)
         try manifest.save(to: MaskedDatasetManifest.path(forDataset: url.path))
     }
 
