@@ -41,7 +41,7 @@ public enum ExperimentSpecParser {
         }
     }
 
-    static let dataRegimes = ["self-output", "rephrase"]
+    static let dataRegimes = DataRegime.allCases.map(\.rawValue)
     static let regimeForms = ["ground-truth", "stm", "stm:2.5", "top-fraction:0.25", "random:matched", "lowest:matched", "self-output", "rephrase"]
 
     /// Parses the spec at `path`.
@@ -166,8 +166,8 @@ public enum ExperimentSpecParser {
                 throw fail(top["training_data"]!, "give exactly one of 'training_data.task' (a task's training split) or 'training_data.file' (JSON Lines)")
             }
 
-            let tau = try top["tau"].map { try double($0, "tau") } ?? 2.5
-            guard tau > 1 else { throw fail(top["tau"]!, "'tau' must be greater than 1 (a perplexity threshold)") }
+            let tau = try top["tau"].map { try double($0, "tau") } ?? MaskingRegime.defaultTau
+            do { try MaskingRegime.checkTau(tau, source: "tau: \(tau)") } catch { throw fail(top["tau"]!, "'tau': \(error)") }
             let regimes = try stringList(top["regimes"]!, "regimes")
             guard !regimes.isEmpty else { throw fail(top["regimes"]!, "'regimes' names no regime") }
             for (i, regime) in regimes.enumerated() {
@@ -288,7 +288,7 @@ public enum ExperimentSpecParser {
             return (spec, gates)
         }
 
-        static func isDataRegime(_ r: String) -> Bool { ExperimentSpecParser.dataRegimes.contains(r) }
+        static func isDataRegime(_ r: String) -> Bool { DataRegime(rawValue: r) != nil }
 
         static func firstDuplicate(_ items: [String]) -> String? {
             var seen = Set<String>()
