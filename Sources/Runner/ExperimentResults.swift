@@ -141,9 +141,8 @@ public struct Spread: Codable, Equatable, Sendable {
 
     public init(_ values: [Double]) {
         count = values.count
-        mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-        let m = mean
-        standardDeviation = values.count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+        mean = SampleStatistics.mean(values) ?? .nan
+        standardDeviation = SampleStatistics.sampleStandardDeviation(values) ?? 0
     }
 
     /// nil when any value is missing.
