@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A JSON object that keeps its keys exactly as written, in order.
 ///
@@ -162,15 +163,11 @@ struct JSONParser {
             guard position < bytes.count else { break }
             let escape = bytes[position]
             position += 1
+            if let plain = JSONEscapes.unescaped(escape) {
+                buffer.append(plain)
+                continue
+            }
             switch escape {
-            case UInt8(ascii: "\""): buffer.append(0x22)
-            case UInt8(ascii: "\\"): buffer.append(0x5C)
-            case UInt8(ascii: "/"): buffer.append(0x2F)
-            case UInt8(ascii: "b"): buffer.append(0x08)
-            case UInt8(ascii: "f"): buffer.append(0x0C)
-            case UInt8(ascii: "n"): buffer.append(0x0A)
-            case UInt8(ascii: "r"): buffer.append(0x0D)
-            case UInt8(ascii: "t"): buffer.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
                 if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
