@@ -57,21 +57,10 @@ public struct ExperimentRunner {
 
     /// Checks the spec against the registry and the file system.
     func plan() throws -> Plan {
-        func task(_ name: String, key: String) throws -> any EvaluationTask {
-            do { return try registry.task(named: name) } catch {
-                throw RunnerError.invalid("\(parsed.location(key)): \(error)")
-            }
-        }
-        let targets = try spec.targetTasks.enumerated().map { try task($1, key: "target_tasks[\($0)]") }
-        let nonTargets = try spec.nonTargetTasks.enumerated().map { try task($1, key: "non_target_tasks[\($0)]") }
-        var trainingTask: (any TrainableTask)?
-        if let name = spec.trainingData.task {
-            let t = try task(name, key: "training_data.task")
-            guard let trainable = t as? any TrainableTask else {
-                throw RunnerError.invalid("\(parsed.location("training_data.task")): task '\(name)' has no training split; name a task that has one (the toy_ tasks do) or give training_data.file")
-            }
-            trainingTask = trainable
-        } else if let file = spec.trainingData.file {
+        let targets = try spec.targetTasks.enumerated().map { try parsed.task($1, key: "target_tasks[\($0)]", in: registry) }
+        let nonTargets = try spec.nonTargetTasks.enumerated().map { try parsed.task($1, key: "non_target_tasks[\($0)]", in: registry) }
+        let trainingTask = try parsed.trainingTask(in: registry)
+        if trainingTask == nil, let file = spec.trainingData.file {
             guard FileManager.default.fileExists(atPath: parsed.resolve(file)) else {
                 throw RunnerError.invalid("\(parsed.location("training_data.file")): training file \(parsed.resolve(file)) does not exist")
             }

@@ -35,6 +35,23 @@ public enum ExperimentSpecParser {
         /// Where `key` was written, or the file itself.
         public func location(_ key: String) -> String { locations[key] ?? locations[""] ?? "spec" }
 
+        /// The task `name` from `registry`; the error names where the spec wrote it (`key`).
+        public func task(_ name: String, key: String, in registry: TaskRegistry) throws -> any EvaluationTask {
+            do { return try registry.task(named: name) } catch {
+                throw RunnerError.invalid("\(location(key)): \(error)")
+            }
+        }
+
+        /// The task of `training_data.task`, which must have a training split; nil when the spec
+        /// trains on a file.
+        public func trainingTask(in registry: TaskRegistry) throws -> (any TrainableTask)? {
+            guard let name = spec.trainingData.task else { return nil }
+            guard let trainable = try task(name, key: "training_data.task", in: registry) as? any TrainableTask else {
+                throw RunnerError.invalid("\(location("training_data.task")): task '\(name)' has no training split; name a task that has one (the toy_ tasks do) or give training_data.file")
+            }
+            return trainable
+        }
+
         /// A path from the spec, resolved against the spec's directory.
         public func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardizedFileURL.path
