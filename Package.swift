@@ -52,7 +52,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "Harness", dependencies: [.target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
-        .target(name: "Tokenizers", dependencies: ["Jinja"]),
+        .target(name: "Tokenizers", dependencies: ["Harness", "Jinja"]),
         // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics, no dependencies.
         // Optimised in every configuration, as the engine is: templates render in hot loops
         // (every training example, every chat request), and the hostile-template bounds are
@@ -68,7 +68,7 @@ let package = Package(
         // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
         .target(name: "CSandboxSupport"),
         .target(name: "Reports"),
-        .target(name: "Masking", dependencies: ["Harness", "Tokenizers", "Jinja"]),
+        .target(name: "Masking", dependencies: ["Harness", "Metrics", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
             dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox",
@@ -137,20 +137,22 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])],
             path: "Benchmarks/OpenAIThroughput"
         ),
+        // Paths to the fixtures and ../shared, shared by the test targets (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
-        .testTarget(name: "NativeModelTests", dependencies: ["NativeModel", "Tokenizers", "Harness"]),
+        .testTarget(name: "NativeModelTests", dependencies: ["TestSupport", "NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "MaskingTests", dependencies: ["Masking", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
+        .testTarget(name: "MaskingTests", dependencies: ["TestSupport", "Masking", "Metrics", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Harness", "NativeModel", "Tokenizers", "Jinja",
+            dependencies: ["TestSupport", "Server", "Harness", "NativeModel", "Tokenizers", "Jinja",
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
                            .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
@@ -161,7 +163,7 @@ let package = Package(
         ),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         // A fake OpenAI-compatible server (Hummingbird) stands in for a real one in the eval tests.
-        .testTarget(name: "ForgetBenchCLITests", dependencies: [
+        .testTarget(name: "ForgetBenchCLITests", dependencies: ["TestSupport", 
             "forgetbench", "NativeModel", "Tokenizers", "Harness",
             .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
             // The CI recipes' tests read the workflow files.

@@ -3,12 +3,8 @@ import Foundation
 /// Writes files atomically: the bytes go to a temporary file beside the target, which is then
 /// renamed into place, so a reader sees either the old file or the whole new one, never half.
 public enum AtomicFile {
-    /// A file that could not be written; the description is one line naming it.
-    public struct WriteError: Error, CustomStringConvertible, Sendable {
-        public var path: String
-        public var problem: String
-        public var description: String { "\(path): \(problem)" }
-    }
+    /// A file that could not be written (``FileError``); the description is one line naming it.
+    public typealias WriteError = FileError
 
     /// Writes `data` to `url`. The directory must exist and be writable.
     public static func write(_ data: Data, to url: URL) throws {

@@ -129,14 +129,7 @@ public struct MaskedDatasetBuilder {
         let (lines, manifest) = mask(examples: scored.examples, scores: scored.scores, regime: request.regime, seed: request.seed,
                                      format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: request.input,
                                      templateSHA256: scored.templateSHA256, trainOnEndOfTurn: request.trainOnEndOfTurn)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for line in lines {
-            data.append(try encoder.encode(line))
-            data.append(0x0A)
-        }
-        try AtomicFile.write(data, to: URL(fileURLWithPath: request.output))
+        try AtomicFile.write(try JSONLines.encode(lines), to: URL(fileURLWithPath: request.output))
         try manifest.save(to: MaskedDatasetManifest.path(forDataset: request.output))
         return Outcome(examples: lines, manifest: manifest, usedCache: scored.cached, cachePath: scored.cachePath)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// The distribution of a dataset's response-token perplexities under the base model, to choose TAU
 /// (Wu et al., Table 1 and Fig. 3): quantiles, a histogram of log perplexity, and the fraction
@@ -24,6 +25,9 @@ public struct PerplexitySummary: Sendable, Equatable {
 
     public static let quantileLevels = [0.10, 0.25, 0.50, 0.75, 0.90, 0.99]
 
+    /// Every response token's perplexity, ascending.
+    public private(set) var sortedPerplexities: [Double]
+
     public static func == (a: PerplexitySummary, b: PerplexitySummary) -> Bool {
         a.tokenCount == b.tokenCount && a.examples == b.examples && a.mean == b.mean && a.histogram == b.histogram
             && a.quantiles.elementsEqual(b.quantiles, by: { $0 == $1 }) && a.maskedFractions.elementsEqual(b.maskedFractions, by: { $0 == $1 })
@@ -38,7 +42,8 @@ public struct PerplexitySummary: Sendable, Equatable {
         examples = scores.count
         tokenCount = values.count
         mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-        quantiles = Self.quantileLevels.map { ($0, Self.quantile(values, $0)) }
+        sortedPerplexities = values
+        quantiles = Self.quantileLevels.map { ($0, Quantile.linear(sorted: values, $0)) }
         maskedFractions = taus.map { tau in (tau, values.isEmpty ? 0 : Double(values.filter { $0 > tau }.count) / Double(values.count)) }
         let logs = values.map { Foundation.log(max($0, 1)) }
         let top = max(logs.last ?? 1, 1e-9)
@@ -48,13 +53,8 @@ public struct PerplexitySummary: Sendable, Equatable {
         histogram = counts.enumerated().map { Bin(lower: Double($0) * width, upper: Double($0 + 1) * width, count: $1) }
     }
 
-    /// The q-quantile of sorted `values` (numpy `linear`); NaN when empty.
-    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let h = q * Double(sorted.count - 1)
-        let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-    }
+    /// The q-quantile of the response tokens' perplexity (``Metrics/Quantile/linear(sorted:_:)``); NaN when there are none.
+    public func quantile(_ q: Double) -> Double { Quantile.linear(sorted: sortedPerplexities, q) }
 
     /// The summary as text for a terminal.
     public func render() -> String {

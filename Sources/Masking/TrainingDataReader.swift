@@ -17,18 +17,12 @@ public enum TrainingDataReader {
     /// The file's examples and the sha256 of its bytes (the cache key's data part).
     /// - Throws: ``MaskingError/badLine(path:line:problem:)`` for an unreadable file or a bad line.
     public static func read(path: String) throws -> (examples: [TrainingExample], sha256: String) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MaskingError.badLine(path: path, line: 0, problem: "cannot read the file")
+        let file: (data: Data, lines: [(number: Int, text: String)])
+        do { file = try JSONLines.lines(path: path) } catch let error as FileError {
+            throw MaskingError.badLine(path: error.path, line: error.line, problem: error.problem)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw MaskingError.badLine(path: path, line: 0, problem: "not UTF-8 text")
-        }
-        var examples: [TrainingExample] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            examples.append(try parse(line: trimmed, number: i + 1, path: path))
-        }
+        let data = file.data
+        let examples = try file.lines.map { try parse(line: $0.text, number: $0.number, path: path) }
         guard !examples.isEmpty else { throw MaskingError.badLine(path: path, line: 0, problem: "no examples (expected one JSON object per line)") }
         return (examples, ContentHash.sha256(data))
     }

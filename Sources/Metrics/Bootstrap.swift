@@ -7,9 +7,8 @@
 /// (`scripts/reference/metrics_reference.py`) replays the same stream and matches to rounding.
 ///
 /// ## Percentile interval
-/// The `(1 - level)/2` and `(1 + level)/2` quantiles of the `B` replicates with linear
-/// interpolation between order statistics (`numpy.percentile`'s default, Hyndman & Fan type 7):
-/// position `h = (B - 1) q`, value `x[⌊h⌋] + (h - ⌊h⌋)(x[⌊h⌋+1] - x[⌊h⌋])`.
+/// The `(1 - level)/2` and `(1 + level)/2` quantiles of the `B` replicates
+/// (``Quantile/linear(sorted:_:)``, `numpy.percentile`'s default).
 public enum Bootstrap {
     /// Computes `B` bootstrap replicates of an arbitrary statistic of resampled items.
     ///
@@ -82,16 +81,10 @@ public enum Bootstrap {
             throw MetricsError.notEnoughItems(count: 0, minimum: 1)
         }
         let reps = try meanReplicates(differences, configuration: configuration)
-        var atMostZero = 0, atLeastZero = 0
-        for r in reps {
-            if r <= 0 { atMostZero += 1 }
-            if r >= 0 { atLeastZero += 1 }
-        }
-        let p = 2 * Double(min(atMostZero, atLeastZero) + 1) / Double(reps.count + 1)
         return PairedBootstrapResult(
             meanDifference: observed,
             interval: percentileInterval(replicates: reps, level: configuration.level),
-            pValue: min(1, p),
+            pValue: twoSidedPValue(replicates: reps),
             standardError: SampleStatistics.sampleStandardDeviation(reps) ?? 0,
             count: differences.count,
             configuration: configuration
@@ -105,23 +98,21 @@ public enum Bootstrap {
         let sorted = replicates.sorted()
         let tail = (1 - level) / 2
         return ConfidenceInterval(
-            lower: quantile(sorted: sorted, tail),
-            upper: quantile(sorted: sorted, 1 - tail),
+            lower: Quantile.linear(sorted: sorted, tail),
+            upper: Quantile.linear(sorted: sorted, 1 - tail),
             level: level
         )
     }
 
-    /// Type-7 quantile of sorted data (`numpy.quantile(x, q)` with the default method).
-    /// `q` in `[0, 1]`; `sorted` ascending and non-empty.
-    public static func quantile(sorted: [Double], _ q: Double) -> Double {
-        precondition(!sorted.isEmpty, "no data")
-        let h = Double(sorted.count - 1) * min(max(q, 0), 1)
-        let lo = Int(h.rounded(.down))
-        let hi = min(lo + 1, sorted.count - 1)
-        let t = h - Double(lo)
-        let a = sorted[lo], b = sorted[hi]
-        // numpy's `_lerp`: interpolate from the nearer end (monotone, exact at both ends).
-        return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t
+    /// The two-sided bootstrap p-value for "the statistic is 0" from replicates of a paired
+    /// difference: `min(1, 2 (min(#{r <= 0}, #{r >= 0}) + 1) / (B + 1))` (the `+ 1`s keep it above 0).
+    public static func twoSidedPValue(replicates: [Double]) -> Double {
+        var atMostZero = 0, atLeastZero = 0
+        for r in replicates {
+            if r <= 0 { atMostZero += 1 }
+            if r >= 0 { atLeastZero += 1 }
+        }
+        return min(1, 2 * Double(min(atMostZero, atLeastZero) + 1) / Double(replicates.count + 1))
     }
 
     /// Replicates of the mean, without materialising resamples.

@@ -1,3 +1,5 @@
+import Harness
+
 /// A regression gate: "metric M on task T must not get worse by more than a margin".
 ///
 /// A gate judges a ``PairedComparison`` of a candidate against a base model. Let `g` be the change

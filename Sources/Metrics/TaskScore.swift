@@ -1,3 +1,5 @@
+import Harness
+
 /// One task's aggregate score before and after fine-tuning (R_before, R_after), e.g. accuracy or
 /// pass@1 as a proportion in `0...1`.
 public struct TaskScore: Sendable, Codable, Hashable {

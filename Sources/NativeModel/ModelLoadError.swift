@@ -1,14 +1,4 @@
-/// A checkpoint that cannot be used. Its description is one line: the file, then the problem.
-public struct ModelLoadError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The file or directory at fault.
-    public var path: String
-    /// What is wrong, in words, with what was expected.
-    public var problem: String
+import Harness
 
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-}
+/// A checkpoint that cannot be used: Harness's ``Harness/FileError`` (the file, then the problem, on one line).
+public typealias ModelLoadError = FileError

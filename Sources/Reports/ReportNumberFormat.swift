@@ -36,6 +36,18 @@ public enum ReportNumberFormat {
         return "\(main) ± \(number(abs(halfWidth), decimals: decimals))"
     }
 
+    /// A value and its interval's bounds: `0.150 [0.052, 0.360]` (intervals need not be symmetric).
+    ///
+    /// - Parameters:
+    ///   - value: the estimate.
+    ///   - interval: the interval's lower and upper bounds; `nil` prints the value alone.
+    ///   - decimals: digits after the point for all three numbers (default 3).
+    public static func valueWithBounds(_ value: Double, interval: (lower: Double, upper: Double)?, decimals: Int = 3) -> String {
+        let main = number(value, decimals: decimals)
+        guard let interval, !value.isNaN else { return main }
+        return "\(main) [\(number(interval.lower, decimals: decimals)), \(number(interval.upper, decimals: decimals))]"
+    }
+
     /// A change in percentage points with its sign: `+1.2 pts`, `-34.7 pts`, `0.0 pts`.
     ///
     /// - Parameters:

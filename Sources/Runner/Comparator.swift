@@ -49,7 +49,7 @@ public struct Comparator: Sendable {
         var gateResults: [GateResult] = []
         for task in taskComparisons {
             for m in task.metrics {
-                guard let gate = try gates.gate(task: task.name, metric: m.metric, polarity: m.polarity) else { continue }
+                guard let gate = try gates.gate(task: task.name, metric: m.metric, direction: m.polarity) else { continue }
                 let interval = m.interval95.map { ConfidenceInterval(lower: $0[0], upper: $0[1], level: 0.95) }
                 gateResults.append(gate.evaluate(difference: m.difference, interval: interval, pValue: m.adjustedPValue, baseMean: m.base))
             }
@@ -57,7 +57,7 @@ public struct Comparator: Sendable {
 
         func score(_ t: TaskComparison) -> TaskScore? {
             guard let m = t.metrics.first else { return nil }
-            return TaskScore(task: t.name, before: m.base, after: m.candidate, direction: m.polarity == .higherIsBetter ? .higherIsBetter : .lowerIsBetter)
+            return TaskScore(task: t.name, before: m.base, after: m.candidate, direction: m.polarity)
         }
         let deltas = ForgettingDeltas(target: taskComparisons.filter { $0.role == .target }.compactMap(score),
                                       nonTarget: taskComparisons.filter { $0.role == .nonTarget }.compactMap(score))
@@ -88,56 +88,20 @@ public struct Comparator: Sendable {
     }
 
     func compareMetric(_ metric: MetricResult, task: String, pairs: [(SampleRecord, SampleRecord)]) throws -> MetricComparison {
-        func column(_ key: String, _ side: KeyPath<(SampleRecord, SampleRecord), SampleRecord>) throws -> [Double] {
-            try pairs.map { p in
-                guard let v = p[keyPath: side].values[key] else {
-                    throw RunnerError.invalid("task '\(task)' item \(p.0.id) has no value '\(key)'")
+        func value(_ side: KeyPath<(SampleRecord, SampleRecord), SampleRecord>) -> (Int, String) throws -> Double {
+            { i, key in
+                guard let v = pairs[i][keyPath: side].values[key] else {
+                    throw RunnerError.invalid("task '\(task)' item \(pairs[i].0.id) has no value '\(key)'")
                 }
                 return v
             }
         }
-        let configuration = BootstrapConfiguration(resamples: resamples, seed: seed)
-        let base: Double, candidate: Double, interval: ConfidenceInterval?, pValue: Double, test: String
-        var mcnemar: (b: Int, c: Int)?
-        var flips: [ItemFlip]?
-        switch metric.aggregation {
-        case .mean:
-            let b = try column(metric.name, \.0), c = try column(metric.name, \.1)
-            let binary = (b + c).allSatisfy { $0 == 0 || $0 == 1 }
-            let comparison = binary
-                ? try PairedComparison.binary(base: b.map { $0 == 1 }, candidate: c.map { $0 == 1 })
-                : try PairedComparison.continuous(base: b, candidate: c, configuration: configuration)
-            (base, candidate, interval, pValue) = (comparison.baseMean, comparison.candidateMean, comparison.interval, comparison.pValue)
-            test = binary ? "exact_mcnemar" : "paired_bootstrap"
-            if binary {
-                mcnemar = (comparison.baseOnlyCorrect ?? 0, comparison.candidateOnlyCorrect ?? 0)
-                flips = pairs.compactMap { ItemFlip.between(base: $0.0, candidate: $0.1, metric: metric.name) }
-            }
-        case .perplexity, .bitsPerByte:
-            let unitsKey = metric.aggregation == .bitsPerByte ? "bytes" : "tokens"
-            let lb = try column("loglikelihood", \.0), lc = try column("loglikelihood", \.1)
-            let units = try column(metric.aggregation == .bitsPerByte ? "bytes" : (metric.unitsKey ?? unitsKey), \.0).map { Int($0) }
-            func aggregate(_ ll: [Double], _ indices: [Int]) throws -> Double {
-                let l = indices.map { ll[$0] }, u = indices.map { units[$0] }
-                return metric.aggregation == .bitsPerByte
-                    ? try LikelihoodAggregation.bitsPerByte(logLikelihoods: l, byteCounts: u)
-                    : try LikelihoodAggregation.weightedPerplexity(logLikelihoods: l, units: u)
-            }
-            let all = Array(pairs.indices)
-            base = try aggregate(lb, all)
-            candidate = try aggregate(lc, all)
-            let replicates = try Bootstrap.replicates(itemCount: pairs.count, configuration: configuration) { try aggregate(lc, $0) - aggregate(lb, $0) }
-            interval = Bootstrap.percentileInterval(replicates: replicates, level: 0.95)
-            let below = replicates.filter { $0 <= 0 }.count, above = replicates.filter { $0 >= 0 }.count
-            pValue = min(1, 2 * Double(min(below, above) + 1) / Double(replicates.count + 1))
-            test = "paired_bootstrap"
-        }
-        let difference = candidate - base
-        let unitScale = metric.aggregation == .mean && [base, candidate].allSatisfy { (0 ... 1).contains($0) }
-        return MetricComparison(metric: metric.name, polarity: metric.polarity, base: base, candidate: candidate, difference: difference,
-                                differencePoints: unitScale ? difference * 100 : nil,
-                                relativeChangePercent: base != 0 ? difference / base * 100 : nil,
-                                interval95: interval.map { [$0.lower, $0.upper] }, pValue: pValue, adjustedPValue: pValue, test: test,
-                                baseOnlyCorrect: mcnemar?.b, candidateOnlyCorrect: mcnemar?.c, flips: flips)
+        let c = try metric.spec.comparePaired(itemCount: pairs.count, bootstrap: BootstrapConfiguration(resamples: resamples, seed: seed),
+                                              base: value(\.0), candidate: value(\.1))
+        let flips = c.test == .exactMcNemar ? pairs.compactMap { ItemFlip.between(base: $0.0, candidate: $0.1, metric: metric.name) } : nil
+        return MetricComparison(metric: metric.name, polarity: metric.polarity, base: c.base, candidate: c.candidate, difference: c.difference,
+                                differencePoints: c.differencePoints, relativeChangePercent: c.relativeChangePercent,
+                                interval95: c.interval.map { [$0.lower, $0.upper] }, pValue: c.pValue, adjustedPValue: c.pValue,
+                                test: c.test.rawValue, baseOnlyCorrect: c.baseOnlyCorrect, candidateOnlyCorrect: c.candidateOnlyCorrect, flips: flips)
     }
 }

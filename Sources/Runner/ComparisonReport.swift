@@ -68,7 +68,7 @@ public enum ComparisonReport {
                 let ci = m.interval95.map { "[\(ReportNumberFormat.signed($0[0] * scale, decimals: 2)), \(ReportNumberFormat.signed($0[1] * scale, decimals: 2))]" } ?? ReportNumberFormat.notAvailable
                 let outcome = gate(for: task.name, metric: m.metric, in: c).flatMap { GateBadge(outcome: $0.outcome.rawValue)?.badge } ?? "—"
                 table.addRow(plain: [task.name, task.role == .target ? "target" : "non-target",
-                                     DirectionArrow.label(m.metric, higherIsBetter: m.polarity == .higherIsBetter),
+                                     DirectionArrow.label(m.metric, higherIsBetter: m.polarity.higherIsBetter),
                                      ReportNumberFormat.number(m.base, decimals: 4), ReportNumberFormat.number(m.candidate, decimals: 4),
                                      change, m.relativeChangePercent.map { ReportNumberFormat.percent($0) } ?? ReportNumberFormat.notAvailable,
                                      ci, ReportNumberFormat.pValue(m.adjustedPValue), outcome])

@@ -59,7 +59,8 @@ public struct TaskComparison: Codable, Equatable, Sendable {
 /// One metric's paired change, candidate minus base.
 public struct MetricComparison: Codable, Equatable, Sendable {
     public var metric: String
-    public var polarity: MetricPolarity
+    /// Which way the metric improves (`higher` / `lower` in comparison.json).
+    @PolarityCoded public var polarity: MetricDirection
     public var base: Double
     public var candidate: Double
     /// candidate − base, in the metric's units.

@@ -17,7 +17,7 @@ public enum EvaluationReport {
         for task in results.tasks {
             for m in task.metrics {
                 table.addRow(plain: [task.name, task.outputType.rawValue, "\(task.itemCount)",
-                                     DirectionArrow.label(m.name, higherIsBetter: m.polarity == .higherIsBetter),
+                                     DirectionArrow.label(m.name, higherIsBetter: m.polarity.higherIsBetter),
                                      ReportNumberFormat.number(m.value, decimals: 4),
                                      m.interval95.map { "[\(ReportNumberFormat.number($0[0], decimals: 4)), \(ReportNumberFormat.number($0[1], decimals: 4))]" } ?? ReportNumberFormat.notAvailable,
                                      m.standardError.map { ReportNumberFormat.number($0, decimals: 4) } ?? ReportNumberFormat.notAvailable])

@@ -116,7 +116,8 @@ public struct TaskResult: Codable, Equatable, Sendable {
 /// A task-level metric value with its uncertainty.
 public struct MetricResult: Codable, Equatable, Sendable {
     public var name: String
-    public var polarity: MetricPolarity
+    /// Which way the metric improves (`higher` / `lower` in results.json).
+    @PolarityCoded public var polarity: MetricDirection
     public var aggregation: MetricAggregation
     /// For perplexity metrics: the per-item value counting units (`tokens`, `words`, `bytes`).
     public var unitsKey: String?
@@ -130,7 +131,7 @@ public struct MetricResult: Codable, Equatable, Sendable {
     /// is no interval (and in results written before it was recorded).
     public var intervalKind: IntervalKind?
 
-    public init(name: String, polarity: MetricPolarity, aggregation: MetricAggregation, unitsKey: String? = nil,
+    public init(name: String, polarity: MetricDirection, aggregation: MetricAggregation, unitsKey: String? = nil,
                 value: Double, standardError: Double?, interval95: [Double]?, intervalKind: IntervalKind? = nil) {
         self.name = name
         self.polarity = polarity
@@ -141,6 +142,17 @@ public struct MetricResult: Codable, Equatable, Sendable {
         self.interval95 = interval95
         self.intervalKind = interval95 == nil ? nil : intervalKind
     }
+
+    /// The result of aggregating `spec` (the units key is recorded for corpus-level metrics only).
+    public init(spec: MetricSpec, aggregate: MetricAggregate) {
+        self.init(name: spec.name, polarity: spec.direction, aggregation: spec.aggregation,
+                  unitsKey: spec.aggregation == .mean ? nil : spec.unitsKey, value: aggregate.value,
+                  standardError: aggregate.standardError, interval95: aggregate.interval.map { [$0.lower, $0.upper] },
+                  intervalKind: aggregate.intervalKind)
+    }
+
+    /// The metric this result measures (name, direction, aggregation and units).
+    public var spec: MetricSpec { MetricSpec(name: name, direction: polarity, aggregation: aggregation, unitsKey: unitsKey) }
 }
 
 /// Wall-clock time of a run, per task.

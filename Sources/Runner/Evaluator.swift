@@ -107,52 +107,14 @@ public struct Evaluator: Sendable {
         return mix.next() | 1
     }
 
-    /// One task-level metric from per-item values.
+    /// One task-level metric from per-item values (``Metrics``' ``MetricSpec/aggregate(itemCount:bootstrap:value:)``).
     func aggregate(_ spec: MetricSpec, samples: [SampleRecord], task: String) throws -> MetricResult {
-        func column(_ key: String) throws -> [Double] {
-            try samples.map { s in
-                guard let v = s.values[key] else { throw RunnerError.invalid("task \(task): item \(s.id) has no value '\(key)' for metric \(spec.name)") }
-                return v
+        let aggregate = try spec.aggregate(itemCount: samples.count, bootstrap: BootstrapConfiguration(resamples: bootstrapResamples, seed: seed)) { i, key in
+            guard let v = samples[i].values[key] else {
+                throw RunnerError.invalid("task \(task): item \(samples[i].id) has no value '\(key)' for metric \(spec.name)")
             }
+            return v
         }
-        guard !samples.isEmpty else {
-            return MetricResult(name: spec.name, polarity: spec.polarity, aggregation: spec.aggregation, value: .nan, standardError: nil, interval95: nil)
-        }
-        switch spec.aggregation {
-        case .mean:
-            // A mean of 0/1 items is a proportion: Wilson interval; any other mean: normal.
-            let summary = try MeanSummary.summarizing(column(spec.name))
-            return MetricResult(name: spec.name, polarity: spec.polarity, aggregation: .mean, value: summary.mean,
-                                standardError: summary.standardError, interval95: summary.interval.map { [$0.lower, $0.upper] },
-                                intervalKind: summary.intervalKind)
-        case .perplexity, .bitsPerByte:
-            let ll = try column("loglikelihood")
-            let units = try column(spec.aggregation == .bitsPerByte ? "bytes" : (spec.unitsKey ?? "tokens"))
-            let statistic = { (indices: [Int]) throws -> Double in
-                let l = indices.map { ll[$0] }, u = indices.map { Int(units[$0]) }
-                return spec.aggregation == .bitsPerByte
-                    ? try LikelihoodAggregation.bitsPerByte(logLikelihoods: l, byteCounts: u)
-                    : try LikelihoodAggregation.weightedPerplexity(logLikelihoods: l, units: u)
-            }
-            let value = try statistic(Array(ll.indices))
-            var interval: [Double]?
-            if samples.count >= 2 {
-                let replicates = try Bootstrap.replicates(itemCount: ll.count, configuration: BootstrapConfiguration(resamples: bootstrapResamples, seed: seed), statistic: statistic)
-                let ci = Bootstrap.percentileInterval(replicates: replicates, level: 0.95)
-                interval = [ci.lower, ci.upper]
-            }
-            return MetricResult(name: spec.name, polarity: spec.polarity, aggregation: spec.aggregation, unitsKey: spec.unitsKey,
-                                value: value, standardError: nil, interval95: interval, intervalKind: .bootstrapPercentile)
-        }
-    }
-}
-
-/// A problem the runner found in what it was given; the description is one line.
-public enum RunnerError: Error, CustomStringConvertible, Sendable {
-    case invalid(String)
-    public var description: String {
-        switch self {
-        case .invalid(let s): return s
-        }
+        return MetricResult(spec: spec, aggregate: aggregate)
     }
 }

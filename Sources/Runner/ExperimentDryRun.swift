@@ -70,13 +70,8 @@ public struct ExperimentDryRun {
     ///   a training task without a training split, a trainer whose tokenizer is not the scorer's).
     public func plan() throws -> Plan {
         var warnings: [String] = []
-        func task(_ name: String, key: String) throws -> any EvaluationTask {
-            do { return try registry.task(named: name) } catch {
-                throw RunnerError.invalid("\(parsed.location(key)): \(error)")
-            }
-        }
-        let targets = try spec.targetTasks.enumerated().map { try task($1, key: "target_tasks[\($0)]") }
-        let nonTargets = try spec.nonTargetTasks.enumerated().map { try task($1, key: "non_target_tasks[\($0)]") }
+        let targets = try spec.targetTasks.enumerated().map { try parsed.task($1, key: "target_tasks[\($0)]", in: registry) }
+        let nonTargets = try spec.nonTargetTasks.enumerated().map { try parsed.task($1, key: "non_target_tasks[\($0)]", in: registry) }
         let layout = ExperimentLayout(root: output)
 
         // Models and tokenizers.
@@ -98,13 +93,8 @@ public struct ExperimentDryRun {
 
         // Training data.
         var trainingTexts: [String] = []
-        var trainable: (any TrainableTask)?
-        if let name = spec.trainingData.task {
-            let t = try task(name, key: "training_data.task")
-            guard let tt = t as? any TrainableTask else {
-                throw RunnerError.invalid("\(parsed.location("training_data.task")): task '\(name)' has no training split; name a task that has one or give training_data.file")
-            }
-            trainable = tt
+        let trainable = try parsed.trainingTask(in: registry)
+        if let tt = trainable {
             trainingTexts = try tt.trainingInstances(limit: spec.trainingData.limit).map { $0.prompt + tt.groundTruthResponse(for: $0) }
         } else if let file = spec.trainingData.file {
             let path = parsed.resolve(file)

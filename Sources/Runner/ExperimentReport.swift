@@ -110,7 +110,7 @@ public enum ExperimentReport {
         var base = MarkdownTable(headers: ["Task", "Role", "Metric", "Score", "Items"], alignments: [.left, .left, .left, .right, .right])
         for s in r.baseScores {
             base.addRow(plain: [s.task, r.targetTasks.contains(s.task) ? "target" : "non-target", s.metric,
-                                ReportNumberFormat.valueWithInterval(s.value, halfWidth: s.standardError.map { $0 * 1.96 }), "\(s.items)"])
+                                ReportNumberFormat.valueWithBounds(s.value, interval: s.interval95.map { ($0[0], $0[1]) }), "\(s.items)"])
         }
         doc.table(base)
 

@@ -64,6 +64,9 @@ public struct BaseScore: Codable, Equatable, Sendable {
     public var value: Double
     public var standardError: Double?
     public var items: Int
+    /// The base run's 95% interval of `value` (`MetricResult.interval95`: Wilson for 0/1 metrics);
+    /// nil when there is none, and in results written before it was recorded.
+    public var interval95: [Double]? = nil
 }
 
 /// The training set before any regime.
@@ -138,9 +141,8 @@ public struct Spread: Codable, Equatable, Sendable {
 
     public init(_ values: [Double]) {
         count = values.count
-        mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-        let m = mean
-        standardDeviation = values.count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+        mean = SampleStatistics.mean(values) ?? .nan
+        standardDeviation = SampleStatistics.sampleStandardDeviation(values) ?? 0
     }
 
     /// nil when any value is missing.

@@ -42,7 +42,7 @@ public struct ExperimentRunner {
         var targets: [any EvaluationTask]
         var nonTargets: [any EvaluationTask]
         var trainingTask: (any TrainableTask)?
-        var regimes: [(name: String, masking: MaskingRegime?)]
+        var regimes: [(name: String, regime: TrainingRegime)]
         var modelPath: String
         var tokenizerPath: String?
         var scorerPath: String
@@ -57,28 +57,15 @@ public struct ExperimentRunner {
 
     /// Checks the spec against the registry and the file system.
     func plan() throws -> Plan {
-        func task(_ name: String, key: String) throws -> any EvaluationTask {
-            do { return try registry.task(named: name) } catch {
-                throw RunnerError.invalid("\(parsed.location(key)): \(error)")
-            }
-        }
-        let targets = try spec.targetTasks.enumerated().map { try task($1, key: "target_tasks[\($0)]") }
-        let nonTargets = try spec.nonTargetTasks.enumerated().map { try task($1, key: "non_target_tasks[\($0)]") }
-        var trainingTask: (any TrainableTask)?
-        if let name = spec.trainingData.task {
-            let t = try task(name, key: "training_data.task")
-            guard let trainable = t as? any TrainableTask else {
-                throw RunnerError.invalid("\(parsed.location("training_data.task")): task '\(name)' has no training split; name a task that has one (the toy_ tasks do) or give training_data.file")
-            }
-            trainingTask = trainable
-        } else if let file = spec.trainingData.file {
+        let targets = try spec.targetTasks.enumerated().map { try parsed.task($1, key: "target_tasks[\($0)]", in: registry) }
+        let nonTargets = try spec.nonTargetTasks.enumerated().map { try parsed.task($1, key: "non_target_tasks[\($0)]", in: registry) }
+        let trainingTask = try parsed.trainingTask(in: registry)
+        if trainingTask == nil, let file = spec.trainingData.file {
             guard FileManager.default.fileExists(atPath: parsed.resolve(file)) else {
                 throw RunnerError.invalid("\(parsed.location("training_data.file")): training file \(parsed.resolve(file)) does not exist")
             }
         }
-        let regimes = try spec.regimes.map { r -> (String, MaskingRegime?) in
-            ExperimentSpecParser.dataRegimes.contains(r) ? (r, nil) : (r, try MaskingRegime.parse(r, tau: spec.tau))
-        }
+        let regimes = try spec.regimes.map { ($0, try TrainingRegime.parse($0, tau: spec.tau)) }
         let modelPath = parsed.resolve(spec.model.path)
         guard FileManager.default.fileExists(atPath: modelPath) else {
             throw RunnerError.invalid("\(parsed.location("model.path")): model \(modelPath) does not exist")
@@ -121,7 +108,41 @@ public struct ExperimentRunner {
         }
     }
 
-    /// Runs every stage that is not done yet and writes the reports.
+    /// A training set tokenized and scored by the frozen base model (the ground truth, or a data
+    /// regime's own set).
+    struct ScoredSet {
+        var examples: [TrainingExample]
+        var scores: [ScoredExample]
+        var format: ChatFormat
+        var maxSeqLen: Int
+        var dataSHA256: String
+    }
+
+    /// What the data-regime stage produced: each regime's summary and its scored training set.
+    struct DataRegimeSets {
+        var summaries: [String: SampledDataSummary] = [:]
+        var sets: [String: ScoredSet] = [:]
+    }
+
+    /// What the training stage produced, by candidate key `REGIME#SEED`.
+    struct TrainedCandidates {
+        var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
+        var summaries: [String: FineTuningSummary] = [:]
+        var failures: [TrainingFailure] = []
+    }
+
+    /// Numbered stage lines on stderr.
+    final class StageLog {
+        let titles: [String]
+        var current = 0
+        let log: (String) -> Void
+        init(titles: [String], log: @escaping (String) -> Void) { self.titles = titles; self.log = log }
+        func begin(_ index: Int) { current += 1; log("[\(current)/\(titles.count)] \(titles[index])") }
+    }
+
+    /// Runs every stage that is not done yet and writes the reports: evaluate the base model,
+    /// score the training set, build the data regimes' sets, train the candidates, evaluate them,
+    /// compare each with the base.
     public func run() async throws -> ExperimentResults {
         let plan = try plan()
         try claimDirectory()
@@ -129,26 +150,51 @@ public struct ExperimentRunner {
         var timings = ExperimentTimings()
         let tasks = plan.targets + plan.nonTargets
         let candidates = spec.regimes.count * spec.seeds.count
-        let dataRegimes = plan.regimes.filter { $0.masking == nil }.map(\.name)
-        let stages = ["evaluate the base model on \(tasks.count) tasks", "score the training set with the base model"]
+        let dataRegimes = plan.regimes.filter { $0.regime.data != nil }.map(\.name)
+        let stages = StageLog(titles: ["evaluate the base model on \(tasks.count) tasks", "score the training set with the base model"]
             + (dataRegimes.isEmpty ? [] : ["sample the base model's answers (\(dataRegimes.joined(separator: ", ")))"])
             + ["train \(candidates) candidates (\(spec.regimes.count) regimes x \(spec.seeds.count) seeds)",
-               "evaluate the \(candidates) candidates", "compare each with the base and write the leaderboard"]
-        log("experiment '\(spec.name)': \(stages.count) stages")
-        for (i, s) in stages.enumerated() { log("  \(i + 1). \(s)") }
-        var stage = 0
-        func begin(_ text: String) { stage += 1; log("[\(stage)/\(stages.count)] \(text)") }
+               "evaluate the \(candidates) candidates", "compare each with the base and write the leaderboard"], log: log)
+        log("experiment '\(spec.name)': \(stages.titles.count) stages")
+        for (i, s) in stages.titles.enumerated() { log("  \(i + 1). \(s)") }
+        let last = stages.titles.count - 1
 
-        // 1. The base model.
-        begin(stages[0])
+        stages.begin(0)
+        let (base, baseRecord, baseRun) = try await evaluateBase(plan: plan, tasks: tasks, timings: &timings)
+        stages.begin(1)
+        let (scorer, builder, trainingSource, trainingInstances, scored) = try await scoreTrainingSet(plan: plan, base: base, timings: &timings)
+        var dataSets = DataRegimeSets()
+        if !dataRegimes.isEmpty, let task = plan.trainingTask {
+            stages.begin(2)
+            dataSets = try await buildDataRegimes(dataRegimes, task: task, instances: trainingInstances, plan: plan, base: base, scorer: scorer,
+                                                  builder: builder, timings: &timings)
+        }
+        stages.begin(last - 2)
+        let trained = try trainCandidates(plan: plan, builder: builder, scored: scored, dataSets: dataSets, timings: &timings)
+        stages.begin(last - 1)
+        let candidateRuns = try await evaluateCandidates(plan: plan, tasks: tasks, failures: trained.failures, timings: &timings)
+        stages.begin(last)
+        let regimeResults = try compareCandidates(plan: plan, baseRun: baseRun, candidateRuns: candidateRuns, trained: trained)
+        timings.totalSeconds = Date().timeIntervalSince(started)
+        return try writeResults(plan: plan, baseRecord: baseRecord, baseRun: baseRun, scorer: scorer, trainingSource: trainingSource,
+                                scored: scored, dataRegimes: dataRegimes, dataSets: dataSets, regimeResults: regimeResults,
+                                failures: trained.failures, timings: timings)
+    }
+
+    /// Stage 1: the base model, evaluated on every task (or loaded from an earlier invocation).
+    func evaluateBase(plan: Plan, tasks: [any EvaluationTask], timings: inout ExperimentTimings)
+        async throws -> (model: NativeLanguageModel, record: ModelRecord, run: RunDirectory.Loaded) {
         let base = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
         let baseRecord = ModelRecord(source: spec.model.path, engine: "native", fingerprint: base.fingerprint)
         let t0 = Date()
         let baseRun = try await evaluate(model: base, record: baseRecord, tasks: tasks, into: layout.base, cache: plan.cache)
         timings.baseEvaluationSeconds = Date().timeIntervalSince(t0)
+        return (base, baseRecord, baseRun)
+    }
 
-        // 2. The training set and its scores.
-        begin(stages[1])
+    /// Stage 2: the training set written into the run directory and scored once by the scorer.
+    func scoreTrainingSet(plan: Plan, base: NativeLanguageModel, timings: inout ExperimentTimings) async throws
+        -> (scorer: NativeLanguageModel, builder: MaskedDatasetBuilder, source: String, instances: [TaskInstance], scored: ScoredSet) {
         let t1 = Date()
         let scorer = plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath
             ? base : try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath)
@@ -184,51 +230,60 @@ public struct ExperimentRunner {
         }
         bar?.finish()
         timings.scoringSeconds = Date().timeIntervalSince(t1)
+        return (scorer, builder, trainingSource, trainingInstances,
+                ScoredSet(examples: scored.examples, scores: scored.scores, format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256))
+    }
 
-        // 3. Data regimes.
+    /// Stage 3: each data regime's training set, sampled from the base model and scored.
+    func buildDataRegimes(_ dataRegimes: [String], task: any TrainableTask, instances trainingInstances: [TaskInstance], plan: Plan,
+                          base: NativeLanguageModel, scorer: NativeLanguageModel, builder: MaskedDatasetBuilder,
+                          timings: inout ExperimentTimings) async throws -> DataRegimeSets {
         var sampledSummaries: [String: SampledDataSummary] = [:]
-        var sampledSets: [String: (examples: [TrainingExample], scores: [ScoredExample], format: ChatFormat, maxSeqLen: Int, dataSHA256: String)] = [:]
-        if !dataRegimes.isEmpty, let task = plan.trainingTask {
-            begin(stages[2])
-            let t2 = Date()
-            let cachedBase = CachingLanguageModel(model: base, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.fingerprint))
-            for regime in dataRegimes {
-                let summaryURL = layout.dataRegimeSummary(regime)
-                if let data = FileManager.default.contents(atPath: summaryURL.path),
-                   let summary = try? RunDirectory.decoder().decode(SampledDataSummary.self, from: data) {
-                    sampledSummaries[regime] = summary
-                } else {
-                    var bar: ProgressLine?
-                    var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
-                    sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
-                    let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
-                    if chat.format != .plain {
-                        sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
-                    }
-                    let (examples, summary) = try await sampler.build(regime: regime, instances: trainingInstances) { done, total in
-                        guard self.showsProgress else { return }
-                        if bar == nil { bar = ProgressLine(label: regime, total: total) }
-                        bar?.advance(to: done)
-                    }
-                    bar?.finish()
-                    guard !examples.isEmpty else {
-                        throw RunnerError.invalid("\(regime): the base model answered none of the \(summary.items) training items correctly in \(summary.samplesPerItem) tries; this regime has no data (raise sampling.samples or drop it)")
-                    }
-                    try writeTrainingSet(examples.map { ($0.id, $0.prompt, $0.response) }, to: layout.dataRegimeSet(regime))
-                    try AtomicFile.write(try RunDirectory.json(summary), to: summaryURL)
-                    sampledSummaries[regime] = summary
+        var sampledSets: [String: ScoredSet] = [:]
+        let t2 = Date()
+        let cachedBase = CachingLanguageModel(model: base, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.fingerprint))
+        for regime in dataRegimes {
+            let summaryURL = layout.dataRegimeSummary(regime)
+            if let data = FileManager.default.contents(atPath: summaryURL.path),
+               let summary = try? RunDirectory.decoder().decode(SampledDataSummary.self, from: data) {
+                sampledSummaries[regime] = summary
+            } else {
+                var bar: ProgressLine?
+                var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
+                sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
+                let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
+                if chat.format != .plain {
+                    sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
                 }
-                let s = sampledSummaries[regime]!
-                log("  \(regime): kept \(s.kept) of \(s.items) items (\(s.correctAnswers) correct of \(s.items * s.samplesPerItem) answers, \(s.generatedTokens) tokens generated)")
-                let scoredRegime = try await builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
-                                                         maxSeqLen: spec.training.maxSequenceLength, cacheDirectory: layout.data.path)
-                sampledSets[regime] = (scoredRegime.examples, scoredRegime.scores, scoredRegime.format, scoredRegime.maxSeqLen, scoredRegime.dataSHA256)
+                let (examples, summary) = try await sampler.build(regime: regime, instances: trainingInstances) { done, total in
+                    guard self.showsProgress else { return }
+                    if bar == nil { bar = ProgressLine(label: regime, total: total) }
+                    bar?.advance(to: done)
+                }
+                bar?.finish()
+                guard !examples.isEmpty else {
+                    throw RunnerError.invalid("\(regime): the base model answered none of the \(summary.items) training items correctly in \(summary.samplesPerItem) tries; this regime has no data (raise sampling.samples or drop it)")
+                }
+                try writeTrainingSet(examples.map { ($0.id, $0.prompt, $0.response) }, to: layout.dataRegimeSet(regime))
+                try AtomicFile.write(try RunDirectory.json(summary), to: summaryURL)
+                sampledSummaries[regime] = summary
             }
-            timings.dataSeconds = Date().timeIntervalSince(t2)
+            let s = sampledSummaries[regime]!
+            log("  \(regime): kept \(s.kept) of \(s.items) items (\(s.correctAnswers) correct of \(s.items * s.samplesPerItem) answers, \(s.generatedTokens) tokens generated)")
+            let scoredRegime = try await builder.scoreFile(input: layout.dataRegimeSet(regime).path, chatFormat: plan.format,
+                                                     maxSeqLen: spec.training.maxSequenceLength, cacheDirectory: layout.data.path)
+            sampledSets[regime] = ScoredSet(examples: scoredRegime.examples, scores: scoredRegime.scores, format: scoredRegime.format,
+                                           maxSeqLen: scoredRegime.maxSeqLen, dataSHA256: scoredRegime.dataSHA256)
         }
+        timings.dataSeconds = Date().timeIntervalSince(t2)
+        return DataRegimeSets(summaries: sampledSummaries, sets: sampledSets)
+    }
 
-        // 4. Train every candidate (masking first: it is cheap and deterministic).
-        begin(stages[stages.count - 3])
+    /// Stage 4: every candidate's masked set written, and the candidate trained (or found trained).
+    func trainCandidates(plan: Plan, builder: MaskedDatasetBuilder, scored: ScoredSet, dataSets: DataRegimeSets,
+                         timings: inout ExperimentTimings) throws -> TrainedCandidates {
+        let candidates = spec.regimes.count * spec.seeds.count
+        let sampledSummaries = dataSets.summaries, sampledSets = dataSets.sets
         let t3 = Date()
         var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
         var trainingSummaries: [String: FineTuningSummary] = [:]
@@ -236,18 +291,18 @@ public struct ExperimentRunner {
         var index = 0
         let settingsForCount = trainingSettings(seed: 0)
         let stepsPerCandidate = plan.regimes.map { r -> Int in
-            let n = r.masking == nil ? (sampledSummaries[r.name]?.kept ?? 0) : scored.examples.count
+            let n = r.regime.data != nil ? (sampledSummaries[r.name]?.kept ?? 0) : scored.examples.count
             return settingsForCount.totalSteps(examples: max(1, n))
         }
         let trainingBar = showsProgress ? ProgressLine(label: "training", total: stepsPerCandidate.reduce(0, +) * spec.seeds.count) : nil
         var stepsBefore = 0
-        for (regimeIndex, (regime, masking)) in plan.regimes.enumerated() {
+        for (regimeIndex, (regime, trainingRegime)) in plan.regimes.enumerated() {
             for seed in spec.seeds {
                 index += 1
                 let key = "\(regime)#\(seed)"
                 let maskedURL = layout.maskedSet(regime, seed: seed)
                 let (lines, manifest): ([MaskedExample], MaskedDatasetManifest)
-                if let masking {
+                if let masking = trainingRegime.masking {
                     (lines, manifest) = builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
                                                      maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path)
                 } else {
@@ -304,12 +359,16 @@ public struct ExperimentRunner {
         }
         trainingBar?.finish()
         timings.trainingSeconds = Date().timeIntervalSince(t3)
+        return TrainedCandidates(masked: masked, summaries: trainingSummaries, failures: failures)
+    }
 
-        // 5. Evaluate every candidate.
-        begin(stages[stages.count - 2])
+    /// Stage 5: every trained candidate evaluated on every task.
+    func evaluateCandidates(plan: Plan, tasks: [any EvaluationTask], failures: [TrainingFailure],
+                            timings: inout ExperimentTimings) async throws -> [String: RunDirectory.Loaded] {
+        let candidates = spec.regimes.count * spec.seeds.count
+        var index = 0
         let t4 = Date()
         var candidateRuns: [String: RunDirectory.Loaded] = [:]
-        index = 0
         let itemsPerModel = try tasks.map { try $0.instances(limit: spec.evaluationLimit, seed: spec.evaluationSeed).count }.reduce(0, +)
         let evaluationBar = showsProgress ? ProgressLine(label: "evaluating", total: itemsPerModel * candidates) : nil
         for (regime, _) in plan.regimes {
@@ -336,12 +395,16 @@ public struct ExperimentRunner {
         }
         evaluationBar?.finish()
         timings.evaluationSeconds = Date().timeIntervalSince(t4)
+        return candidateRuns
+    }
 
-        // 6. Compare and report.
-        begin(stages[stages.count - 1])
+    /// Stage 6: each candidate compared with the base (comparison.json written), summarised per regime.
+    func compareCandidates(plan: Plan, baseRun: RunDirectory.Loaded, candidateRuns: [String: RunDirectory.Loaded],
+                           trained: TrainedCandidates) throws -> [RegimeResult] {
+        let masked = trained.masked, trainingSummaries = trained.summaries
         let comparator = Comparator(targetTasks: Set(spec.targetTasks), gates: parsed.gates ?? GateConfiguration(defaultRule: nil, rules: []))
         var regimeResults: [RegimeResult] = []
-        for (regime, masking) in plan.regimes {
+        for (regime, trainingRegime) in plan.regimes {
             var results: [CandidateResult] = []
             for seed in spec.seeds {
                 let key = "\(regime)#\(seed)"
@@ -353,17 +416,24 @@ public struct ExperimentRunner {
                                                trainingExamples: counts.examples, training: trainingSummaries[key]!, comparison: comparison))
             }
             guard !results.isEmpty else { continue }
-            regimeResults.append(Self.summarize(regime: regime, kind: masking == nil ? "data" : "masking", candidates: results))
+            regimeResults.append(Self.summarize(regime: regime, kind: trainingRegime.kind, candidates: results))
         }
-        let responsePerplexities = scored.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }.sorted()
+        return regimeResults
+    }
+
+    /// The results and the report: the training data's perplexity profile, base scores, regimes.
+    func writeResults(plan: Plan, baseRecord: ModelRecord, baseRun: RunDirectory.Loaded, scorer: NativeLanguageModel, trainingSource: String,
+                      scored: ScoredSet, dataRegimes: [String], dataSets: DataRegimeSets, regimeResults: [RegimeResult],
+                      failures: [TrainingFailure], timings: ExperimentTimings) throws -> ExperimentResults {
+        let sampledSummaries = dataSets.summaries, sampledSets = dataSets.sets
+        let profile = PerplexitySummary(scores: scored.scores, taus: [spec.tau])
         let trainingSummary = TrainingDataSummary(
-            source: trainingSource, sha256: scored.dataSHA256, examples: scored.examples.count, responseTokens: responsePerplexities.count,
-            medianPerplexity: PerplexitySummary.quantile(responsePerplexities, 0.5), p90Perplexity: PerplexitySummary.quantile(responsePerplexities, 0.9),
-            fractionAboveTau: Double(responsePerplexities.count { $0 > spec.tau }) / Double(max(1, responsePerplexities.count)))
+            source: trainingSource, sha256: scored.dataSHA256, examples: scored.examples.count, responseTokens: profile.tokenCount,
+            medianPerplexity: profile.quantile(0.5), p90Perplexity: profile.quantile(0.9), fractionAboveTau: profile.maskedFractions[0].fraction)
         let baseScores = baseRun.results.tasks.compactMap { t in
-            t.metrics.first.map { BaseScore(task: t.name, metric: $0.name, value: $0.value, standardError: $0.standardError, items: t.itemCount) }
+            t.metrics.first.map { BaseScore(task: t.name, metric: $0.name, value: $0.value, standardError: $0.standardError, items: t.itemCount,
+                                       interval95: $0.interval95) }
         }
-        timings.totalSeconds = Date().timeIntervalSince(started)
         let scorerModel = spec.scorer ?? spec.model
         let results = ExperimentResults(
             name: spec.name, description: spec.description, specSHA256: parsed.sha256, base: baseRecord,
@@ -372,10 +442,8 @@ public struct ExperimentRunner {
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
             trainingFailures: failures.isEmpty ? nil : failures)
-        let groundTruthPerplexities = responsePerplexities
-        let selfOutputPerplexities = sampledSets["self-output"].map { set in
-            set.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
-        }
+        let groundTruthPerplexities = profile.sortedPerplexities
+        let selfOutputPerplexities = sampledSets[DataRegime.selfOutput.rawValue].map { PerplexitySummary(scores: $0.scores, taus: []).sortedPerplexities }
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)
         return results
@@ -444,27 +512,11 @@ public struct ExperimentRunner {
     }
 
     func writeTrainingSet(_ examples: [(id: String, prompt: String, response: String)], to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for e in examples {
-            data.append(try encoder.encode(["id": e.id, "prompt": e.prompt, "response": e.response]))
-            data.append(0x0A)
-        }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(data, to: url)
+        try JSONLines.write(examples.map { ["id": $0.id, "prompt": $0.prompt, "response": $0.response] }, to: url)
     }
 
     func writeMasked(_ lines: [MaskedExample], manifest: MaskedDatasetManifest, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for line in lines {
-            data.append(try encoder.encode(line))
-            data.append(0x0A)
-        }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(data, to: url)
+        try JSONLines.write(lines, to: url)
         try manifest.save(to: MaskedDatasetManifest.path(forDataset: url.path))
     }
 

@@ -35,13 +35,30 @@ public enum ExperimentSpecParser {
         /// Where `key` was written, or the file itself.
         public func location(_ key: String) -> String { locations[key] ?? locations[""] ?? "spec" }
 
+        /// The task `name` from `registry`; the error names where the spec wrote it (`key`).
+        public func task(_ name: String, key: String, in registry: TaskRegistry) throws -> any EvaluationTask {
+            do { return try registry.task(named: name) } catch {
+                throw RunnerError.invalid("\(location(key)): \(error)")
+            }
+        }
+
+        /// The task of `training_data.task`, which must have a training split; nil when the spec
+        /// trains on a file.
+        public func trainingTask(in registry: TaskRegistry) throws -> (any TrainableTask)? {
+            guard let name = spec.trainingData.task else { return nil }
+            guard let trainable = try task(name, key: "training_data.task", in: registry) as? any TrainableTask else {
+                throw RunnerError.invalid("\(location("training_data.task")): task '\(name)' has no training split; name a task that has one (the toy_ tasks do) or give training_data.file")
+            }
+            return trainable
+        }
+
         /// A path from the spec, resolved against the spec's directory.
         public func resolve(_ path: String) -> String {
             path.hasPrefix("/") ? path : directory.appendingPathComponent(path).standardizedFileURL.path
         }
     }
 
-    static let dataRegimes = ["self-output", "rephrase"]
+    static let dataRegimes = DataRegime.allCases.map(\.rawValue)
     static let regimeForms = ["ground-truth", "stm", "stm:2.5", "top-fraction:0.25", "random:matched", "lowest:matched", "self-output", "rephrase"]
 
     /// Parses the spec at `path`.
@@ -166,8 +183,8 @@ public enum ExperimentSpecParser {
                 throw fail(top["training_data"]!, "give exactly one of 'training_data.task' (a task's training split) or 'training_data.file' (JSON Lines)")
             }
 
-            let tau = try top["tau"].map { try double($0, "tau") } ?? 2.5
-            guard tau > 1 else { throw fail(top["tau"]!, "'tau' must be greater than 1 (a perplexity threshold)") }
+            let tau = try top["tau"].map { try double($0, "tau") } ?? MaskingRegime.defaultTau
+            do { try MaskingRegime.checkTau(tau, source: "tau: \(tau)") } catch { throw fail(top["tau"]!, "'tau': \(error)") }
             let regimes = try stringList(top["regimes"]!, "regimes")
             guard !regimes.isEmpty else { throw fail(top["regimes"]!, "'regimes' names no regime") }
             for (i, regime) in regimes.enumerated() {
@@ -288,7 +305,7 @@ public enum ExperimentSpecParser {
             return (spec, gates)
         }
 
-        static func isDataRegime(_ r: String) -> Bool { ExperimentSpecParser.dataRegimes.contains(r) }
+        static func isDataRegime(_ r: String) -> Bool { DataRegime(rawValue: r) != nil }
 
         static func firstDuplicate(_ items: [String]) -> String? {
             var seen = Set<String>()

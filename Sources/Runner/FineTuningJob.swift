@@ -81,14 +81,13 @@ public struct FineTuningJob {
         let tokenizerSHA = FileManager.default.contents(atPath: model.tokenizerPath).map { ContentHash.sha256($0) }
         let template = try model.templateDirectory.flatMap { try ChatTemplate.load(directory: $0) }
         try manifest.verify(tokenizerSHA256: tokenizerSHA, chatTemplateSHA256: template.map { ContentHash.sha256($0.source) })
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let file = try? JSONLines.lines(path: path) else {
             throw RunnerError.invalid("\(path): cannot read the training set")
         }
         var examples: [LabeledSequence] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+        for (number, text) in file.lines {
+            let i = number - 1
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
                 throw RunnerError.invalid("\(path):\(i + 1): not a JSON object (expected one masked example per line)")
             }
             guard let ids = (object["input_ids"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),

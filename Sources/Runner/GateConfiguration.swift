@@ -45,11 +45,11 @@ public struct GateConfiguration: Sendable, Equatable {
     }
 
     /// The gate for `task`/`metric`, or nil when none applies.
-    public func gate(task: String, metric: String, polarity: MetricPolarity) throws -> Gate? {
+    public func gate(task: String, metric: String, direction: MetricDirection) throws -> Gate? {
         let rule = rules.first { ($0.task == nil || $0.task == task) && ($0.metric == nil || $0.metric == metric) } ?? defaultRule
         guard let rule else { return nil }
         return try Gate(task: task, metric: metric, margin: rule.margin, alpha: rule.alpha,
-                        direction: polarity == .higherIsBetter ? .higherIsBetter : .lowerIsBetter)
+                        direction: direction)
     }
 
     /// Reads a gates file. Errors name the file, the line and the key.

@@ -70,7 +70,8 @@ public struct LeaderboardTask: Codable, Equatable, Sendable {
     public var version: String?
     public var contentHash: String?
     public var metric: String
-    public var polarity: MetricPolarity
+    /// Which way the metric improves (`higher` / `lower` in leaderboard.json).
+    @PolarityCoded public var polarity: MetricDirection
     /// `target`, `non_target`, or nil when roles are unknown.
     public var role: TaskRole?
 }

@@ -28,7 +28,7 @@ public struct LeaderboardBuilder: Sendable {
 
     struct Cell {
         var metric: String
-        var polarity: MetricPolarity
+        var polarity: MetricDirection
         var value: Double
         var interval: [Double]?
         var items: Int?
@@ -353,7 +353,7 @@ public struct LeaderboardBuilder: Sendable {
                         cell.wrongToRight = m.candidateOnlyCorrect
                     }
                     let score = TaskScore(task: task.name, before: before, after: after,
-                                          direction: task.polarity == .higherIsBetter ? .higherIsBetter : .lowerIsBetter)
+                                          direction: task.polarity)
                     if task.role == .target { targetScores.append(score) } else if task.role == .nonTarget { nonTargetScores.append(score) }
                 }
                 cells.append(cell)

@@ -66,7 +66,7 @@ public enum LeaderboardReport {
         var columns: [MarkdownTable.Column] = [.init("model")]
         for task in t.tasks {
             columns.append(.init(MarkdownText(task.name + (task.role == .target ? " (target)" : "") + " "
-                + DirectionArrow.label(task.metric, higherIsBetter: task.polarity == .higherIsBetter)), alignment: .right))
+                + DirectionArrow.label(task.metric, higherIsBetter: task.polarity.higherIsBetter)), alignment: .right))
         }
         if t.rolesKnown { columns += [.init("TI", alignment: .right), .init("BWT", alignment: .right)] }
         columns.append(.init("fingerprint"))

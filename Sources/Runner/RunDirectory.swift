@@ -57,12 +57,7 @@ public enum RunDirectory {
         try prepare(samplesDirectory)
         let lineEncoder = encoder(pretty: false)
         for (task, records) in samples {
-            var data = Data()
-            for r in records {
-                data.append(try lineEncoder.encode(r))
-                data.append(0x0A)
-            }
-            try writeAtomically(data, to: samplesDirectory.appendingPathComponent("\(task).jsonl"))
+            try writeAtomically(try JSONLines.encode(records, encoder: lineEncoder), to: samplesDirectory.appendingPathComponent("\(task).jsonl"))
         }
         try writeAtomically(Data(report.utf8), to: directory.appendingPathComponent("report.md"))
         try writeAtomically(junit, to: directory.appendingPathComponent("junit.xml"))

@@ -54,8 +54,7 @@ public struct ShardMerger: Sendable {
             var evaluatorCopy = evaluator
             evaluatorCopy.bootstrapResamples = bootstrapResamples
             let metrics = try task.metrics.map { m in
-                try evaluatorCopy.aggregate(MetricSpec(name: m.name, polarity: m.polarity, aggregation: m.aggregation, unitsKey: m.unitsKey),
-                                            samples: merged, task: task.name)
+                try evaluatorCopy.aggregate(m.spec, samples: merged, task: task.name)
             }
             tasks.append(TaskResult(name: task.name, version: task.version, contentHash: task.contentHash, outputType: task.outputType,
                                     itemCount: merged.count, metrics: metrics))

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Jinja
 
 /// A JSON value: what requests are parsed into and responses are written from.
@@ -115,22 +116,7 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    private static func writeString(_ s: String, to out: inout String) { JSONEscapes.appendQuoted(s, to: &out) }
 }
 
 extension JSONValue: Decodable {

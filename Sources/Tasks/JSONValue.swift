@@ -69,25 +69,7 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func writeString(_ text: String, into out: inout String) { JSONEscapes.appendQuoted(text, to: &out) }
 
     /// Pretty JSON with sorted keys and two-space indentation (for `tasks show`).
     func prettyJSON(indent: String = "") -> String {
@@ -273,15 +255,11 @@ struct JSONParser {
                 position += 1
                 guard let e = peek() else { throw error("unterminated string") }
                 position += 1
+                if let plain = JSONEscapes.unescaped(e) {
+                    buffer.append(plain)
+                    continue
+                }
                 switch e {
-                case UInt8(ascii: "\""): buffer.append(0x22)
-                case UInt8(ascii: "\\"): buffer.append(0x5C)
-                case UInt8(ascii: "/"): buffer.append(0x2F)
-                case UInt8(ascii: "b"): buffer.append(0x08)
-                case UInt8(ascii: "f"): buffer.append(0x0C)
-                case UInt8(ascii: "n"): buffer.append(0x0A)
-                case UInt8(ascii: "r"): buffer.append(0x0D)
-                case UInt8(ascii: "t"): buffer.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800 ... 0xDBFF).contains(scalar) {

@@ -2,9 +2,8 @@ import Foundation
 import Harness
 import SQLExecution
 
-/// Per-item scoring shared by YAML and compiled tasks. Values are keyed as the Runner's
-/// aggregation expects: metric names, plus `loglikelihood`, `tokens`, `words` and `bytes` for
-/// perplexities and bits per byte.
+/// Per-item scoring shared by YAML and compiled tasks. Values are keyed by metric name, plus the
+/// ``Harness/ItemScore/Key`` values corpus-level aggregations read (perplexities, bits per byte).
 public enum Scoring {
     /// Multiple choice in lm-evaluation-harness's way. `acc`: the argmax of the log-likelihoods is
     /// `gold`; `acc_norm`: the argmax of log-likelihood / UTF-8 bytes of the choice text. Ties go to
@@ -43,7 +42,8 @@ public enum Scoring {
 
     /// Values for a rolling log-likelihood of `text`: `loglikelihood`, `tokens`, `words`, `bytes`.
     public static func rollingValues(text: String, logLikelihood: Double, tokenCount: Int) -> [String: Double] {
-        ["loglikelihood": logLikelihood, "tokens": Double(tokenCount), "words": Double(wordCount(text)), "bytes": Double(text.utf8.count)]
+        [ItemScore.Key.logLikelihood: logLikelihood, ItemScore.Key.tokens: Double(tokenCount), ItemScore.Key.words: Double(wordCount(text)),
+         ItemScore.Key.bytes: Double(text.utf8.count)]
     }
 
     /// Exact match after filters: `filters` on the response (nil if an extractor fails), and

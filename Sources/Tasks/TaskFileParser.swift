@@ -5,76 +5,7 @@ import Yams
 /// Reads task files (YAML) into `TaskSpec`s, checking every key and value and reporting problems
 /// as `FILE:LINE:COLUMN: …` (`TaskError`), with did-you-mean suggestions for unknown keys.
 ///
-/// ## Schema
-///
-/// ```yaml
-/// name: gsm8k                      # required; letters, digits, _ - .
-/// version: "1"                     # default "1"; part of the content hash
-/// description: ...                 # free text (not hashed)
-/// output_type: generate_until      # required: multiple_choice | loglikelihood |
-///                                  #   loglikelihood_rolling | generate_until
-/// dataset:                         # required
-///   path: gsm8k/test.jsonl         # under the data root; ./ or ../ = relative to this file
-///   format: jsonl                  # jsonl | jsonl.gz | json (an array) | csv | text2sql (text2sql-data
-///                                  # JSON, one record per question) | sqlite (a metric's database); default: from the extension
-///   sha256: 3730d3...              # checked before use (recommended)
-///   url: https://...               # where to download it (shown when missing or different)
-///   select: {start: 10, end: 510}  # optional: 0-based file indices, end exclusive
-///   where: {split: test}           # optional: keep records whose field text equals the value
-/// id: "{{task_id}}"                # optional item id template; default: the record's file index
-/// preamble: "..."                  # optional text before the few-shot examples
-/// prompt: "Question: {{question}}\nAnswer:"   # required template (see `Template`)
-/// target: '{{answer | after_last: "####" | trim}}'  # required for generate_until and loglikelihood;
-///                                  # multiple choice defaults to the gold choice; not for rolling
-/// choices: choices                 # multiple_choice: an expression giving a list, or a list of templates
-/// gold: gold                       # multiple_choice: an index, or text equal to one choice
-/// contexts: context_options        # multiple_choice, partial evaluation (Winogrande): one context per
-///                                  # choice (an expression giving a list, or a list of templates);
-///                                  # `choices` may then give one continuation scored after every
-///                                  # context; `prompt` (default "") is put before each context
-/// target_delimiter: " "            # between prompt and answer (each choice, each shot); default " "
-/// fewshot:                         # optional; not for loglikelihood_rolling
-///   k: 5
-///   source: {path: gsm8k/train.jsonl, sha256: ..., url: ...}   # default: the dataset, item excluded
-///   sampler: random                # random (seeded, per item) | first (file order)
-///   seed: 1234                     # fixed seed; default: the run's seed
-///   separator: "\n\n"              # between shots and before the item; default "\n\n"
-///   prompt: "..."                  # a shot's prompt template; default: `prompt`
-///   target: "{{answer}}"           # a shot's answer template; default: gold choice / `target`
-/// generation:                      # required for generate_until only
-///   until: ["\n\nQuestion:"]       # stop sequences (a string or a list)
-///   max_tokens: 256                # required
-///   temperature: 0                 # default 0 (greedy); top_p default 1
-///   samples: 1                     # answers per item (default 1; more need temperature > 0 and
-///                                  #   code_execution metrics, for pass@k)
-/// training:                        # optional (generate_until): a training split; the task is then trainable
-///   dataset: {path: mbpp/mbpp.jsonl, select: {start: 600, end: 974}}   # as `dataset`
-///   prompt: "..."                  # default: `prompt`
-///   target: "..."                  # the gold answer of a training item (default: `target`)
-///   response: "{{code}}"           # required: the response to fine-tune on
-/// chat_template: true               # optional: each prompt is a user turn of the model's chat
-///                                  # template (eval --apply-chat-template / --no-apply-chat-template override)
-/// metrics:                         # default per output type (MC: acc, acc_norm; generation:
-///   - acc                          #   exact_match with trim; rolling: word_perplexity,
-///   - name: exact_match_strict     #   byte_perplexity, bits_per_byte)
-///     type: exact_match            # acc | acc_norm | exact_match | token_perplexity |
-///     filters:                     #   word_perplexity | byte_perplexity | bits_per_byte
-///       - regex: '#### (\-?[0-9\.\,]+)'   # options: group, select: first|last
-///       - normalize_number         # see `AnswerFilter` for every step
-///     target_filters: [normalize_number]  # default: the non-extracting steps of `filters`
-///   - math_equivalence              # generate_until: the last \boxed{} (or `filters`' answer) is
-///                                  #   equivalent to the target (`MathEquivalence`)
-///   - name: execution_accuracy      # generate_until: the extracted SQL returns the target SQL's rows
-///     type: sql_execution
-///     database: {path: geoquery/geography.sqlite, sha256: ...}   # opened read-only
-/// training:                        # optional: a training split (the task becomes trainable)
-///   dataset: {path: math/train.jsonl, sha256: ...}
-///   target: '{{solution | last_boxed}}'   # the gold answer of a training item; default `target`
-///   response: "{{solution}}"       # the text to fine-tune on (required)
-///   - name: pass@1                 # code: the program taken from the answer (`extract: fenced`,
-///     type: code_execution         #   the first ``` block, or `raw`) runs with the item's tests
-///     extract: fenced              #   (its target) in the sandbox; pass@k (`k`, default 1)
-/// ```
+/// The schema, key by key, is in `docs/tasks.md`.
 public enum TaskFileParser {
     static let topKeys = ["name", "version", "description", "output_type", "dataset", "id", "preamble", "prompt",
                           "target", "choices", "gold", "contexts", "target_delimiter", "fewshot", "generation", "metrics", "chat_template",

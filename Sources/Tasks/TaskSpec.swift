@@ -174,18 +174,18 @@ public struct MetricConfig: Hashable, Sendable {
     /// The Harness description: direction and aggregation.
     public var metricSpec: MetricSpec {
         switch kind {
-        case .acc, .accNorm, .exactMatch, .mathEquivalence, .sqlExecution, .codeExecution: return MetricSpec(name: name, polarity: .higherIsBetter, aggregation: .mean)
-        case .tokenPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "tokens")
-        case .wordPerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words")
-        case .bytePerplexity: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "bytes")
-        case .bitsPerByte: return MetricSpec(name: name, polarity: .lowerIsBetter, aggregation: .bitsPerByte)
+        case .acc, .accNorm, .exactMatch, .mathEquivalence, .sqlExecution, .codeExecution: return MetricSpec(name: name, direction: .higherIsBetter, aggregation: .mean)
+        case .tokenPerplexity: return MetricSpec(name: name, direction: .lowerIsBetter, aggregation: .perplexity, unitsKey: "tokens")
+        case .wordPerplexity: return MetricSpec(name: name, direction: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words")
+        case .bytePerplexity: return MetricSpec(name: name, direction: .lowerIsBetter, aggregation: .perplexity, unitsKey: "bytes")
+        case .bitsPerByte: return MetricSpec(name: name, direction: .lowerIsBetter, aggregation: .bitsPerByte)
         }
     }
 
     var configValue: JSONValue {
         var members: [String: JSONValue] = [
             "name": .string(name), "type": .string(kind.rawValue),
-            "higher_is_better": .bool(metricSpec.polarity == .higherIsBetter),
+            "higher_is_better": .bool(metricSpec.direction.higherIsBetter),
             "aggregation": .string(metricSpec.aggregation.rawValue),
         ]
         if kind == .exactMatch || kind == .mathEquivalence || kind == .sqlExecution {

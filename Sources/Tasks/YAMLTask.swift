@@ -381,7 +381,7 @@ public struct TaskScorer: Sendable {
             var values: [String: Double] = [:]
             for metric in metrics where metric.metricSpec.aggregation == .mean { values[metric.name] = 0 }
             if outputType == .loglikelihoodRolling || outputType == .loglikelihood {
-                values["loglikelihood"] = .nan
+                values[ItemScore.Key.logLikelihood] = .nan
             }
             return ItemScore(values: values, extractedAnswer: "[invalid response: \(Self.kind(response)) for a \(outputType.rawValue) task with \(instance.choices.count) choices]")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A JSON object that keeps its keys exactly as written, in order.
 ///
@@ -162,33 +163,22 @@ struct JSONParser {
             guard position < bytes.count else { break }
             let escape = bytes[position]
             position += 1
-            switch escape {
-            case UInt8(ascii: "\""): buffer.append(0x22)
-            case UInt8(ascii: "\\"): buffer.append(0x5C)
-            case UInt8(ascii: "/"): buffer.append(0x2F)
-            case UInt8(ascii: "b"): buffer.append(0x08)
-            case UInt8(ascii: "f"): buffer.append(0x0C)
-            case UInt8(ascii: "n"): buffer.append(0x0A)
-            case UInt8(ascii: "r"): buffer.append(0x0D)
-            case UInt8(ascii: "t"): buffer.append(0x09)
-            case UInt8(ascii: "u"):
-                var code = try parseHex4()
-                if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
-                   bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
-                    let save = position
-                    position += 2
-                    let low = try parseHex4()
-                    if (0xDC00..<0xE000).contains(low) {
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else {
-                        position = save
-                    }
+            if let plain = JSONEscapes.unescaped(escape) { buffer.append(plain); continue }
+            guard escape == UInt8(ascii: "u") else { throw error("invalid escape") }
+            var code = try parseHex4()
+            if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
+               bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                let save = position
+                position += 2
+                let low = try parseHex4()
+                if (0xDC00..<0xE000).contains(low) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    position = save
                 }
-                let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                buffer.append(contentsOf: UTF8.encode(scalar)!)
-            default:
-                throw error("invalid escape")
             }
+            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+            buffer.append(contentsOf: UTF8.encode(scalar)!)
         }
         throw error("unterminated string")
     }

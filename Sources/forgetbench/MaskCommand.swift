@@ -67,10 +67,9 @@ struct MaskCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "TAU of stm (without :TAU) and of random:matched / lowest:matched; must be > 1.")
-    var tau: Double = 2.5
+    var tau: Double = MaskingRegime.defaultTau
 
-    @Option(name: .customLong("max-seq-len"), help: "Longest example in tokens (default: the model's context); longer examples are truncated at the end.")
-    var maxSeqLen: Int?
+    @OptionGroup var sequence: MaxSequenceLengthOption
 
     @Option(name: .customLong("cache-dir"), help: "Directory of the base-model score cache (default: the output's directory).")
     var cacheDir: String?
@@ -86,7 +85,7 @@ struct MaskCommand: AsyncParsableCommand {
         let scorer = try modelOptions.loadForScoring(remote: remoteOptions)
         nonisolated(unsafe) var progress: ProgressLine?
         let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: chat.chatFormat, seed: seed,
-                                     maxSeqLen: maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
+                                     maxSeqLen: sequence.maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
         let builder = MaskedDatasetBuilder(model: scorer.model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
             FileHandle.standardError.write(Data("note: \($0)\n".utf8))
         }

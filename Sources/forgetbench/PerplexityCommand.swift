@@ -45,8 +45,7 @@ struct PerplexityCommand: AsyncParsableCommand {
     @Option(help: "With --summary: comma-separated TAUs at which to report the masked fraction.")
     var taus: String = "1.5,2,2.5,5,10"
 
-    @Option(name: .customLong("max-seq-len"), help: "With --summary: longest example in tokens (default: the model's context).")
-    var maxSeqLen: Int?
+    @OptionGroup var sequence: MaxSequenceLengthOption
 
     func validate() throws {
         if !summary && output == nil { throw ValidationError("Missing expected argument '--output <output>' (or pass --summary)") }
@@ -116,7 +115,7 @@ struct PerplexityCommand: AsyncParsableCommand {
         let builder = MaskedDatasetBuilder(model: model, tokenizer: model.tokenizer, tokenizerPath: model.tokenizerPath) {
             FileHandle.standardError.write(Data("note: \($0)\n".utf8))
         }
-        let scored = try await builder.scoreFile(input: input, chatFormat: chat.chatFormat, maxSeqLen: maxSeqLen, cacheDirectory: nil) { done, total in
+        let scored = try await builder.scoreFile(input: input, chatFormat: chat.chatFormat, maxSeqLen: sequence.maxSeqLen, cacheDirectory: nil) { done, total in
             if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
             progress?.advance(to: done)
         }

@@ -69,7 +69,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Passes over the data.") var epochs: Int = 3
     @Option(name: .customLong("batch-size"), help: "Examples per micro-batch.") var batchSize: Int = 8
     @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimiser step.") var gradAccum: Int = 1
-    @Option(name: .customLong("max-seq-len"), help: "Truncate longer examples (counted in the summary). Default: the model's context.") var maxSeqLen: Int?
+    @OptionGroup var sequence: MaxSequenceLengthOption
+    var maxSeqLen: Int? { sequence.maxSeqLen }
     @Option(help: "Warm-up optimiser steps.") var warmup: Int = 0
     @Option(name: .customLong("weight-decay"), help: "AdamW's decoupled weight decay.") var weightDecay: Double = 0
     @Option(name: .customLong("max-grad-norm"), help: "Clip the global gradient norm to this (0: off).") var maxGradNorm: Double = 1
@@ -90,7 +91,6 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1, batchSize >= 1, gradAccum >= 1, warmup >= 0, checkpointEvery >= 0 else {
             throw ValidationError("--epochs, --batch-size and --grad-accum must be at least 1; --warmup and --checkpoint-every at least 0")
         }
-        if let maxSeqLen, maxSeqLen < 2 { throw ValidationError("--max-seq-len must be at least 2") }
         if let trainerCommand {
             do { _ = try TrainerCommand(trainerCommand) } catch { throw ValidationError("--trainer-command: \(error)") }
             guard gpus >= 1 else { throw ValidationError("--gpus must be at least 1") }

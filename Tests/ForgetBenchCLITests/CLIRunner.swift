@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the `forgetbench` binary built beside the tests.
@@ -20,17 +21,10 @@ enum CLI {
         #endif
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = SharedFixtures.repositoryRoot
 
-    static func shared() throws -> URL {
-        let url = ProcessInfo.processInfo.environment["FORGETBENCH_SHARED"].map(URL.init(fileURLWithPath:))
-            ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("models/stories260K/stories260K.bin").path) else {
-            throw XCTSkip("../shared is not beside the repository (set FORGETBENCH_SHARED)")
-        }
-        return url
-    }
+    /// `../shared` (or `$FORGETBENCH_SHARED`); skips the test when it is absent.
+    static func shared() throws -> URL { try SharedFixtures.shared() }
 
     static func run(_ arguments: [String]) throws -> Result {
         let process = Process()

@@ -1,23 +1,16 @@
 import Foundation
 import Masking
 import NativeModel
+import TestSupport
 import XCTest
 
 /// Paths to the repository's fixtures and to `../shared`.
 enum TestPaths {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+    static let repositoryRoot = SharedFixtures.repositoryRoot
+    static let fixtures = SharedFixtures.fixtures
 
     /// `../shared` (or `$FORGETBENCH_SHARED`); skips the test when it is absent.
-    static func shared() throws -> URL {
-        let url = ProcessInfo.processInfo.environment["FORGETBENCH_SHARED"].map(URL.init(fileURLWithPath:))
-            ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("models/stories260K/stories260K.bin").path) else {
-            throw XCTSkip("../shared is not beside the repository (set FORGETBENCH_SHARED)")
-        }
-        return url
-    }
+    static func shared() throws -> URL { try SharedFixtures.shared() }
 
     static func stories260K() throws -> NativeLanguageModel {
         let dir = try shared().appendingPathComponent("models/stories260K")
@@ -26,9 +19,7 @@ enum TestPaths {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-masking-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try SharedFixtures.temporaryDirectory(prefix: "forgetbench-masking")
     }
 
     /// Writes `lines` as a JSON Lines file in `dir` and returns its path.

@@ -50,12 +50,13 @@ import Darwin
 
     @Test func quantileIsNumpyLinear() {
         let s = [1.0, 2, 3, 4, 10]
-        #expect(Bootstrap.quantile(sorted: s, 0) == 1)
-        #expect(Bootstrap.quantile(sorted: s, 1) == 10)
-        #expect(Bootstrap.quantile(sorted: s, 0.5) == 3)
-        #expect(isClose(Bootstrap.quantile(sorted: s, 0.9), 7.6, rel: 1e-15))  // h = 3.6: 4 + 0.6 * 6
-        #expect(Bootstrap.quantile(sorted: s, 0.9) == 7.6000000000000005)  // numpy.percentile, bit for bit
-        #expect(Bootstrap.quantile(sorted: [5], 0.3) == 5)
+        #expect(Quantile.linear(sorted: s, 0) == 1)
+        #expect(Quantile.linear(sorted: s, 1) == 10)
+        #expect(Quantile.linear(sorted: s, 0.5) == 3)
+        #expect(isClose(Quantile.linear(sorted: s, 0.9), 7.6, rel: 1e-15))  // h = 3.6: 4 + 0.6 * 6
+        #expect(Quantile.linear(sorted: s, 0.9) == 7.6000000000000005)  // numpy.percentile, bit for bit
+        #expect(Quantile.linear(sorted: [5], 0.3) == 5)
+        #expect(Quantile.linear(sorted: [], 0.5).isNaN)
     }
 
     @Test func badConfigurationThrows() {

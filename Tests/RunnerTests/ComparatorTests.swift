@@ -79,8 +79,8 @@ final class ComparatorTests: XCTestCase {
         }
         try "default:\n  alpha: 0.01\n  margin_percent: 5\ngates:\n  - task: arc_easy\n    margin_points: 2\n".write(to: file, atomically: true, encoding: .utf8)
         let configuration = try GateConfiguration.load(path: file.path)
-        XCTAssertEqual(try configuration.gate(task: "arc_easy", metric: "acc", polarity: .higherIsBetter)?.margin, .points(2))
-        XCTAssertEqual(try configuration.gate(task: "gsm8k", metric: "acc", polarity: .higherIsBetter)?.margin, .relative(5))
-        XCTAssertEqual(try configuration.gate(task: "gsm8k", metric: "acc", polarity: .higherIsBetter)?.alpha, 0.01)
+        XCTAssertEqual(try configuration.gate(task: "arc_easy", metric: "acc", direction: .higherIsBetter)?.margin, .points(2))
+        XCTAssertEqual(try configuration.gate(task: "gsm8k", metric: "acc", direction: .higherIsBetter)?.margin, .relative(5))
+        XCTAssertEqual(try configuration.gate(task: "gsm8k", metric: "acc", direction: .higherIsBetter)?.alpha, 0.01)
     }
 }

@@ -8,7 +8,7 @@ struct FixedChoiceTask: EvaluationTask {
     var version = "1"
     var description = "fixed items"
     var outputType = OutputType.multipleChoice
-    var metrics = [MetricSpec(name: "acc", polarity: .higherIsBetter)]
+    var metrics = [MetricSpec(name: "acc", direction: .higherIsBetter)]
     var generation: GenerationSettings? = nil
     var contentHash = "hash-1"
     var items: [TaskInstance]

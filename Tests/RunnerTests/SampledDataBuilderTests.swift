@@ -9,7 +9,7 @@ struct NumberTask: TrainableTask {
     var version = "1"
     var description = "numbers"
     var outputType = OutputType.generateUntil
-    var metrics = [MetricSpec(name: "exact_match", polarity: .higherIsBetter)]
+    var metrics = [MetricSpec(name: "exact_match", direction: .higherIsBetter)]
     var generation: GenerationSettings? = GenerationSettings(stopSequences: ["\n"], maxTokens: 8)
     var contentHash = "numbers-1"
     var correctnessMetric: String { "exact_match" }

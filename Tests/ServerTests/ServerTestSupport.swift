@@ -3,22 +3,15 @@ import Hummingbird
 import HummingbirdTesting
 import NativeModel
 import Server
+import TestSupport
 import XCTest
 
 /// The model the server tests serve (stories260K from `../shared`) and helpers to call the router.
 enum ServerTestSupport {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = SharedFixtures.repositoryRoot
 
     /// `../shared` (or `$FORGETBENCH_SHARED`); skips the test when it is absent.
-    static func shared() throws -> URL {
-        let url = ProcessInfo.processInfo.environment["FORGETBENCH_SHARED"].map(URL.init(fileURLWithPath:))
-            ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("models/stories260K/stories260K.bin").path) else {
-            throw XCTSkip("../shared is not beside the repository (set FORGETBENCH_SHARED)")
-        }
-        return url
-    }
+    static func shared() throws -> URL { try SharedFixtures.shared() }
 
     nonisolated(unsafe) private static var cached: ServedModel?
     private static let lock = NSLock()

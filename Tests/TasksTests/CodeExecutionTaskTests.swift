@@ -209,7 +209,7 @@ final class CodeExecutionTaskTests: XCTestCase {
         }
         let spec = try parse("  - {name: pass@1, type: code_execution, extract: raw}")
         XCTAssertEqual(spec.metrics[0].codeExecution, CodeExecutionSpec(extraction: .raw, k: 1))
-        XCTAssertEqual(spec.metrics[0].metricSpec.polarity, .higherIsBetter)
+        XCTAssertEqual(spec.metrics[0].metricSpec.direction, .higherIsBetter)
         XCTAssertEqual(try parse("  - code_execution").metrics[0].codeExecution, CodeExecutionSpec())
         let bad = taskError { try parse("  - {type: code_execution, extract: fence}") }
         XCTAssertTrue(bad?.description.contains("t.yaml:8:") == true && bad?.description.contains("did you mean 'fenced'") == true, bad?.description ?? "")

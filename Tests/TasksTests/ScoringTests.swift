@@ -69,10 +69,10 @@ final class ScoringTests: XCTestCase {
     func testRollingValuesAndUnits() throws {
         let task = try loadTask("good/rolling.yaml")
         XCTAssertEqual(task.metrics.map(\.name), ["word_perplexity", "byte_perplexity", "token_perplexity", "bits_per_byte"])
-        XCTAssertEqual(task.metrics[0], MetricSpec(name: "word_perplexity", polarity: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words"))
+        XCTAssertEqual(task.metrics[0], MetricSpec(name: "word_perplexity", direction: .lowerIsBetter, aggregation: .perplexity, unitsKey: "words"))
         XCTAssertEqual(task.metrics[1].unitsKey, "bytes")
         XCTAssertEqual(task.metrics[2].unitsKey, "tokens")
-        XCTAssertEqual(task.metrics[3], MetricSpec(name: "bits_per_byte", polarity: .lowerIsBetter, aggregation: .bitsPerByte))
+        XCTAssertEqual(task.metrics[3], MetricSpec(name: "bits_per_byte", direction: .lowerIsBetter, aggregation: .bitsPerByte))
         let items = try task.renderInstances(limit: nil, seed: 0)
         XCTAssertEqual(items.map(\.id), ["1", "2", "3"]) // select start 1, end 4 (file indices)
         XCTAssertEqual(items[0].prompt, "10 - 4 = 6\n#### 6")

@@ -57,7 +57,7 @@ final class ShippedTaskTests: XCTestCase {
         XCTAssertEqual(item.goldIndex, 0)
         XCTAssertEqual(item.target, "Sunlight is the source of energy for nearly all ecosystems.")
         XCTAssertEqual(task.metrics.map(\.name), ["acc", "acc_norm"])
-        XCTAssertEqual(task.metrics.map(\.polarity), [.higherIsBetter, .higherIsBetter])
+        XCTAssertEqual(task.metrics.map(\.direction), [.higherIsBetter, .higherIsBetter])
     }
 
     func testGSM8KPromptTargetAndExtraction() throws {
