@@ -4,6 +4,7 @@ import Harness
 import Masking
 import Metrics
 import NativeModel
+import OpenAIBackend
 import RunStore
 import Sandbox
 
@@ -139,10 +140,35 @@ public struct ExperimentRunner {
         var stage = 0
         func begin(_ text: String) { stage += 1; log("[\(stage)/\(stages.count)] \(text)") }
 
-        // 1. The base model.
+        // 1. The base model: in-process, or through the server (started here when the spec says how).
         begin(stages[0])
-        let base = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
-        let baseRecord = ModelRecord(source: spec.model.path, engine: "native", fingerprint: base.fingerprint)
+        var served: ServedEvaluation?
+        defer { served?.stop() }
+        let base: EvaluatedModel
+        let baseRecord: ModelRecord
+        if let serving = spec.model.serving {
+            let tokenizerFile = try Self.tokenizerFile(model: plan.modelPath, tokenizer: plan.tokenizerPath)
+            let known = spec.regimes.flatMap { regime in spec.seeds.compactMap { seed -> (name: String, path: String)? in
+                let url = layout.model(regime, seed: seed)
+                guard FineTuningJob.finished(in: url) != nil, TrainerCommand.missingOutput(in: url) == nil,
+                      FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else { return nil }
+                return ("\(serving.name)-\(ExperimentLayout.slug(regime))-seed\(seed)", url.standardizedFileURL.path)
+            } }
+            let server = try await ServedEvaluation(serving: serving, base: plan.modelPath, tokenizer: tokenizerFile, adapters: known,
+                                                    maxAdapters: candidates, log: layout.root.appendingPathComponent("server.log")) { self.log($0) }
+            served = server
+            let client = try server.model(name: serving.name)
+            try await client.client.checkCanEvaluate(tasks)
+            let tokenizer = try loadTokenizer(at: tokenizerFile)
+            base = EvaluatedModel(model: client, tokenizer: tokenizer, tokenizerPath: tokenizerFile,
+                                  templateDirectory: URL(fileURLWithPath: tokenizerFile).deletingLastPathComponent())
+            baseRecord = ModelRecord(source: spec.model.path, engine: "openai", fingerprint: server.checkpoint, name: serving.name,
+                                     notes: ["served at \(server.baseURL)" + (serving.start == nil ? "; the server is taken to serve \(spec.model.path)" : "")])
+        } else {
+            let native = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
+            base = EvaluatedModel(native)
+            baseRecord = ModelRecord(source: spec.model.path, engine: "native", fingerprint: native.fingerprint)
+        }
         let t0 = Date()
         let baseRun = try await evaluate(model: base, record: baseRecord, tasks: tasks, into: layout.base, cache: plan.cache)
         timings.baseEvaluationSeconds = Date().timeIntervalSince(t0)
@@ -150,8 +176,17 @@ public struct ExperimentRunner {
         // 2. The training set and its scores.
         begin(stages[1])
         let t1 = Date()
-        let scorer = plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath
-            ? base : try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath)
+        // The scorer: the base model (through the server when it is served: token-id prompts, echoed
+        // log-probs, after checking that the server tokenizes as the local tokenizer), or the spec's.
+        let scorer: EvaluatedModel
+        if spec.scorer == nil || (plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath) {
+            scorer = base
+            if let served, !(try await served.checkTokenizer(base.tokenizer, sample: "")) {
+                log("  note: the server has no /tokenize; its tokenizer is taken to be \(base.tokenizerPath)")
+            }
+        } else {
+            scorer = EvaluatedModel(try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath))
+        }
         let trainingSource: String
         var trainingInstances: [TaskInstance] = []
         if let task = plan.trainingTask {
@@ -172,7 +207,7 @@ public struct ExperimentRunner {
                 }
             }
         }
-        let builder = MaskedDatasetBuilder(model: scorer, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
+        let builder = MaskedDatasetBuilder(model: scorer.model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
             FileHandle.standardError.write(Data("  note: \($0)\n".utf8))
         }
         var bar: ProgressLine?
@@ -191,7 +226,7 @@ public struct ExperimentRunner {
         if !dataRegimes.isEmpty, let task = plan.trainingTask {
             begin(stages[2])
             let t2 = Date()
-            let cachedBase = CachingLanguageModel(model: base, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.fingerprint))
+            let cachedBase = CachingLanguageModel(model: base.model, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.model.fingerprint))
             for regime in dataRegimes {
                 let summaryURL = layout.dataRegimeSummary(regime)
                 if let data = FileManager.default.contents(atPath: summaryURL.path),
@@ -201,7 +236,7 @@ public struct ExperimentRunner {
                     var bar: ProgressLine?
                     var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
                     sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
-                    let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
+                    let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.model.maxContextLength).formatter
                     if chat.format != .plain {
                         sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
                     }
@@ -320,11 +355,25 @@ public struct ExperimentRunner {
                     continue
                 }
                 let modelURL = layout.model(regime, seed: seed)
-                let model = spec.training.method == "full"
-                    ? try NativeLanguageModel.load(modelPath: modelURL.path)
-                    : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: modelURL.path)
-                let record = ModelRecord(source: "candidates/\(ExperimentLayout.slug(regime))/seed-\(seed)/model", engine: "native",
-                                         fingerprint: model.fingerprint, adapter: model.adapterFingerprint)
+                let source = "candidates/\(ExperimentLayout.slug(regime))/seed-\(seed)/model"
+                let model: EvaluatedModel
+                let record: ModelRecord
+                if let served {
+                    // The candidate's adapter under its own model id on the same server.
+                    let name = served.adapterName(regime: regime, seed: seed)
+                    let adapter = try ModelFingerprint.of(files: ["adapter_config.json", "adapter_model.safetensors"].map { modelURL.appendingPathComponent($0) })
+                    try await served.ensureAdapter(name: name, path: modelURL.standardizedFileURL.path)
+                    model = EvaluatedModel(model: try served.model(name: name, adapter: adapter), tokenizer: base.tokenizer,
+                                           tokenizerPath: base.tokenizerPath, templateDirectory: base.templateDirectory)
+                    record = ModelRecord(source: source, engine: "openai", fingerprint: served.checkpoint, adapter: adapter, name: name,
+                                         notes: ["served at \(served.baseURL)"])
+                } else {
+                    let native = spec.training.method == "full"
+                        ? try NativeLanguageModel.load(modelPath: modelURL.path)
+                        : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: modelURL.path)
+                    model = EvaluatedModel(native)
+                    record = ModelRecord(source: source, engine: "native", fingerprint: native.fingerprint, adapter: native.adapterFingerprint)
+                }
                 evaluationBar?.pause()
                 log("  [\(index)/\(candidates)] \(regime) seed \(seed)")
                 candidateRuns["\(regime)#\(seed)"] = try await evaluate(model: model, record: record, tasks: tasks,
@@ -367,7 +416,9 @@ public struct ExperimentRunner {
         let scorerModel = spec.scorer ?? spec.model
         let results = ExperimentResults(
             name: spec.name, description: spec.description, specSHA256: parsed.sha256, base: baseRecord,
-            scorer: ModelRecord(source: scorerModel.path, engine: "native", fingerprint: scorer.fingerprint),
+            scorer: ModelRecord(source: scorerModel.path, engine: scorer.model is ServedLanguageModel ? "openai" : "native",
+                                fingerprint: scorer.model is ServedLanguageModel ? baseRecord.fingerprint : scorer.model.fingerprint,
+                                name: (scorer.model as? ServedLanguageModel)?.client.settings.modelName),
             targetTasks: spec.targetTasks, nonTargetTasks: spec.nonTargetTasks, seeds: spec.seeds, tau: spec.tau,
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
@@ -416,14 +467,13 @@ public struct ExperimentRunner {
     }
 
     /// Evaluates through the cache, or loads the finished evaluation in `directory`.
-    func evaluate(model: NativeLanguageModel, record: ModelRecord, tasks: [any EvaluationTask], into directory: URL,
+    func evaluate(model: EvaluatedModel, record: ModelRecord, tasks: [any EvaluationTask], into directory: URL,
                   cache: ResponseCache, itemsFinished: (@Sendable (Int) -> Void)? = nil) async throws -> RunDirectory.Loaded {
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent("results.json").path) {
             log("    evaluated earlier: \(directory.path)")
             return try RunDirectory.load(directory)
         }
-        let cached = CachingLanguageModel(model: model, cache: cache,
-                                          modelKey: CachingLanguageModel.key(fingerprint: model.fingerprint, adapter: model.adapterFingerprint))
+        let cached = CachingLanguageModel(model: model.model, cache: cache, modelKey: model.cacheKey)
         var pipeline = EvaluationPipeline(model: cached, modelRecord: record,
                                           settings: EvaluationSettings(tasks: tasks.map(\.name), limit: spec.evaluationLimit, seed: spec.evaluationSeed))
         if tasks.contains(where: \.appliesChatTemplate) {

@@ -1,0 +1,153 @@
+import Foundation
+import Harness
+import OpenAIBackend
+import Tokenizers
+
+/// `model.kind: openai` in a run: the server that evaluates the base model and every candidate
+/// (started by the run from `model.server`, or already running at `model.url`), the base model's
+/// identity (the fingerprint of the local checkpoint the server serves), and each candidate's LoRA
+/// adapter registered under a model id of its own (at start with `{lora_modules}` / `{lora_args}`
+/// when it is known, else through `POST /v1/load_lora_adapter`).
+final class ServedEvaluation: @unchecked Sendable {
+    let serving: ExperimentSpec.Serving
+    /// The API root, e.g. `http://127.0.0.1:41234/v1`.
+    let baseURL: String
+    /// The server this run started, nil for a running one.
+    let server: ManagedServer?
+    /// The fingerprint of the checkpoint files the server serves (`model.path` and its tokenizer).
+    let checkpoint: ModelFingerprint
+    /// The context length the server reports for the base model.
+    let maxContextLength: Int
+    private let admin: OpenAILanguageModel
+    private let stopCommand: [String]?
+
+    /// Starts the server when the spec says how (its output appended to `log`), waits until it is
+    /// ready, and checks that it serves `serving.name`.
+    /// - Parameters:
+    ///   - adapters: the candidates' adapters known now (`{adapters}`, `{lora_modules}`, `{lora_args}`).
+    ///   - maxAdapters: `{n}`.
+    /// - Throws: ``RunnerError/invalid(_:)`` when the server cannot start, is not ready in time, or
+    ///   does not serve the base model.
+    init(serving: ExperimentSpec.Serving, base: String, tokenizer: String, adapters: [(name: String, path: String)], maxAdapters: Int,
+         log: URL, note: (String) -> Void) async throws {
+        self.serving = serving
+        checkpoint = try Self.checkpointFingerprint(modelPath: base, tokenizerPath: tokenizer)
+        var port = serving.port ?? 0
+        var started: ManagedServer?
+        var stop: [String]?
+        let url: String
+        if let start = serving.start {
+            if port == 0 { port = try ManagedServer.freePort() }
+            let command = try ServerCommand(start)
+            let arguments = command.arguments(base: base, tokenizer: tokenizer, name: serving.name, port: port, maxAdapters: maxAdapters, adapters: adapters)
+            url = ServerCommand.url(serving.url ?? "http://127.0.0.1:{port}/v1", port: port)
+            note("  starting the server: \(arguments.map(TrainerCommand.quoted).joined(separator: " ")) (log: \(log.path))")
+            stop = try serving.stop.map { try TrainerCommand.split(ServerCommand.url($0, port: port)) }
+            let server = try ManagedServer(arguments: arguments, log: log)
+            started = server
+            let readyURL = ServerCommand.url(serving.ready ?? url + "/models", port: port)
+            let begun = Date()
+            do {
+                try await server.waitUntilReady(url: readyURL, timeout: serving.readyTimeout)
+            } catch {
+                server.stop(command: stop)
+                throw error
+            }
+            note(String(format: "  the server is ready at %@ (%.1f s)", url, Date().timeIntervalSince(begun)))
+        } else {
+            url = serving.url ?? ""
+        }
+        baseURL = url
+        server = started
+        stopCommand = stop
+        let client = try OpenAILanguageModel(settings: OpenAIClientSettings(baseURL: url, modelName: serving.name, concurrency: 1))
+        admin = client
+        let listed: [ListedModel]
+        do {
+            listed = try await client.listModels()
+        } catch {
+            started?.stop(command: stop)
+            throw RunnerError.invalid("model.kind openai: GET \(url)/models failed: \(error)")
+        }
+        guard let entry = listed.first(where: { $0.id == serving.name }) else {
+            started?.stop(command: stop)
+            throw RunnerError.invalid("the server at \(url) does not serve '\(serving.name)' (model.name); it serves \(listed.map { "'\($0.id)'" }.joined(separator: ", "))")
+        }
+        maxContextLength = entry.maxModelLength ?? (1 << 20)
+    }
+
+    /// Stops the server this run started (nothing for a running one).
+    func stop() { server?.stop(command: stopCommand) }
+
+    /// The model id of a candidate's adapter: `NAME-REGIME-seedN` (`tiny-stm-2.5-seed1`).
+    func adapterName(regime: String, seed: UInt64) -> String { "\(serving.name)-\(ExperimentLayout.slug(regime))-seed\(seed)" }
+
+    /// The client of model id `name` (the base model's or an adapter's), whose fingerprint is the
+    /// checkpoint's (with the adapter's) rather than the server's address.
+    func model(name: String, adapter: ModelFingerprint? = nil) throws -> ServedLanguageModel {
+        let settings = OpenAIClientSettings(baseURL: baseURL, modelName: name, concurrency: serving.concurrency, batchSize: serving.batchSize,
+                                            requestTimeout: 600)
+        return ServedLanguageModel(client: try OpenAILanguageModel(settings: settings, maxContextLength: maxContextLength),
+                                   fingerprint: Self.servedFingerprint(checkpoint: checkpoint, adapter: adapter))
+    }
+
+    /// Makes sure the server serves the adapter in `path` as `name` (loading it when it does not).
+    /// - Throws: ``RunnerError/invalid(_:)`` with the server's reason when it cannot load it.
+    func ensureAdapter(name: String, path: String) async throws {
+        if try await admin.listModels().contains(where: { $0.id == name }) { return }
+        do {
+            try await admin.loadLoRAAdapter(name: name, path: path)
+        } catch {
+            throw RunnerError.invalid("the server at \(baseURL) cannot load the adapter \(path) as '\(name)': \(error)")
+        }
+    }
+
+    /// Checks that the server tokenizes as `tokenizer` does (its `/tokenize`), since masking sends
+    /// it token ids. Returns false when the server cannot say.
+    func checkTokenizer(_ tokenizer: any Tokenizer, sample: String) async throws -> Bool {
+        let probe = "ForgetBench tokenizer check: The quick brown fox jumps over 13 lazy dogs; 12345 + 678 = 13023.\n" + sample
+        return try await admin.checkTokenizer(probe: probe, expected: tokenizer.encode(probe, addSpecialTokens: true))
+    }
+
+    /// The fingerprint of a Hugging Face directory (`config.json`, `*.safetensors`) or a llama2.c
+    /// `.bin`, with its tokenizer file: the files the built-in engine fingerprints, so the same
+    /// checkpoint has the same fingerprint served or in-process.
+    static func checkpointFingerprint(modelPath: String, tokenizerPath: String) throws -> ModelFingerprint {
+        let url = URL(fileURLWithPath: modelPath)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw RunnerError.invalid("model \(modelPath) does not exist")
+        }
+        let weights: [URL]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+            weights = names.filter { $0.hasSuffix(".safetensors") || $0 == "config.json" }.sorted().map { url.appendingPathComponent($0) }
+        } else {
+            weights = [url]
+        }
+        return try ModelFingerprint.of(files: weights + [URL(fileURLWithPath: tokenizerPath)])
+    }
+
+    /// What identifies a served model in caches and results: the checkpoint's (and the adapter's)
+    /// fingerprint, marked as served (served scores agree with in-process ones to 1e-4, not bit for bit).
+    static func servedFingerprint(checkpoint: ModelFingerprint, adapter: ModelFingerprint?) -> ModelFingerprint {
+        let parts = ["openai-served", checkpoint.sha256, adapter?.sha256 ?? ""]
+        return ModelFingerprint(sha256: ContentHash.sha256(Data(parts.joined(separator: "\u{0}").utf8)),
+                                files: ["served:"] + checkpoint.files + (adapter?.files ?? []))
+    }
+}
+
+/// A served model under a fingerprint of its weights (``ServedEvaluation``): every request goes to
+/// the OpenAI client.
+struct ServedLanguageModel: LanguageModel {
+    let client: OpenAILanguageModel
+    let fingerprint: ModelFingerprint
+    var maxContextLength: Int { client.maxContextLength }
+
+    func loglikelihood(_ requests: [LoglikelihoodRequest]) async throws -> [LoglikelihoodResponse] { try await client.loglikelihood(requests) }
+    func loglikelihoodRolling(_ requests: [RollingLoglikelihoodRequest]) async throws -> [RollingLoglikelihoodResponse] {
+        try await client.loglikelihoodRolling(requests)
+    }
+    func generate(_ requests: [GenerationRequest]) async throws -> [GenerationResponse] { try await client.generate(requests) }
+    func tokenLogprobs(_ requests: [TokenLogprobsRequest]) async throws -> [TokenLogprobsResponse] { try await client.tokenLogprobs(requests) }
+}

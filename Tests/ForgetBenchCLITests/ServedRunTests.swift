@@ -1,0 +1,219 @@
+import Foundation
+import XCTest
+
+/// `forgetbench run` with `model.kind: openai`: a `server:` block starts `forgetbench serve`, the
+/// base model is evaluated and the training set scored through it, the reference PyTorch trainer
+/// (`trainer: command`, integrations/hf/train.py) trains each candidate, and each candidate's
+/// adapter is evaluated through the same server under its own model id (loaded with
+/// `POST /v1/load_lora_adapter`; on a rerun, registered at start with `--lora`). Every score equals
+/// the run of the same spec with the built-in engine (`kind: native`) within 1e-4.
+final class ServedRunTests: XCTestCase {
+    var work: URL!
+    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    static let model = HFTrainerParityTests.fixture.appendingPathComponent("tiny_llama")
+
+    func writeSpec(_ name: String, served: Bool, python: String) throws -> String {
+        let forgetbench = CLI.productsDirectory.appendingPathComponent("forgetbench").path
+        let model = served ? """
+        model:
+          kind: openai
+          path: \(Self.model.path)
+          chat_format: plain
+          server:
+            start: "\(forgetbench) serve --model {base} --model-name {name} --port {port} --batch-size 4 {lora_args}"
+            timeout: 120
+          batch_size: 4
+          concurrency: 4
+        """ : """
+        model: {path: \(Self.model.path), chat_format: plain}
+        """
+        let text = """
+        name: served-run
+        \(model)
+        training_data: {task: toy_subtract, limit: 12}
+        regimes: [ground-truth, "stm:2.5"]
+        training:
+          trainer: command
+          command: "\(python) '\(HFTrainerParityTests.script.path)' --data {data} --settings {settings} --model {base} --output {output}"
+          lr: 1e-2
+          epochs: 2
+          batch_size: 4
+          lora_rank: 4
+          lora_alpha: 8
+          max_seq_len: 96
+        target_tasks: [toy_subtract]
+        non_target_tasks: [toy_max]
+        evaluation: {limit: 10}
+        seeds: [1]
+
+        """
+        let url = work.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    /// The venv's python (as ``HFTrainerParityTests`` finds it): skips without one, fails under CI.
+    static func python() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let venv = environment["FORGETBENCH_VENV"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/forgetbench/venv").path
+        let python = venv + "/bin/python"
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["-c", "import torch, transformers, peft, safetensors, numpy"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        let usable = (try? probe.run()).map { probe.waitUntilExit(); return probe.terminationStatus == 0 } ?? false
+        if !usable {
+            let reason = "no Python venv with torch, transformers and peft at \(venv) (scripts/setup.sh makes it; or set FORGETBENCH_VENV)"
+            if environment["CI"] != nil || environment["FORGETBENCH_REQUIRE_VENV"] != nil { XCTFail(reason) }
+            throw XCTSkip(reason)
+        }
+        return python
+    }
+
+    func json(_ url: URL) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: url)) }
+
+    /// Every number under `a` and `b` at the same path agrees within `tolerance` (keys about time
+    /// and identity skipped); returns how many were compared.
+    @discardableResult
+    func assertNumbersAgree(_ a: Any, _ b: Any, path: String = "", tolerance: Double = 1e-4) -> Int {
+        let skipped = ["seconds", "Seconds", "timings", "fingerprint", "model", "scorer", "created", "sha256", "SHA256", "notes"]
+        switch (a, b) {
+        case let (x as [String: Any], y as [String: Any]):
+            let kept = { (d: [String: Any]) in Set(d.keys.filter { key in !skipped.contains(where: { key.contains($0) }) }) }
+            XCTAssertEqual(kept(x), kept(y), "keys at \(path)")
+            var n = 0
+            for (key, value) in x where !skipped.contains(where: { key.contains($0) }) {
+                guard let other = y[key] else { continue }
+                n += assertNumbersAgree(value, other, path: path + "." + key, tolerance: tolerance)
+            }
+            return n
+        case let (x as [Any], y as [Any]):
+            XCTAssertEqual(x.count, y.count, "length at \(path)")
+            return zip(x, y).enumerated().map { assertNumbersAgree($1.0, $1.1, path: path + "[\($0)]", tolerance: tolerance) }.reduce(0, +)
+        case let (x as NSNumber, y as NSNumber) where !(x is Bool):
+            XCTAssertLessThanOrEqual(abs(x.doubleValue - y.doubleValue), tolerance, "\(path): \(x) vs \(y)")
+            return 1
+        case let (x as String, y as String) where path.hasSuffix(".text") || path.hasSuffix(".extractedAnswer"):
+            XCTAssertEqual(x, y, path)
+            return 0
+        default:
+            return 0
+        }
+    }
+
+    /// The evaluations of a run: base and each candidate, by directory relative to the run.
+    let evaluations = ["base", "candidates/ground-truth/seed-1/eval", "candidates/stm-2.5/seed-1/eval"]
+
+    func compareRuns(_ native: URL, _ served: URL) throws {
+        var compared = 0
+        for e in evaluations {
+            let (a, b) = (native.appendingPathComponent(e), served.appendingPathComponent(e))
+            compared += assertNumbersAgree(try json(a.appendingPathComponent("results.json")), try json(b.appendingPathComponent("results.json")), path: e)
+            for task in ["toy_subtract", "toy_max"] {
+                let lines = { (url: URL) in try String(contentsOf: url.appendingPathComponent("samples/\(task).jsonl"), encoding: .utf8).split(separator: "\n")
+                    .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) } }
+                let (x, y) = (try lines(a), try lines(b))
+                XCTAssertEqual(x.count, 10)
+                compared += assertNumbersAgree(x, y, path: "\(e)/samples/\(task)")
+            }
+        }
+        // The experiment's results: every regime's deltas, per-task changes and p-values.
+        let (x, y) = (try json(native.appendingPathComponent("results.json")) as? [String: Any], try json(served.appendingPathComponent("results.json")) as? [String: Any])
+        compared += assertNumbersAgree(x?["regimes"] as Any, y?["regimes"] as Any, path: "regimes")
+        compared += assertNumbersAgree(x?["baseScores"] ?? x?["base_scores"] as Any, y?["baseScores"] ?? y?["base_scores"] as Any, path: "baseScores")
+        XCTAssertGreaterThan(compared, 100, "the comparison covers the scores")
+        print("served run vs native run: \(compared) numbers compared, all within 1e-4")
+    }
+
+    func testServedRunEqualsTheNativeRun() throws {
+        let python = try Self.python()
+        let nativeRun = work.appendingPathComponent("native"), servedRun = work.appendingPathComponent("served")
+        let n = try CLI.run(["run", try writeSpec("native.yaml", served: false, python: python), "--output", nativeRun.path, "--quiet"])
+        XCTAssertEqual(n.status, 0, n.stderr + n.stdout)
+        let servedSpec = try writeSpec("served.yaml", served: true, python: python)
+        let s = try CLI.run(["run", servedSpec, "--output", servedRun.path])
+        XCTAssertEqual(s.status, 0, s.stderr + s.stdout)
+        XCTAssertTrue(s.stderr.contains("the server is ready at http://127.0.0.1:"), s.stderr)
+
+        // The same masked training sets (the server scored them), so the same adapters.
+        for regime in ["ground-truth", "stm-2.5"] {
+            let masked = { (run: URL) in try String(contentsOf: run.appendingPathComponent("candidates/\(regime)/seed-1/train.jsonl"), encoding: .utf8) }
+            let (a, b) = (try masked(nativeRun), try masked(servedRun))
+            let labels = { (text: String) in try text.split(separator: "\n").map { (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["labels"] as? [Int] ?? [] } }
+            XCTAssertEqual(try labels(a), try labels(b), "\(regime): the served scores mask the same tokens")
+        }
+        let stmLabels = try String(contentsOf: servedRun.appendingPathComponent("candidates/stm-2.5/seed-1/train.jsonl"), encoding: .utf8)
+        XCTAssertTrue(stmLabels.contains("-100"))
+        try compareRuns(nativeRun, servedRun)
+
+        // Results name the served model and the adapter's fingerprint.
+        let candidate = try XCTUnwrap(try json(servedRun.appendingPathComponent("candidates/stm-2.5/seed-1/eval/results.json")) as? [String: Any])
+        let record = try XCTUnwrap(candidate["model"] as? [String: Any])
+        XCTAssertEqual(record["engine"] as? String, "openai")
+        XCTAssertEqual(record["name"] as? String, "tiny_llama-stm-2.5-seed1")
+        let adapter = try XCTUnwrap(record["adapter"] as? [String: Any], "results.json names the adapter")
+        XCTAssertEqual(adapter["files"] as? [String], ["adapter_config.json", "adapter_model.safetensors"])
+        let nativeCandidate = try XCTUnwrap(try json(nativeRun.appendingPathComponent("candidates/stm-2.5/seed-1/eval/results.json")) as? [String: Any])
+        let nativeRecord = try XCTUnwrap(nativeCandidate["model"] as? [String: Any])
+        let sameAdapter = try Data(contentsOf: nativeRun.appendingPathComponent("candidates/stm-2.5/seed-1/model/adapter_model.safetensors"))
+            == Data(contentsOf: servedRun.appendingPathComponent("candidates/stm-2.5/seed-1/model/adapter_model.safetensors"))
+        if sameAdapter {
+            XCTAssertEqual((nativeRecord["adapter"] as? [String: Any])?["sha256"] as? String, adapter["sha256"] as? String)
+        }
+        XCTAssertEqual((record["fingerprint"] as? [String: Any])?["sha256"] as? String,
+                       ((try json(nativeRun.appendingPathComponent("base/results.json")) as? [String: Any])?["model"] as? [String: Any])
+                           .flatMap { ($0["fingerprint"] as? [String: Any])?["sha256"] as? String },
+                       "the served base is fingerprinted by the checkpoint it serves")
+        let log = try String(contentsOf: servedRun.appendingPathComponent("server.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("serve --model \(Self.model.path)"), log)
+
+        // Rerun the evaluations: the trained adapters are now known, so the server starts with
+        // --lora for each (no runtime loading) and gives the same scores.
+        for e in evaluations.dropFirst() { try FileManager.default.removeItem(at: servedRun.appendingPathComponent(e)) }
+        for f in ["cache.sqlite", "results.json"] { try? FileManager.default.removeItem(at: servedRun.appendingPathComponent(f)) }
+        let again = try CLI.run(["run", servedSpec, "--output", servedRun.path, "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr + again.stdout)
+        let starts = try String(contentsOf: servedRun.appendingPathComponent("server.log"), encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("$ ") }
+        XCTAssertEqual(starts.count, 2)
+        XCTAssertTrue(starts.last!.contains("--lora tiny_llama-ground-truth-seed1=") && starts.last!.contains("--lora tiny_llama-stm-2.5-seed1="), String(starts.last!))
+        try compareRuns(nativeRun, servedRun)
+    }
+
+    func testAServedSpecWithoutURLOrServerIsRefusedWithItsLine() throws {
+        let url = work.appendingPathComponent("bad.yaml")
+        try Data("""
+        name: bad
+        model:
+          kind: openai
+          path: \(Self.model.path)
+        training_data: {task: toy_subtract}
+        regimes: [ground-truth]
+        target_tasks: [toy_subtract]
+        non_target_tasks: [toy_max]
+
+        """.utf8).write(to: url)
+        let r = try CLI.run(["run", "--dry-run", url.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("bad.yaml:3") && r.stderr.contains("model.url") && r.stderr.contains("model.server"), r.stderr)
+
+        let typo = work.appendingPathComponent("typo.yaml")
+        try Data("""
+        name: typo
+        model:
+          kind: openai
+          path: \(Self.model.path)
+          server: {strat: "vllm serve {base}"}
+        training_data: {task: toy_subtract}
+        regimes: [ground-truth]
+        target_tasks: [toy_subtract]
+        non_target_tasks: [toy_max]
+
+        """.utf8).write(to: typo)
+        let t = try CLI.run(["run", "--dry-run", typo.path])
+        XCTAssertEqual(t.status, 1)
+        XCTAssertTrue(t.stderr.contains("typo.yaml:5") && t.stderr.contains("model.server.strat") && t.stderr.contains("did you mean 'start'"), t.stderr)
+    }
+}
