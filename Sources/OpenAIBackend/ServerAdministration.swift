@@ -84,7 +84,7 @@ extension OpenAILanguageModel {
             throw OpenAIBackendError.invalidResponse(url: url, detail: "no 'tokens' list in \(OpenAIHTTPClient.excerpt(data))")
         }
         guard tokens == expected else {
-            let i = zip(tokens, expected).firstIndex { $0 != $1 } ?? min(tokens.count, expected.count)
+            let i = zip(tokens, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(tokens.count, expected.count)
             let got = i < tokens.count ? String(tokens[i]) : "nothing", want = i < expected.count ? String(expected[i]) : "nothing"
             throw OpenAIBackendError.invalidResponse(url: url, detail: "the server's tokenizer is not the one given: it makes \(tokens.count) tokens of a probe text where the local tokenizer makes \(expected.count), first differing at position \(i) (server \(got), local \(want)); the token ids sent would mean other text")
         }
