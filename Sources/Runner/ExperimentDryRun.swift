@@ -213,9 +213,9 @@ public struct ExperimentDryRun {
             if let start = serving.start, let command = try? ServerCommand(start) {
                 let base = parsed.resolve(spec.model.path)
                 let tokenizer = spec.model.tokenizer.map(parsed.resolve) ?? URL(fileURLWithPath: base).appendingPathComponent("tokenizer.json").path
-                let words = command.arguments(base: base, tokenizer: tokenizer, name: serving.name, port: serving.port ?? 0,
+                let words = command.arguments(base: base, tokenizer: tokenizer, name: serving.name, port: serving.port,
                                               maxAdapters: p.candidates, adapters: [])
-                lines.append("  start: " + words.map(TrainerCommand.quoted).joined(separator: " ") + (serving.port == nil ? "  (port 0: a free port at run time)" : ""))
+                lines.append("  start: " + words.map(TrainerCommand.quoted).joined(separator: " ") + (serving.port == nil ? "  ({port}: a free port at run time)" : ""))
             } else if let url = serving.url {
                 lines.append("  running server: \(url)")
             }

@@ -15,6 +15,11 @@ final class ManagedServer: @unchecked Sendable {
     /// The command line run.
     let arguments: [String]
     private var stopped = false
+    private let lock = NSLock()
+    /// SIGINT, SIGTERM and SIGHUP stop the server before this process ends: it leads a process
+    /// group of its own, so a terminal's Ctrl-C does not reach it.
+    private var signalSources: [DispatchSourceSignal] = []
+    private var previousHandlers: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
 
     /// Starts `arguments` with its output appended to `log`.
     /// - Throws: ``RunnerError/invalid(_:)`` when the program cannot be started.
@@ -43,6 +48,17 @@ final class ManagedServer: @unchecked Sendable {
             throw RunnerError.invalid("cannot start the server \(arguments[0]): \(error.localizedDescription)")
         }
         try? handle.close()
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            previousHandlers.append((sig, signal(sig, SIG_IGN)))
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.stop(grace: 5)
+                signal(sig, SIG_DFL)
+                kill(getpid(), sig)   // to the process: dispatch threads block signals
+            }
+            source.resume()
+            signalSources.append(source)
+        }
     }
 
     /// The last `count` lines of the log.
@@ -76,8 +92,12 @@ final class ManagedServer: @unchecked Sendable {
     /// to the process group the server leads (to the process alone when it leads none) and
     /// SIGKILL after `grace` seconds. Idempotent.
     func stop(command: [String]? = nil, grace: Double = 20) {
+        lock.lock()
+        defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
+        for source in signalSources { source.cancel() }
+        for (sig, handler) in previousHandlers { signal(sig, handler) }
         if let command {
             _ = try? TrainerCommand.run(arguments: command, log: log)
         }

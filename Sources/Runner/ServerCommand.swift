@@ -48,9 +48,11 @@ public struct ServerCommand: Hashable, Sendable {
     }
 
     /// The arguments with every placeholder replaced; `adapters` are `(name, directory)` in order.
-    public func arguments(base: String, tokenizer: String, name: String, port: Int, maxAdapters: Int,
+    /// `port` nil leaves `{port}` as written (for plans).
+    public func arguments(base: String, tokenizer: String, name: String, port: Int?, maxAdapters: Int,
                           adapters: [(name: String, path: String)]) -> [String] {
-        let values = ["base": base, "tokenizer": tokenizer, "name": name, "port": String(port), "n": String(max(1, maxAdapters))]
+        var values = ["base": base, "tokenizer": tokenizer, "name": name, "n": String(max(1, maxAdapters))]
+        if let port { values["port"] = String(port) }
         let pairs = adapters.map { "\($0.name)=\($0.path)" }
         return words.flatMap { word -> [String] in
             switch word {
