@@ -192,6 +192,52 @@ final class ServedRunTests: XCTestCase {
         try compareRuns(nativeRun, servedRun)
     }
 
+    func minimalSpec(_ file: String, start: String, name: String? = nil) throws -> String {
+        let url = work.appendingPathComponent(file)
+        try Data("""
+        name: broken-server
+        model:
+          kind: openai
+          path: \(Self.model.path)
+        \(name.map { "  name: \($0)" } ?? "")
+          server: {start: "\(start)", timeout: 60}
+        training_data: {task: toy_subtract, limit: 4}
+        regimes: [ground-truth]
+        target_tasks: [toy_subtract]
+        non_target_tasks: [toy_max]
+        evaluation: {limit: 2}
+
+        """.utf8).write(to: url)
+        return url.path
+    }
+
+    /// A server that dies before it is ready, or that does not serve the spec's model, fails the run
+    /// with one clear message (the log's last lines, the ids it serves), and is not left running.
+    func testAServerThatDiesOrServesAnotherModelFailsTheRunAndIsStopped() throws {
+        let died = try CLI.run(["run", try minimalSpec("died.yaml", start: "sh -c 'echo cannot load the weights >&2; exit 3'"),
+                                "--output", work.appendingPathComponent("died").path, "--quiet"])
+        XCTAssertEqual(died.status, 1)
+        XCTAssertTrue(died.stderr.contains("the server exited with status 3 before it was ready") && died.stderr.contains("cannot load the weights"), died.stderr)
+
+        let forgetbench = CLI.productsDirectory.appendingPathComponent("forgetbench").path
+        let other = work.appendingPathComponent("other")
+        let r = try CLI.run(["run", try minimalSpec("other.yaml", start: "\(forgetbench) serve --model {base} --model-name someone-else --port {port}", name: "tiny"),
+                             "--output", other.path, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("does not serve 'tiny' (model.name); it serves 'someone-else'"), r.stderr)
+        // The server it started is gone: its port refuses connections.
+        let log = try String(contentsOf: other.appendingPathComponent("server.log"), encoding: .utf8)
+        let port = try XCTUnwrap(log.components(separatedBy: "--port ").dropFirst().first?.prefix { $0.isNumber })
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/bin/sh")
+        probe.arguments = ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]
+        probe.standardError = FileHandle.nullDevice
+        if FileManager.default.fileExists(atPath: "/bin/bash") { probe.executableURL = URL(fileURLWithPath: "/bin/bash") }
+        try probe.run()
+        probe.waitUntilExit()
+        XCTAssertNotEqual(probe.terminationStatus, 0, "nothing listens on \(port) after the run")
+    }
+
     func testAServedSpecWithoutURLOrServerIsRefusedWithItsLine() throws {
         let url = work.appendingPathComponent("bad.yaml")
         try Data("""
