@@ -152,7 +152,7 @@ public struct ExperimentRunner {
                 let url = layout.model(regime, seed: seed)
                 guard FineTuningJob.finished(in: url) != nil, TrainerCommand.missingOutput(in: url) == nil,
                       FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else { return nil }
-                return ("\(serving.name)-\(ExperimentLayout.slug(regime))-seed\(seed)", url.standardizedFileURL.path)
+                return (ServedEvaluation.adapterName(base: serving.name, regime: regime, seed: seed), url.standardizedFileURL.path)
             } }
             let server = try await ServedEvaluation(serving: serving, base: plan.modelPath, tokenizer: tokenizerFile, adapters: known,
                                                     maxAdapters: candidates, log: layout.root.appendingPathComponent("server.log")) { self.log($0) }

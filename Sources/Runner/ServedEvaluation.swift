@@ -80,7 +80,10 @@ final class ServedEvaluation: @unchecked Sendable {
     func stop() { server?.stop(command: stopCommand) }
 
     /// The model id of a candidate's adapter: `NAME-REGIME-seedN` (`tiny-stm-2.5-seed1`).
-    func adapterName(regime: String, seed: UInt64) -> String { "\(serving.name)-\(ExperimentLayout.slug(regime))-seed\(seed)" }
+    func adapterName(regime: String, seed: UInt64) -> String { Self.adapterName(base: serving.name, regime: regime, seed: seed) }
+
+    /// The model id of the adapter of `regime` and `seed` beside the base model `base`.
+    static func adapterName(base: String, regime: String, seed: UInt64) -> String { "\(base)-\(ExperimentLayout.slug(regime))-seed\(seed)" }
 
     /// The client of model id `name` (the base model's or an adapter's), whose fingerprint is the
     /// checkpoint's (with the adapter's) rather than the server's address.
