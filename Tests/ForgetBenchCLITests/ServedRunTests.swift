@@ -238,6 +238,43 @@ final class ServedRunTests: XCTestCase {
         XCTAssertNotEqual(probe.terminationStatus, 0, "nothing listens on \(port) after the run")
     }
 
+    /// `model.url`: a server that is already running (not started or stopped by the run), the
+    /// built-in trainer; the candidate's adapter is loaded into it with POST /v1/load_lora_adapter.
+    func testARunningServerEvaluatesTheCandidatesItIsGiven() throws {
+        let started = try CLI.startServer(["--model", Self.model.path, "--port", "0"])
+        defer { started.process.terminate(); started.process.waitUntilExit() }
+        let url = work.appendingPathComponent("running.yaml")
+        try Data("""
+        name: running-server
+        model:
+          kind: openai
+          path: \(Self.model.path)
+          chat_format: plain
+          url: \(started.url)
+        training_data: {task: toy_subtract, limit: 8}
+        regimes: [ground-truth]
+        training: {lr: 1e-2, epochs: 1, batch_size: 4, lora_rank: 2, lora_alpha: 4}
+        target_tasks: [toy_subtract]
+        non_target_tasks: [toy_max]
+        evaluation: {limit: 4}
+
+        """.utf8).write(to: url)
+        let run = work.appendingPathComponent("run")
+        let r = try CLI.run(["run", url.path, "--output", run.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        let results = try XCTUnwrap(try json(run.appendingPathComponent("candidates/ground-truth/seed-1/eval/results.json")) as? [String: Any])
+        let record = try XCTUnwrap(results["model"] as? [String: Any])
+        XCTAssertEqual(record["name"] as? String, "tiny_llama-ground-truth-seed1")
+        XCTAssertTrue((record["notes"] as? [String])?.first?.contains("the server is taken to serve") == false, "\(record)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("server.log").path), "no server was started")
+        // The server still runs and now serves the candidate's adapter.
+        XCTAssertTrue(started.process.isRunning)
+        let listing = try String(contentsOf: URL(string: started.url + "/models")!, encoding: .utf8)
+        XCTAssertTrue(listing.contains("\"tiny_llama-ground-truth-seed1\"") && listing.contains(run.appendingPathComponent("candidates/ground-truth/seed-1/model").path), listing)
+        let base = try XCTUnwrap(try json(run.appendingPathComponent("base/results.json")) as? [String: Any])
+        XCTAssertTrue(((base["model"] as? [String: Any])?["notes"] as? [String])?.first?.contains("the server is taken to serve") == true, "\(base)")
+    }
+
     func testAServedSpecWithoutURLOrServerIsRefusedWithItsLine() throws {
         let url = work.appendingPathComponent("bad.yaml")
         try Data("""
