@@ -219,7 +219,7 @@ public struct ExperimentDryRun {
             } else if let url = serving.url {
                 lines.append("  running server: \(url)")
             }
-            lines.append("  adapters: \(serving.name)-REGIME-seedN (--lora-modules at start when trained earlier, else POST /v1/load_lora_adapter)")
+            lines.append("  the server stops while candidates train, then starts again with their adapters as \(serving.name)-REGIME-seedN (else POST /v1/load_lora_adapter)")
         }
         lines.append("")
         lines.append("already in \(output.path): " + (p.baseEvaluated ? "the base evaluation, " : "")

@@ -148,13 +148,7 @@ public struct ExperimentRunner {
         let baseRecord: ModelRecord
         if let serving = spec.model.serving {
             let tokenizerFile = try Self.tokenizerFile(model: plan.modelPath, tokenizer: plan.tokenizerPath)
-            let known = spec.regimes.flatMap { regime in spec.seeds.compactMap { seed -> (name: String, path: String)? in
-                let url = layout.model(regime, seed: seed)
-                guard FineTuningJob.finished(in: url) != nil, TrainerCommand.missingOutput(in: url) == nil,
-                      FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else { return nil }
-                return (ServedEvaluation.adapterName(base: serving.name, regime: regime, seed: seed), url.standardizedFileURL.path)
-            } }
-            let server = try await ServedEvaluation(serving: serving, base: plan.modelPath, tokenizer: tokenizerFile, adapters: known,
+            let server = try await ServedEvaluation(serving: serving, base: plan.modelPath, tokenizer: tokenizerFile, adapters: trainedAdapters(serving),
                                                     maxAdapters: candidates, log: layout.root.appendingPathComponent("server.log")) { self.log($0) }
             served = server
             let client = try server.model(name: serving.name)
@@ -264,6 +258,13 @@ public struct ExperimentRunner {
 
         // 4. Train every candidate (masking first: it is cheap and deterministic).
         begin(stages[stages.count - 3])
+        // A server this run started gives the accelerators back while candidates train; it starts
+        // again for their evaluation, with their adapters registered at start.
+        let untrained = spec.regimes.contains { regime in spec.seeds.contains { FineTuningJob.finished(in: layout.model(regime, seed: $0)) == nil } }
+        if let served, served.startsServer, untrained {
+            log("  stopping the server while the candidates train")
+            served.stop()
+        }
         let t3 = Date()
         var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
         var trainingSummaries: [String: FineTuningSummary] = [:]
@@ -342,6 +343,9 @@ public struct ExperimentRunner {
 
         // 5. Evaluate every candidate.
         begin(stages[stages.count - 2])
+        if let served, let serving = spec.model.serving, served.startsServer, served.server == nil {
+            try await served.restart(adapters: trainedAdapters(serving)) { self.log($0) }
+        }
         let t4 = Date()
         var candidateRuns: [String: RunDirectory.Loaded] = [:]
         index = 0
@@ -430,6 +434,16 @@ public struct ExperimentRunner {
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)
         return results
+    }
+
+    /// The candidates' adapters trained so far, as `(model id, directory)` for a server's start command.
+    func trainedAdapters(_ serving: ExperimentSpec.Serving) -> [(name: String, path: String)] {
+        spec.regimes.flatMap { regime in spec.seeds.compactMap { seed -> (name: String, path: String)? in
+            let url = layout.model(regime, seed: seed)
+            guard FineTuningJob.finished(in: url) != nil, TrainerCommand.missingOutput(in: url) == nil,
+                  FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else { return nil }
+            return (ServedEvaluation.adapterName(base: serving.name, regime: regime, seed: seed), url.standardizedFileURL.path)
+        } }
     }
 
     /// Trains one candidate with the spec's external trainer on the masked set `data`, calling

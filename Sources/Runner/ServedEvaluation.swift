@@ -7,19 +7,32 @@ import Tokenizers
 /// (started by the run from `model.server`, or already running at `model.url`), the base model's
 /// identity (the fingerprint of the local checkpoint the server serves), and each candidate's LoRA
 /// adapter registered under a model id of its own (at start with `{lora_modules}` / `{lora_args}`
-/// when it is known, else through `POST /v1/load_lora_adapter`).
+/// when it is trained, else through `POST /v1/load_lora_adapter`). A started server can be
+/// stopped while candidates train and started again (``restart(adapters:note:)``).
 final class ServedEvaluation: @unchecked Sendable {
     let serving: ExperimentSpec.Serving
-    /// The API root, e.g. `http://127.0.0.1:41234/v1`.
-    let baseURL: String
-    /// The server this run started, nil for a running one.
-    let server: ManagedServer?
+    /// The API root, e.g. `http://127.0.0.1:41234/v1` (a restart may pick another port).
+    private(set) var baseURL: String
+    /// The server this run started and runs now, nil for a running one (or while stopped).
+    private(set) var server: ManagedServer?
     /// The fingerprint of the checkpoint files the server serves (`model.path` and its tokenizer).
     let checkpoint: ModelFingerprint
     /// The context length the server reports for the base model.
-    let maxContextLength: Int
-    private let admin: OpenAILanguageModel
-    private let stopCommand: [String]?
+    private(set) var maxContextLength: Int
+    private var admin: OpenAILanguageModel
+    private var stopCommand: [String]?
+    private let launch: Launch
+
+    /// What starting the server needs.
+    private struct Launch {
+        var base: String
+        var tokenizer: String
+        var maxAdapters: Int
+        var log: URL
+    }
+
+    /// Whether this run starts (and stops) the server, rather than using one at `model.url`.
+    var startsServer: Bool { serving.start != nil }
 
     /// Starts the server when the spec says how (its output appended to `log`), waits until it is
     /// ready, and checks that it serves `serving.name`.
@@ -32,6 +45,37 @@ final class ServedEvaluation: @unchecked Sendable {
          log: URL, note: (String) -> Void) async throws {
         self.serving = serving
         checkpoint = try Self.checkpointFingerprint(modelPath: base, tokenizerPath: tokenizer)
+        launch = Launch(base: base, tokenizer: tokenizer, maxAdapters: maxAdapters, log: log)
+        let up = try await Self.bringUp(serving: serving, launch: launch, adapters: adapters, note: note)
+        (baseURL, server, stopCommand, admin, maxContextLength) = (up.url, up.server, up.stop, up.admin, up.maxContextLength)
+    }
+
+    /// Stops the server this run started (nothing for a running one).
+    func stop() {
+        server?.stop(command: stopCommand)
+        server = nil
+    }
+
+    /// Starts the server again after ``stop()`` (for example once the candidates are trained, so that
+    /// training had the accelerators to itself), with `adapters` registered at start.
+    /// - Throws: as the initializer.
+    func restart(adapters: [(name: String, path: String)], note: (String) -> Void) async throws {
+        stop()
+        let up = try await Self.bringUp(serving: serving, launch: launch, adapters: adapters, note: note)
+        (baseURL, server, stopCommand, admin, maxContextLength) = (up.url, up.server, up.stop, up.admin, up.maxContextLength)
+    }
+
+    private struct Up {
+        var url: String
+        var server: ManagedServer?
+        var stop: [String]?
+        var admin: OpenAILanguageModel
+        var maxContextLength: Int
+    }
+
+    /// Starts the server (when the spec says how), waits for it, and checks it serves the base model.
+    private static func bringUp(serving: ExperimentSpec.Serving, launch: Launch, adapters: [(name: String, path: String)],
+                                note: (String) -> Void) async throws -> Up {
         var port = serving.port ?? 0
         var started: ManagedServer?
         var stop: [String]?
@@ -39,11 +83,12 @@ final class ServedEvaluation: @unchecked Sendable {
         if let start = serving.start {
             if port == 0 { port = try ManagedServer.freePort() }
             let command = try ServerCommand(start)
-            let arguments = command.arguments(base: base, tokenizer: tokenizer, name: serving.name, port: port, maxAdapters: maxAdapters, adapters: adapters)
+            let arguments = command.arguments(base: launch.base, tokenizer: launch.tokenizer, name: serving.name, port: port,
+                                              maxAdapters: launch.maxAdapters, adapters: adapters)
             url = ServerCommand.url(serving.url ?? "http://127.0.0.1:{port}/v1", port: port)
-            note("  starting the server: \(arguments.map(TrainerCommand.quoted).joined(separator: " ")) (log: \(log.path))")
+            note("  starting the server: \(arguments.map(TrainerCommand.quoted).joined(separator: " ")) (log: \(launch.log.path))")
             stop = try serving.stop.map { try TrainerCommand.split(ServerCommand.url($0, port: port)) }
-            let server = try ManagedServer(arguments: arguments, log: log)
+            let server = try ManagedServer(arguments: arguments, log: launch.log)
             started = server
             let readyURL = ServerCommand.url(serving.ready ?? url + "/models", port: port)
             let begun = Date()
@@ -57,11 +102,7 @@ final class ServedEvaluation: @unchecked Sendable {
         } else {
             url = serving.url ?? ""
         }
-        baseURL = url
-        server = started
-        stopCommand = stop
         let client = try OpenAILanguageModel(settings: OpenAIClientSettings(baseURL: url, modelName: serving.name, concurrency: 1))
-        admin = client
         let listed: [ListedModel]
         do {
             listed = try await client.listModels()
@@ -73,11 +114,8 @@ final class ServedEvaluation: @unchecked Sendable {
             started?.stop(command: stop)
             throw RunnerError.invalid("the server at \(url) does not serve '\(serving.name)' (model.name); it serves \(listed.map { "'\($0.id)'" }.joined(separator: ", "))")
         }
-        maxContextLength = entry.maxModelLength ?? (1 << 20)
+        return Up(url: url, server: started, stop: stop, admin: client, maxContextLength: entry.maxModelLength ?? (1 << 20))
     }
-
-    /// Stops the server this run started (nothing for a running one).
-    func stop() { server?.stop(command: stopCommand) }
 
     /// The model id of a candidate's adapter: `NAME-REGIME-seedN` (`tiny-stm-2.5-seed1`).
     func adapterName(regime: String, seed: UInt64) -> String { Self.adapterName(base: serving.name, regime: regime, seed: seed) }

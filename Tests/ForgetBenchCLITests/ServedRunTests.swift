@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 
 /// `forgetbench run` with `model.kind: openai`: a `server:` block starts `forgetbench serve`, the
-/// base model is evaluated and the training set scored through it, the reference PyTorch trainer
-/// (`trainer: command`, integrations/hf/train.py) trains each candidate, and each candidate's
-/// adapter is evaluated through the same server under its own model id (loaded with
-/// `POST /v1/load_lora_adapter`; on a rerun, registered at start with `--lora`). Every score equals
-/// the run of the same spec with the built-in engine (`kind: native`) within 1e-4.
+/// base model is evaluated and the training set scored through it, the server stops while the
+/// reference PyTorch trainer (`trainer: command`, integrations/hf/train.py) trains each candidate,
+/// and starts again with every candidate's adapter under its own model id (`--lora`); a running
+/// server (`model.url`) gets them through `POST /v1/load_lora_adapter`. Every score equals the run
+/// of the same spec with the built-in engine (`kind: native`) within 1e-4.
 final class ServedRunTests: XCTestCase {
     var work: URL!
     /// The largest difference seen between a served and an in-process number.
@@ -177,17 +177,23 @@ final class ServedRunTests: XCTestCase {
                        ((try json(nativeRun.appendingPathComponent("base/results.json")) as? [String: Any])?["model"] as? [String: Any])
                            .flatMap { ($0["fingerprint"] as? [String: Any])?["sha256"] as? String },
                        "the served base is fingerprinted by the checkpoint it serves: \(record) vs \(String(describing: (try? json(nativeRun.appendingPathComponent("base/results.json")) as? [String: Any])?["model"]))")
+        // The server stopped while the candidates trained and started again with their adapters.
         let log = try String(contentsOf: servedRun.appendingPathComponent("server.log"), encoding: .utf8)
-        XCTAssertTrue(log.contains("serve --model \(Self.model.path)"), log)
+        let firstStarts = log.split(separator: "\n").filter { $0.hasPrefix("$ ") }
+        XCTAssertEqual(firstStarts.count, 2, log)
+        XCTAssertTrue(firstStarts.allSatisfy { $0.contains("serve --model \(Self.model.path)") }, log)
+        XCTAssertFalse(firstStarts[0].contains("--lora"), "nothing is trained at the first start")
+        XCTAssertTrue(firstStarts[1].contains("--lora tiny_llama-ground-truth-seed1=") && firstStarts[1].contains("--lora tiny_llama-stm-1000-seed1="), log)
+        XCTAssertTrue(s.stderr.contains("stopping the server while the candidates train"), s.stderr)
 
-        // Rerun the evaluations: the trained adapters are now known, so the server starts with
-        // --lora for each (no runtime loading) and gives the same scores.
+        // Rerun the evaluations: the adapters are trained, so the server starts once, with --lora
+        // for each, and is not stopped for training; the scores are the same.
         for e in evaluations.dropFirst() { try FileManager.default.removeItem(at: servedRun.appendingPathComponent(e)) }
         for f in ["cache.sqlite", "results.json"] { try? FileManager.default.removeItem(at: servedRun.appendingPathComponent(f)) }
         let again = try CLI.run(["run", servedSpec, "--output", servedRun.path, "--quiet"])
         XCTAssertEqual(again.status, 0, again.stderr + again.stdout)
         let starts = try String(contentsOf: servedRun.appendingPathComponent("server.log"), encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("$ ") }
-        XCTAssertEqual(starts.count, 2)
+        XCTAssertEqual(starts.count, 3)
         XCTAssertTrue(starts.last!.contains("--lora tiny_llama-ground-truth-seed1=") && starts.last!.contains("--lora tiny_llama-stm-1000-seed1="), String(starts.last!))
         try compareRuns(nativeRun, servedRun)
     }
