@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Masking", dependencies: ["Harness", "Metrics", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
-            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox",
+            dependencies: ["Harness", "Tasks", "Metrics", "Reports", "NativeModel", "Tokenizers", "Jinja", "Masking", "RunStore", "Sandbox", "OpenAIBackend",
                            .product(name: "Yams", package: "Yams")]
         ),
         // Durable model-output cache keyed by model fingerprint + request (SQLite through GRDB).

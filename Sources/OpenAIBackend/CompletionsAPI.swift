@@ -55,12 +55,16 @@ public struct CompletionRequest: Codable, Sendable, Hashable {
     public var logprobs: Int?
     /// vLLM's left truncation of the prompt: the last K tokens, or -1 for as many as fit.
     public var truncatePromptTokens: Int?
+    /// vLLM's `prompt_logprobs`: the prompt tokens' log-probs (with this many alternatives) in
+    /// `choices[i].prompt_logprobs`, for servers that do not echo them in `logprobs`.
+    public var promptLogprobs: Int?
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, temperature, seed, stop, echo, logprobs
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case truncatePromptTokens = "truncate_prompt_tokens"
+        case promptLogprobs = "prompt_logprobs"
     }
 
     public init(model: String, prompt: CompletionPrompt, maxTokens: Int, temperature: Double? = nil, topP: Double? = nil,

@@ -49,8 +49,8 @@ final class OpenAIHTTPClient: Sendable {
         }
     }
 
-    /// The raw answer body of a successful POST, after retries.
-    func send(url: String, body: Data) async throws -> Data {
+    /// The raw answer body of a successful POST (a GET when `body` is nil), after retries.
+    func send(url: String, body: Data?) async throws -> Data {
         let policy = settings.retry
         var attempt = 0
         while true {
@@ -63,8 +63,8 @@ final class OpenAIHTTPClient: Sendable {
                 }
                 var request = URLRequest(url: address, cachePolicy: .reloadIgnoringLocalCacheData,
                                          timeoutInterval: max(1, settings.requestTimeout.rounded(.up)) + 1)
-                request.httpMethod = "POST"
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpMethod = body == nil ? "GET" : "POST"
+                if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
                 request.setValue("application/json", forHTTPHeaderField: "Accept")
                 if let key = settings.apiKey { request.setValue(key.authorizationHeader, forHTTPHeaderField: "Authorization") }
                 request.httpBody = body

@@ -116,13 +116,14 @@ public final class OpenAILanguageModel: LanguageModel {
         let url = http.url("/completions")
         let known = await echoMode.maxTokens
         var maxTokens = known ?? 0
+        var promptLogprobs = await echoMode.promptLogprobs
         var response: CompletionResponse
         while true {
-            let body = CompletionRequest(model: settings.modelName, prompt: .tokens(requests.map(\.tokens)), maxTokens: maxTokens,
+            var body = CompletionRequest(model: settings.modelName, prompt: .tokens(requests.map(\.tokens)), maxTokens: maxTokens,
                                          temperature: 0, echo: true, logprobs: 1)
+            if promptLogprobs { body.promptLogprobs = 1 }
             do {
                 response = try await http.post("/completions", body, as: CompletionResponse.self)
-                break
             } catch OpenAIBackendError.httpStatus(_, let status, let text) where (400 ..< 500).contains(status) && known == nil {
                 if maxTokens == 0 {
                     maxTokens = 1
@@ -130,12 +131,19 @@ public final class OpenAILanguageModel: LanguageModel {
                 }
                 throw OpenAIBackendError.noTokenLogprobs(url: url, detail: "HTTP \(status): \(text)")
             }
+            // No echoed log-probs: ask once more with vLLM's prompt_logprobs.
+            if !promptLogprobs, response.choices.contains(where: { $0.logprobs?.tokenLogprobs == nil }) {
+                promptLogprobs = true
+                continue
+            }
+            break
         }
         if known == nil { await echoMode.set(maxTokens) }
+        if promptLogprobs { await echoMode.usePromptLogprobs() }
         let choices = try Self.ordered(response.choices, count: requests.count, url: url)
         return try zip(requests, choices).map { request, choice in
             guard let values = choice.logprobs?.tokenLogprobs else {
-                throw OpenAIBackendError.noTokenLogprobs(url: url, detail: "the answer has no logprobs.token_logprobs")
+                return try Self.promptLogprobs(of: choice, tokens: request.tokens, url: url)
             }
             let echoed = Array(values.dropLast(min(maxTokens, values.count)))
             guard echoed.count == request.tokens.count else {
@@ -146,6 +154,28 @@ public final class OpenAILanguageModel: LanguageModel {
                 return value
             })
         }
+    }
+
+    /// A choice's vLLM `prompt_logprobs` (one entry per prompt token, keyed by token id; the first
+    /// null) as the log-probs of `tokens` after the first.
+    /// - Throws: `OpenAIBackendError.noTokenLogprobs` when the choice has neither `logprobs.token_logprobs`
+    ///   nor `prompt_logprobs`; `invalidResponse` when they do not cover the tokens sent.
+    static func promptLogprobs(of choice: CompletionChoice, tokens: [Int], url: String) throws -> TokenLogprobsResponse {
+        guard let entries = choice.promptLogprobs else {
+            throw OpenAIBackendError.noTokenLogprobs(url: url, detail: "the answer has no logprobs.token_logprobs, nor prompt_logprobs when asked for them")
+        }
+        if let ids = choice.promptTokenIds, ids != tokens {
+            throw OpenAIBackendError.invalidResponse(url: url, detail: "prompt_token_ids differ from the ids sent; the server must use the ids as given")
+        }
+        guard entries.count == tokens.count else {
+            throw OpenAIBackendError.invalidResponse(url: url, detail: "\(entries.count) prompt_logprobs for a prompt of \(tokens.count) tokens; the server must use the ids as given")
+        }
+        return TokenLogprobsResponse(logProbs: try (1 ..< max(1, tokens.count)).map { i in
+            guard let own = entries[i]?[String(tokens[i])] else {
+                throw OpenAIBackendError.invalidResponse(url: url, detail: "prompt_logprobs[\(i)] has no entry for the prompt's token \(tokens[i])")
+            }
+            return own.logprob
+        })
     }
 
     /// Generates one completion per request, one prompt per HTTP request. `tokenCount` is the
@@ -282,5 +312,8 @@ extension ChatChoice: IndexedChoice {}
 /// What `max_tokens` echo requests use: 0, or 1 for servers that reject 0 (nil until the first answer).
 actor EchoMode {
     private(set) var maxTokens: Int?
+    /// Whether token prompts' log-probs come in vLLM's `prompt_logprobs` (asked for them) rather than echoed.
+    private(set) var promptLogprobs = false
     func set(_ value: Int) { if maxTokens == nil { maxTokens = value } }
+    func usePromptLogprobs() { promptLogprobs = true }
 }

@@ -198,6 +198,19 @@ public struct ExperimentDryRun {
             let state = c.evaluated ? "trained and evaluated" : c.trained ? "trained" : "to do"
             lines.append("  \(c.candidate) [\(state)]: \(c.command)")
         }
+        if let serving = spec.model.serving {
+            lines += ["", "evaluation through a server (model.kind: openai), the base model as '\(serving.name)', each candidate as its LoRA adapter:"]
+            if let start = serving.start, let command = try? ServerCommand(start) {
+                let base = parsed.resolve(spec.model.path)
+                let tokenizer = spec.model.tokenizer.map(parsed.resolve) ?? URL(fileURLWithPath: base).appendingPathComponent("tokenizer.json").path
+                let words = command.arguments(base: base, tokenizer: tokenizer, name: serving.name, port: serving.port,
+                                              maxAdapters: p.candidates, adapters: [])
+                lines.append("  start: " + words.map(TrainerCommand.quoted).joined(separator: " ") + (serving.port == nil ? "  ({port}: a free port at run time)" : ""))
+            } else if let url = serving.url {
+                lines.append("  running server: \(url)")
+            }
+            lines.append("  the server stops while candidates train, then starts again with their adapters as \(serving.name)-REGIME-seedN (else POST /v1/load_lora_adapter)")
+        }
         lines.append("")
         lines.append("already in \(output.path): " + (p.baseEvaluated ? "the base evaluation, " : "")
             + "\(p.commands.count { $0.trained }) of \(p.commands.count) candidates trained, \(p.commands.count { $0.evaluated }) evaluated")

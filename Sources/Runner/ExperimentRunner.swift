@@ -4,6 +4,7 @@ import Harness
 import Masking
 import Metrics
 import NativeModel
+import OpenAIBackend
 import RunStore
 import Sandbox
 
@@ -160,9 +161,12 @@ public struct ExperimentRunner {
         let last = stages.titles.count - 1
 
         stages.begin(0)
-        let (base, baseRecord, baseRun) = try await evaluateBase(plan: plan, tasks: tasks, timings: &timings)
+        var served: ServedEvaluation?
+        defer { served?.stop() }
+        let (base, baseRecord, baseRun) = try await evaluateBase(plan: plan, tasks: tasks, served: &served, timings: &timings)
         stages.begin(1)
-        let (scorer, builder, trainingSource, trainingInstances, scored) = try await scoreTrainingSet(plan: plan, base: base, timings: &timings)
+        let (scorer, builder, trainingSource, trainingInstances, scored) = try await scoreTrainingSet(plan: plan, base: base, served: served,
+                                                                                                       timings: &timings)
         var dataSets = DataRegimeSets()
         if !dataRegimes.isEmpty, let task = plan.trainingTask {
             stages.begin(2)
@@ -170,9 +174,10 @@ public struct ExperimentRunner {
                                                   builder: builder, timings: &timings)
         }
         stages.begin(last - 2)
-        let trained = try trainCandidates(plan: plan, builder: builder, scored: scored, dataSets: dataSets, timings: &timings)
+        let trained = try trainCandidates(plan: plan, builder: builder, scored: scored, dataSets: dataSets, served: served, timings: &timings)
         stages.begin(last - 1)
-        let candidateRuns = try await evaluateCandidates(plan: plan, tasks: tasks, failures: trained.failures, timings: &timings)
+        let candidateRuns = try await evaluateCandidates(plan: plan, tasks: tasks, base: base, served: served, failures: trained.failures,
+                                                         timings: &timings)
         stages.begin(last)
         let regimeResults = try compareCandidates(plan: plan, baseRun: baseRun, candidateRuns: candidateRuns, trained: trained)
         timings.totalSeconds = Date().timeIntervalSince(started)
@@ -181,11 +186,30 @@ public struct ExperimentRunner {
                                 failures: trained.failures, timings: timings)
     }
 
-    /// Stage 1: the base model, evaluated on every task (or loaded from an earlier invocation).
-    func evaluateBase(plan: Plan, tasks: [any EvaluationTask], timings: inout ExperimentTimings)
-        async throws -> (model: NativeLanguageModel, record: ModelRecord, run: RunDirectory.Loaded) {
-        let base = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
-        let baseRecord = ModelRecord(source: spec.model.path, engine: "native", fingerprint: base.fingerprint)
+    /// Stage 1: the base model, evaluated on every task (or loaded from an earlier invocation):
+    /// in-process, or through the server (started here when the spec says how; `served` keeps it).
+    func evaluateBase(plan: Plan, tasks: [any EvaluationTask], served: inout ServedEvaluation?, timings: inout ExperimentTimings)
+        async throws -> (model: EvaluatedModel, record: ModelRecord, run: RunDirectory.Loaded) {
+        let base: EvaluatedModel
+        let baseRecord: ModelRecord
+        if let serving = spec.model.serving {
+            let tokenizerFile = try Self.tokenizerFile(model: plan.modelPath, tokenizer: plan.tokenizerPath)
+            let server = try await ServedEvaluation(serving: serving, base: plan.modelPath, tokenizer: tokenizerFile, adapters: trainedAdapters(serving),
+                                                    maxAdapters: spec.regimes.count * spec.seeds.count,
+                                                    log: layout.root.appendingPathComponent("server.log")) { self.log($0) }
+            served = server
+            let client = try server.model(name: serving.name)
+            try await client.client.checkCanEvaluate(tasks)
+            let tokenizer = try loadTokenizer(at: tokenizerFile)
+            base = EvaluatedModel(model: client, tokenizer: tokenizer, tokenizerPath: tokenizerFile,
+                                  templateDirectory: URL(fileURLWithPath: tokenizerFile).deletingLastPathComponent())
+            baseRecord = ModelRecord(source: spec.model.path, engine: "openai", fingerprint: server.checkpoint, name: serving.name,
+                                     notes: ["served at \(server.baseURL)" + (serving.start == nil ? "; the server is taken to serve \(spec.model.path)" : "")])
+        } else {
+            let native = try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath)
+            base = EvaluatedModel(native)
+            baseRecord = ModelRecord(source: spec.model.path, engine: "native", fingerprint: native.fingerprint)
+        }
         let t0 = Date()
         let baseRun = try await evaluate(model: base, record: baseRecord, tasks: tasks, into: layout.base, cache: plan.cache)
         timings.baseEvaluationSeconds = Date().timeIntervalSince(t0)
@@ -193,11 +217,20 @@ public struct ExperimentRunner {
     }
 
     /// Stage 2: the training set written into the run directory and scored once by the scorer.
-    func scoreTrainingSet(plan: Plan, base: NativeLanguageModel, timings: inout ExperimentTimings) async throws
-        -> (scorer: NativeLanguageModel, builder: MaskedDatasetBuilder, source: String, instances: [TaskInstance], scored: ScoredSet) {
+    func scoreTrainingSet(plan: Plan, base: EvaluatedModel, served: ServedEvaluation?, timings: inout ExperimentTimings) async throws
+        -> (scorer: EvaluatedModel, builder: MaskedDatasetBuilder, source: String, instances: [TaskInstance], scored: ScoredSet) {
         let t1 = Date()
-        let scorer = plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath
-            ? base : try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath)
+        // The scorer: the base model (through the server when it is served: token-id prompts, echoed
+        // log-probs, after checking that the server tokenizes as the local tokenizer), or the spec's.
+        let scorer: EvaluatedModel
+        if spec.scorer == nil || (plan.scorerPath == plan.modelPath && plan.scorerTokenizerPath == plan.tokenizerPath) {
+            scorer = base
+            if let served, !(try await served.checkTokenizer(base.tokenizer, sample: "")) {
+                log("  note: the server has no /tokenize; its tokenizer is taken to be \(base.tokenizerPath)")
+            }
+        } else {
+            scorer = EvaluatedModel(try NativeLanguageModel.load(modelPath: plan.scorerPath, tokenizerPath: plan.scorerTokenizerPath))
+        }
         let trainingSource: String
         var trainingInstances: [TaskInstance] = []
         if let task = plan.trainingTask {
@@ -218,7 +251,7 @@ public struct ExperimentRunner {
                 }
             }
         }
-        let builder = MaskedDatasetBuilder(model: scorer, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
+        let builder = MaskedDatasetBuilder(model: scorer.model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath) {
             FileHandle.standardError.write(Data("  note: \($0)\n".utf8))
         }
         var bar: ProgressLine?
@@ -236,12 +269,12 @@ public struct ExperimentRunner {
 
     /// Stage 3: each data regime's training set, sampled from the base model and scored.
     func buildDataRegimes(_ dataRegimes: [String], task: any TrainableTask, instances trainingInstances: [TaskInstance], plan: Plan,
-                          base: NativeLanguageModel, scorer: NativeLanguageModel, builder: MaskedDatasetBuilder,
+                          base: EvaluatedModel, scorer: EvaluatedModel, builder: MaskedDatasetBuilder,
                           timings: inout ExperimentTimings) async throws -> DataRegimeSets {
         var sampledSummaries: [String: SampledDataSummary] = [:]
         var sampledSets: [String: ScoredSet] = [:]
         let t2 = Date()
-        let cachedBase = CachingLanguageModel(model: base, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.fingerprint))
+        let cachedBase = CachingLanguageModel(model: base.model, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.model.fingerprint))
         for regime in dataRegimes {
             let summaryURL = layout.dataRegimeSummary(regime)
             if let data = FileManager.default.contents(atPath: summaryURL.path),
@@ -251,7 +284,7 @@ public struct ExperimentRunner {
                 var bar: ProgressLine?
                 var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
                 sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
-                let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.maxContextLength).formatter
+                let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.model.maxContextLength).formatter
                 if chat.format != .plain {
                     sampler.formatPrompt = { try chat.prompt([(role: "user", content: $0)]).text }
                 }
@@ -280,9 +313,16 @@ public struct ExperimentRunner {
     }
 
     /// Stage 4: every candidate's masked set written, and the candidate trained (or found trained).
-    func trainCandidates(plan: Plan, builder: MaskedDatasetBuilder, scored: ScoredSet, dataSets: DataRegimeSets,
+    func trainCandidates(plan: Plan, builder: MaskedDatasetBuilder, scored: ScoredSet, dataSets: DataRegimeSets, served: ServedEvaluation?,
                          timings: inout ExperimentTimings) throws -> TrainedCandidates {
         let candidates = spec.regimes.count * spec.seeds.count
+        // A server this run started gives the accelerators back while candidates train; it starts
+        // again for their evaluation, with their adapters registered at start.
+        let untrained = spec.regimes.contains { regime in spec.seeds.contains { FineTuningJob.finished(in: layout.model(regime, seed: $0)) == nil } }
+        if let served, served.startsServer, untrained {
+            log("  stopping the server while the candidates train")
+            served.stop()
+        }
         let sampledSummaries = dataSets.summaries, sampledSets = dataSets.sets
         let t3 = Date()
         var masked: [String: (manifest: MaskedDatasetManifest, examples: [MaskedExample])] = [:]
@@ -363,10 +403,13 @@ public struct ExperimentRunner {
     }
 
     /// Stage 5: every trained candidate evaluated on every task.
-    func evaluateCandidates(plan: Plan, tasks: [any EvaluationTask], failures: [TrainingFailure],
+    func evaluateCandidates(plan: Plan, tasks: [any EvaluationTask], base: EvaluatedModel, served: ServedEvaluation?, failures: [TrainingFailure],
                             timings: inout ExperimentTimings) async throws -> [String: RunDirectory.Loaded] {
         let candidates = spec.regimes.count * spec.seeds.count
         var index = 0
+        if let served, let serving = spec.model.serving, served.startsServer, served.server == nil {
+            try await served.restart(adapters: trainedAdapters(serving)) { self.log($0) }
+        }
         let t4 = Date()
         var candidateRuns: [String: RunDirectory.Loaded] = [:]
         let itemsPerModel = try tasks.map { try $0.instances(limit: spec.evaluationLimit, seed: spec.evaluationSeed).count }.reduce(0, +)
@@ -379,11 +422,25 @@ public struct ExperimentRunner {
                     continue
                 }
                 let modelURL = layout.model(regime, seed: seed)
-                let model = spec.training.method == "full"
-                    ? try NativeLanguageModel.load(modelPath: modelURL.path)
-                    : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: modelURL.path)
-                let record = ModelRecord(source: "candidates/\(ExperimentLayout.slug(regime))/seed-\(seed)/model", engine: "native",
-                                         fingerprint: model.fingerprint, adapter: model.adapterFingerprint)
+                let source = "candidates/\(ExperimentLayout.slug(regime))/seed-\(seed)/model"
+                let model: EvaluatedModel
+                let record: ModelRecord
+                if let served {
+                    // The candidate's adapter under its own model id on the same server.
+                    let name = served.adapterName(regime: regime, seed: seed)
+                    let adapter = try ModelFingerprint.of(files: ["adapter_config.json", "adapter_model.safetensors"].map { modelURL.appendingPathComponent($0) })
+                    try await served.ensureAdapter(name: name, path: modelURL.standardizedFileURL.path)
+                    model = EvaluatedModel(model: try served.model(name: name, adapter: adapter), tokenizer: base.tokenizer,
+                                           tokenizerPath: base.tokenizerPath, templateDirectory: base.templateDirectory)
+                    record = ModelRecord(source: source, engine: "openai", fingerprint: served.checkpoint, adapter: adapter, name: name,
+                                         notes: ["served at \(served.baseURL)"])
+                } else {
+                    let native = spec.training.method == "full"
+                        ? try NativeLanguageModel.load(modelPath: modelURL.path)
+                        : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: modelURL.path)
+                    model = EvaluatedModel(native)
+                    record = ModelRecord(source: source, engine: "native", fingerprint: native.fingerprint, adapter: native.adapterFingerprint)
+                }
                 evaluationBar?.pause()
                 log("  [\(index)/\(candidates)] \(regime) seed \(seed)")
                 candidateRuns["\(regime)#\(seed)"] = try await evaluate(model: model, record: record, tasks: tasks,
@@ -422,7 +479,7 @@ public struct ExperimentRunner {
     }
 
     /// The results and the report: the training data's perplexity profile, base scores, regimes.
-    func writeResults(plan: Plan, baseRecord: ModelRecord, baseRun: RunDirectory.Loaded, scorer: NativeLanguageModel, trainingSource: String,
+    func writeResults(plan: Plan, baseRecord: ModelRecord, baseRun: RunDirectory.Loaded, scorer: EvaluatedModel, trainingSource: String,
                       scored: ScoredSet, dataRegimes: [String], dataSets: DataRegimeSets, regimeResults: [RegimeResult],
                       failures: [TrainingFailure], timings: ExperimentTimings) throws -> ExperimentResults {
         let sampledSummaries = dataSets.summaries, sampledSets = dataSets.sets
@@ -437,7 +494,9 @@ public struct ExperimentRunner {
         let scorerModel = spec.scorer ?? spec.model
         let results = ExperimentResults(
             name: spec.name, description: spec.description, specSHA256: parsed.sha256, base: baseRecord,
-            scorer: ModelRecord(source: scorerModel.path, engine: "native", fingerprint: scorer.fingerprint),
+            scorer: ModelRecord(source: scorerModel.path, engine: scorer.model is ServedLanguageModel ? "openai" : "native",
+                                fingerprint: scorer.model is ServedLanguageModel ? baseRecord.fingerprint : scorer.model.fingerprint,
+                                name: (scorer.model as? ServedLanguageModel)?.client.settings.modelName),
             targetTasks: spec.targetTasks, nonTargetTasks: spec.nonTargetTasks, seeds: spec.seeds, tau: spec.tau,
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
@@ -447,6 +506,16 @@ public struct ExperimentRunner {
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,
                                    selfOutputPerplexities: selfOutputPerplexities)
         return results
+    }
+
+    /// The candidates' adapters trained so far, as `(model id, directory)` for a server's start command.
+    func trainedAdapters(_ serving: ExperimentSpec.Serving) -> [(name: String, path: String)] {
+        spec.regimes.flatMap { regime in spec.seeds.compactMap { seed -> (name: String, path: String)? in
+            let url = layout.model(regime, seed: seed)
+            guard FineTuningJob.finished(in: url) != nil, TrainerCommand.missingOutput(in: url) == nil,
+                  FileManager.default.fileExists(atPath: url.appendingPathComponent("adapter_config.json").path) else { return nil }
+            return (ServedEvaluation.adapterName(base: serving.name, regime: regime, seed: seed), url.standardizedFileURL.path)
+        } }
     }
 
     /// Trains one candidate with the spec's external trainer on the masked set `data`, calling
@@ -484,14 +553,13 @@ public struct ExperimentRunner {
     }
 
     /// Evaluates through the cache, or loads the finished evaluation in `directory`.
-    func evaluate(model: NativeLanguageModel, record: ModelRecord, tasks: [any EvaluationTask], into directory: URL,
+    func evaluate(model: EvaluatedModel, record: ModelRecord, tasks: [any EvaluationTask], into directory: URL,
                   cache: ResponseCache, itemsFinished: (@Sendable (Int) -> Void)? = nil) async throws -> RunDirectory.Loaded {
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent("results.json").path) {
             log("    evaluated earlier: \(directory.path)")
             return try RunDirectory.load(directory)
         }
-        let cached = CachingLanguageModel(model: model, cache: cache,
-                                          modelKey: CachingLanguageModel.key(fingerprint: model.fingerprint, adapter: model.adapterFingerprint))
+        let cached = CachingLanguageModel(model: model.model, cache: cache, modelKey: model.cacheKey)
         var pipeline = EvaluationPipeline(model: cached, modelRecord: record,
                                           settings: EvaluationSettings(tasks: tasks.map(\.name), limit: spec.evaluationLimit, seed: spec.evaluationSeed))
         if tasks.contains(where: \.appliesChatTemplate) {

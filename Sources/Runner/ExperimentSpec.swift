@@ -6,13 +6,24 @@ import Harness
 public struct ExperimentSpec: Codable, Hashable, Sendable {
     /// A model by kind, so that external engines can be added without changing the spec's shape.
     public struct Model: Codable, Hashable, Sendable {
-        /// `native`: the built-in engine (the only kind `run` trains today).
+        /// `native`: the built-in engine; `openai`: evaluated through an OpenAI-compatible server
+        /// (``serving``), trained from `path`.
         public var kind: String
         /// Model directory or llama2.c checkpoint, relative to the spec file's directory or absolute.
         public var path: String
         public var tokenizer: String?
         /// `auto`, `plain`, `chatml` or `llama3`.
         public var chatFormat: String
+        /// With `kind: openai`: the server.
+        public var serving: Serving?
+
+        public init(kind: String, path: String, tokenizer: String?, chatFormat: String, serving: Serving? = nil) {
+            self.kind = kind
+            self.path = path
+            self.tokenizer = tokenizer
+            self.chatFormat = chatFormat
+            self.serving = serving
+        }
     }
 
     /// Where the training set comes from: a task's training split or a JSON Lines file.

@@ -149,17 +149,65 @@ public enum ExperimentSpecParser {
 
         mutating func model(_ node: Node, _ key: String) throws -> ExperimentSpec.Model {
             if case .scalar = node { return .init(kind: "native", path: try string(node, key), tokenizer: nil, chatFormat: "auto") }
-            let f = try fields(node, section: key, allowed: ["kind", "path", "tokenizer", "chat_format"], required: ["path"])
+            let servingKeys = ["name", "url", "server", "concurrency", "batch_size"]
+            let f = try fields(node, section: key, allowed: ["kind", "path", "tokenizer", "chat_format"] + (key == "model" ? servingKeys : []),
+                               required: ["path"])
             let kind = try f["kind"].map { try string($0, "\(key).kind") } ?? "native"
-            guard kind == "native" else {
-                throw fail(f["kind"]!, "'\(key).kind' \(kind) is not supported by 'run' yet: experiments train with the built-in engine (kind: native)")
+            guard kind == "native" || (kind == "openai" && key == "model") else {
+                throw fail(f["kind"]!, key == "model"
+                    ? "'\(key).kind' must be native (the built-in engine) or openai (an OpenAI-compatible server, with model.url or model.server), got \(kind)"
+                    : "'\(key).kind' \(kind) is not supported: the scorer runs on the built-in engine (kind: native); to score through the server, leave out 'scorer'")
             }
             let format = try f["chat_format"].map { try string($0, "\(key).chat_format") } ?? "auto"
             guard ChatFormat(rawValue: format) != nil else {
                 throw fail(f["chat_format"]!, "unknown chat format '\(format)'; expected \(ChatFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return .init(kind: kind, path: try string(f["path"]!, "\(key).path"), tokenizer: try f["tokenizer"].map { try string($0, "\(key).tokenizer") },
-                         chatFormat: format)
+            let path = try string(f["path"]!, "\(key).path")
+            var serving: ExperimentSpec.Serving?
+            if kind == "openai" {
+                serving = try self.serving(f, path: path, node: node)
+            } else if let extra = servingKeys.first(where: { f[$0] != nil }) {
+                throw fail(f[extra]!, "'\(key).\(extra)' applies to 'model.kind: openai' (evaluation through a server)")
+            }
+            return .init(kind: kind, path: path, tokenizer: try f["tokenizer"].map { try string($0, "\(key).tokenizer") },
+                         chatFormat: format, serving: serving)
+        }
+
+        /// The server settings of `model.kind: openai`.
+        mutating func serving(_ f: [String: Node], path: String, node: Node) throws -> ExperimentSpec.Serving {
+            let defaultName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            var serving = ExperimentSpec.Serving(name: try f["name"].map { try string($0, "model.name") } ?? defaultName)
+            serving.url = try f["url"].map { try string($0, "model.url") }
+            if let v = f["concurrency"] { serving.concurrency = try int(v, "model.concurrency", minimum: 1) }
+            if let v = f["batch_size"] { serving.batchSize = try int(v, "model.batch_size", minimum: 1) }
+            if let server = f["server"] {
+                let s = try fields(server, section: "model.server", allowed: ["start", "ready", "timeout", "stop", "port"], required: ["start"])
+                let start = try string(s["start"]!, "model.server.start")
+                do { _ = try ServerCommand(start) } catch { throw fail(s["start"]!, "'model.server.start': \(error)") }
+                serving.start = start
+                serving.ready = try s["ready"].map { try string($0, "model.server.ready") }
+                if let v = s["timeout"] { serving.readyTimeout = try double(v, "model.server.timeout", positive: true) }
+                if let v = s["stop"] {
+                    let stop = try string(v, "model.server.stop")
+                    do { _ = try TrainerCommand.split(stop) } catch { throw fail(v, "'model.server.stop': \(error)") }
+                    serving.stop = stop
+                }
+                if let v = s["port"] {
+                    let port = try int(v, "model.server.port", minimum: 1)
+                    guard port <= 65535 else { throw fail(v, "'model.server.port' must be at most 65535, got \(port)") }
+                    serving.port = port
+                }
+            } else if serving.url == nil {
+                throw fail(node, "'model.kind: openai' needs 'model.url' (a running server, e.g. http://127.0.0.1:8000/v1) or 'model.server' (a start command)")
+            }
+            if let url = serving.url, let v = f["url"] {
+                let probe = ServerCommand.url(url, port: 8000)
+                guard let u = URL(string: probe), let scheme = u.scheme, ["http", "https"].contains(scheme.lowercased()), u.host != nil else {
+                    throw fail(v, "'model.url' must be an http(s) URL such as http://127.0.0.1:8000/v1, got \(url)")
+                }
+                if url.contains("{port}") && f["server"] == nil { throw fail(v, "'model.url' holds {port}, which only a 'model.server' block sets") }
+            }
+            return serving
         }
 
         mutating func spec(_ root: Node) throws -> (ExperimentSpec, GateConfiguration?) {
@@ -263,6 +311,10 @@ public enum ExperimentSpecParser {
                 if let v = f["max_grad_norm"] { training.maxGradientNorm = try double(v, "training.max_grad_norm", range: 0 ... 1e6) }
                 if let v = f["max_seq_len"] { training.maxSequenceLength = try int(v, "training.max_seq_len", minimum: 2) }
                 if let v = f["checkpoint_every"] { training.checkpointEvery = try int(v, "training.checkpoint_every", minimum: 0) }
+            }
+
+            if model.kind == "openai" && training.method == "full" {
+                throw fail(top["model"]!, "'model.kind: openai' serves each candidate as a LoRA adapter beside the base model; 'training.method: full' makes whole models (evaluate them with kind: native)")
             }
 
             let targets = try stringList(top["target_tasks"]!, "target_tasks")

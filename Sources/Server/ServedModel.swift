@@ -26,14 +26,20 @@ public final class ServedModel: Sendable {
     /// How `/v1/chat/completions` turns messages into a prompt: the model's chat template, or a
     /// fallback format (`serve --chat-format`).
     public let chat: ChatFormatter
-    private let engineQueue = DispatchQueue(label: "forgetbench.serve.engine", qos: .userInitiated)
+    /// The queue all engine work runs on; adapters' models share their base model's.
+    private let engineQueue: DispatchQueue
     /// The batch every request's generations join; touched only on ``engineQueue``.
     private let batch: SharedBatch
 
     /// Serves `engine` as `id`; chat messages are formatted by `chat` (by default the engine's
     /// chat template, found beside its tokenizer, else plain text).
-    public init(id: String, engine: NativeLanguageModel, chat: ChatFormatter? = nil, created: Int = Int(Date().timeIntervalSince1970)) throws {
+    ///
+    /// With `sharingQueueOf`, the model's engine work runs on that model's engine queue (one pass at
+    /// a time across both, as for one engine), with a batch of its own.
+    public init(id: String, engine: NativeLanguageModel, chat: ChatFormatter? = nil, created: Int = Int(Date().timeIntervalSince1970),
+                sharingQueueOf other: ServedModel? = nil) throws {
         self.id = id
+        self.engineQueue = other?.engineQueue ?? DispatchQueue(label: "forgetbench.serve.engine", qos: .userInitiated)
         self.engine = engine
         self.chat = try chat ?? ChatFormatter(format: .auto, tokenizer: engine.tokenizer, templateDirectory: engine.templateDirectory)
         self.created = created
@@ -62,6 +68,15 @@ public final class ServedModel: Sendable {
             engineQueue.async {
                 continuation.resume(with: Result(catching: { try body(engine) }))
             }
+        }
+    }
+
+    /// Runs `body` on the engine queue, after all work submitted before it, without the engine
+    /// (for work that must not overlap engine passes, such as loading another model).
+    /// - Throws: whatever `body` throws.
+    public func onEngineQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            engineQueue.async { continuation.resume(with: Result(catching: body)) }
         }
     }
 

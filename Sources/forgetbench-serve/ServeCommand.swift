@@ -27,7 +27,17 @@ struct ServeCommand: AsyncParsableCommand {
                                      logprobs, top_logprobs, stream
           POST /tokenize             {model, prompt} -> {tokens, count, max_model_len}
           POST /detokenize           {model, tokens} -> {prompt}
+          POST /v1/load_lora_adapter {lora_name, lora_path}: serve a PEFT adapter
+          POST /v1/unload_lora_adapter {lora_name}
           GET  /health
+
+        LoRA adapters (as vLLM's --lora-modules and /v1/load_lora_adapter): --lora NAME=DIR, \
+        repeatable, serves the PEFT adapter in DIR (adapter_config.json + adapter_model.safetensors) \
+        under the model id NAME beside the base model; a request's "model" picks the base model or \
+        an adapter, and /v1/models lists them all (an adapter with root, parent and fingerprint). \
+        Each adapter is merged into its own copy of the base weights (memory grows by one model \
+        per adapter) and decodes in its own batch, so requests for different adapters never share \
+        weights; all of them take turns on one engine.
 
         max_tokens 0 with echo scores the prompt only (up to the context + 1 tokens). Chat messages (with tools) become one prompt \
         through the model's chat template, as mask formats training data; a model without one gets \
@@ -79,6 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Sequences decoded together: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it.", valueName: "n"))
     var batchSize: Int = 16
 
+    @Option(name: .customLong("lora"), help: ArgumentHelp("Serve a PEFT LoRA adapter directory under the model id NAME (repeatable), as vLLM's --lora-modules NAME=PATH. More can be loaded while serving: POST /v1/load_lora_adapter {\"lora_name\", \"lora_path\"}.", valueName: "NAME=DIR"))
+    var loras: [String] = []
+
     @Option(name: .customLong("kv-cache-tokens"), help: ArgumentHelp("The most KV-cache positions the batch holds at once (each sequence needs its prompt + max_tokens, capped at the context); requests wait rather than fail when it is full. Default: no limit beyond --batch-size.", valueName: "n"))
     var kvCacheTokens: Int?
 
@@ -89,6 +102,21 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes must be positive, got \(maxRequestBytes)") }
         if let maxTokensLimit, maxTokensLimit < 0 { throw ValidationError("--max-tokens-limit must be 0 or more, got \(maxTokensLimit)") }
         if let modelName, modelName.isEmpty { throw ValidationError("--model-name must not be empty") }
+        var names = Set<String>()
+        for lora in loras {
+            guard let (name, _) = Self.splitLoRA(lora) else { throw ValidationError("--lora \(lora): expected NAME=DIR (a model id, '=', a PEFT adapter directory)") }
+            guard names.insert(name).inserted else { throw ValidationError("--lora \(lora): the name '\(name)' is given twice") }
+        }
+        if !loras.isEmpty, modelOptions.adapter != nil {
+            throw ValidationError("--adapter merges one adapter into the base model; with --lora, serve the base model and name each adapter with --lora")
+        }
+    }
+
+    /// `NAME=DIR` split at the first `=`, or nil when either side is empty.
+    static func splitLoRA(_ text: String) -> (String, String)? {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        let name = String(text[..<eq]), dir = String(text[text.index(after: eq)...])
+        return name.isEmpty || dir.isEmpty ? nil : (name, dir)
     }
 
     func run() async throws {
@@ -102,7 +130,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw ServeError(description: error.message)
         }
         let served = try ServedModel(id: modelName ?? ServedModel.defaultID(forModelPath: modelOptions.model), engine: engine, chat: chat)
-        let server = OpenAIServer(model: served, limits: RequestLimits(maxRequestBytes: maxRequestBytes, maxTokensLimit: maxTokensLimit))
+        let modelPath = modelOptions.model, tokenizerPath = modelOptions.tokenizer
+        let models = ServedModels(base: served) { directory in
+            try NativeLanguageModel.load(modelPath: modelPath, tokenizerPath: tokenizerPath, adapterPath: directory)
+        }
+        for lora in loras {
+            let (name, directory) = Self.splitLoRA(lora)!
+            do {
+                try await models.load(name: name, path: directory)
+            } catch let error as OpenAIError {
+                throw ServeError(description: "--lora \(lora): \(error.message)")
+            }
+        }
+        let server = OpenAIServer(models: models, limits: RequestLimits(maxRequestBytes: maxRequestBytes, maxTokensLimit: maxTokensLimit))
         let host = self.host
         do {
             let notice = chat.notice

@@ -3,6 +3,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import Masking
+import OpenAIBackend
 import Runner
 
 /// `forgetbench mask`: build a masked training set (Selective Token Masking and its controls).
@@ -91,6 +92,13 @@ struct MaskCommand: AsyncParsableCommand {
         }
         let outcome: MaskedDatasetBuilder.Outcome
         do {
+            // Token ids mean text only under one tokenizer: check the server's against --tokenizer.
+            if let served = scorer.model as? OpenAILanguageModel {
+                let probe = "ForgetBench tokenizer check: The quick brown fox jumps over 13 lazy dogs; 12345 + 678 = 13023."
+                if !(try await served.checkTokenizer(probe: probe, expected: scorer.tokenizer.encode(probe, addSpecialTokens: true))) {
+                    FileHandle.standardError.write(Data("note: the server has no /tokenize route; its tokenizer is taken to be \(scorer.tokenizerPath)\n".utf8))
+                }
+            }
             outcome = try await builder.run(request) { done, total in
                 if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
                 progress?.advance(to: done)

@@ -119,6 +119,7 @@ final class DryRunTests: XCTestCase {
             XCTAssertEqual(r.status, 0, "\(spec): \(r.stderr)")
             XCTAssertTrue(r.stdout.contains("train 21 candidates (7 regimes x 3 seeds)"), r.stdout)
             XCTAssertTrue(r.stdout.contains("accelerate launch --num_processes 8 integrations/hf/train.py"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("evaluation through a server (model.kind: openai)") && r.stdout.contains("start: env VLLM_ALLOW_RUNTIME_LORA_UPDATING=True vllm serve"), r.stdout)
         }
     }
 }

@@ -65,6 +65,13 @@ final class MaskThroughServerTests: XCTestCase {
         let manifest = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("remote.manifest.json"))) as? [String: Any])
         XCTAssertNotNil(manifest["tokenizer_sha256"] as? String)
 
+        // Another tokenizer than the server's is caught before any id is sent (its /tokenize).
+        let other = CLI.repositoryRoot.appendingPathComponent("Tests/Fixtures/hftrainer/tiny_llama/tokenizer.json")
+        let r3 = try CLI.run(["mask", "--model", "openai:\(url)", "--model-name", "stories260K", "--tokenizer", other.path,
+                              "--output", work.appendingPathComponent("y.jsonl").path] + common)
+        XCTAssertEqual(r3.status, 1)
+        XCTAssertTrue(r3.stderr.contains("the server's tokenizer is not the one given"), r3.stderr)
+
         // Without --tokenizer the ids cannot be made: one clear line.
         let r2 = try CLI.run(["mask", "--model", "openai:\(url)", "--model-name", "stories260K", "--output", work.appendingPathComponent("x.jsonl").path] + common)
         XCTAssertEqual(r2.status, 1)

@@ -89,6 +89,8 @@ struct FakeBehavior: Sendable {
     var ignoreEcho = false
     /// Return no logprobs at all.
     var noLogprobs = false
+    /// Token prompts: no echoed `logprobs`; vLLM's `prompt_logprobs` (+ `prompt_token_ids`) when asked for.
+    var promptLogprobsOnly = false
     /// Share of requests answered 500 or 429 (alternately).
     var failureRate = 0.0
     /// Share of requests that stall `stallSeconds` before answering.
@@ -174,6 +176,16 @@ enum FakeOpenAIServer {
             for (i, ids) in sequences.enumerated() {
                 let values: [Double?] = behavior.ignoreEcho ? [-0.5] : ids.enumerated().map { $0.offset == 0 ? nil : -Double($0.element % 7 + 1) / 8 }
                 let generated: [Double?] = request.maxTokens > 0 && !behavior.ignoreEcho ? [-0.1] : []
+                if behavior.promptLogprobsOnly {
+                    let asked = request.promptLogprobs != nil
+                    let entries: [[String: PromptLogprob]?] = ids.enumerated().map { i, id in
+                        i == 0 ? nil : [String(id): PromptLogprob(logprob: -Double(id % 7 + 1) / 8, rank: 1, decodedToken: " w\(id)"),
+                                        String(id + 1): PromptLogprob(logprob: -9, rank: 2, decodedToken: " w\(id + 1)")]
+                    }
+                    choices.append(CompletionChoice(index: i, text: "", finishReason: "length", logprobs: nil,
+                                                    promptLogprobs: asked ? entries : nil, promptTokenIds: asked ? ids : nil))
+                    continue
+                }
                 let logprobs = behavior.noLogprobs ? nil : CompletionLogprobs(tokens: nil, tokenLogprobs: values + generated, topLogprobs: nil, textOffset: nil)
                 choices.append(CompletionChoice(index: i, text: "", finishReason: "length", logprobs: logprobs))
             }

@@ -33,6 +33,22 @@ final class TokenLogprobsTests: XCTestCase {
         }
     }
 
+    /// A server that does not echo token prompts' log-probs in `logprobs` but gives vLLM's
+    /// `prompt_logprobs` when asked: asked once, then every batch asks for them.
+    func testVLLMPromptLogprobsAreUsedWhenNothingIsEchoed() async throws {
+        var behavior = FakeBehavior()
+        behavior.promptLogprobsOnly = true
+        let (answers, bodies) = try await FakeOpenAIServer.with(behavior) { url, recorder in
+            let model = try self.model(url, batchSize: 2)
+            let answers = try await model.tokenLogprobs(Self.sequences.map { TokenLogprobsRequest(tokens: $0) })
+            await model.shutdown()
+            return (answers, await recorder.completionBodies())
+        }
+        XCTAssertEqual(answers.map(\.logProbs), Self.sequences.map(Self.expected))
+        XCTAssertEqual(bodies.count, 3, "the first batch is sent again with prompt_logprobs, the second asks at once")
+        XCTAssertEqual(bodies.map { $0.promptLogprobs }, [nil, 1, 1])
+    }
+
     func testAServerWithoutPromptLogprobsIsNamed() async throws {
         var behavior = FakeBehavior()
         behavior.noLogprobs = true
