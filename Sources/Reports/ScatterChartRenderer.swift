@@ -31,6 +31,34 @@ extension ScatterChart {
             canvas.root.addChild(group)
         }
 
+        // Label placement: each label takes the first of six spots around its point whose box
+        // overlaps no point and no label placed before it (else the spot overlapping least), inside
+        // the plot area.
+        struct Box { var x0, y0, x1, y1: Double
+            func overlap(_ o: Box) -> Double { max(0, min(x1, o.x1) - max(x0, o.x0)) * max(0, min(y1, o.y1) - max(y0, o.y0)) }
+        }
+        var obstacles: [Box] = series.flatMap { $0.points }.filter { $0.x.isFinite && $0.y.isFinite }.map { p in
+            let (px, py) = (x.position(p.x), y.position(p.y))
+            return Box(x0: px - 6, y0: py - 6, x1: px + 6, y1: py + 6)
+        }
+        func place(_ label: String, px: Double, py: Double) -> (x: Double, y: Double, anchor: String) {
+            let w = SVGCanvas.textWidth(label, fontSize: 12)
+            let spots: [(Double, Double, String)] = [(px + 9, py - 8, "start"), (px + 9, py + 16, "start"), (px - 9, py - 8, "end"),
+                                                     (px - 9, py + 16, "end"), (px, py - 11, "middle"), (px, py + 21, "middle")]
+            func box(_ spot: (Double, Double, String)) -> Box {
+                let x0 = spot.2 == "start" ? spot.0 : spot.2 == "end" ? spot.0 - w : spot.0 - w / 2
+                return Box(x0: x0, y0: spot.1 - 11, x1: x0 + w, y1: spot.1 + 3)
+            }
+            func cost(_ b: Box) -> Double {
+                let outside = max(0, canvas.plotLeft - b.x0) + max(0, b.x1 - canvas.plotRight) + max(0, canvas.plotTop - b.y0) + max(0, b.y1 - canvas.plotBottom)
+                return obstacles.map { $0.overlap(b) }.reduce(0, +) + outside * 100
+            }
+            let best = spots.min { cost(box($0)) < cost(box($1)) }!
+            let chosen = spots.first { cost(box($0)) == 0 } ?? best
+            obstacles.append(box(chosen))
+            return (chosen.0, chosen.1, chosen.2)
+        }
+
         for (index, series) in series.enumerated() {
             let group = XMLTree.element("g", [("class", "series"), ("data-series", XMLSanitizer.singleLine(series.name)), ("fill", color(index))])
             for point in series.points where point.x.isFinite && point.y.isFinite {
@@ -41,9 +69,9 @@ extension ScatterChart {
                 circle.addChild(XMLTree.element("title", text: XMLSanitizer.singleLine(tooltip)))
                 group.addChild(circle)
                 if let label = point.label, !label.isEmpty {
-                    let nearRight = px > canvas.plotRight - 120
-                    let text = canvas.text(SVGCanvas.shortened(label, to: 32), x: nearRight ? px - 11 : px + 11, y: py - 9,
-                                           anchor: nearRight ? "end" : "start", class: "point-label")
+                    let shown = SVGCanvas.shortened(label, to: 32)
+                    let spot = place(shown, px: px, py: py)
+                    let text = canvas.text(shown, x: spot.x, y: spot.y, anchor: spot.anchor, class: "point-label")
                     XMLTree.setAttribute(text, "font-size", "12")
                     group.addChild(text)
                 }

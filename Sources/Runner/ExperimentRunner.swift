@@ -241,19 +241,45 @@ public struct ExperimentRunner {
         }
         let trainingBar = showsProgress ? ProgressLine(label: "training", total: stepsPerCandidate.reduce(0, +) * spec.seeds.count) : nil
         var stepsBefore = 0
-        for (regimeIndex, (regime, masking)) in plan.regimes.enumerated() {
+        // dpf and stm+dpf score with the ground-truth candidate of the same seed: train them last.
+        let trainingOrder = plan.regimes.indices.filter { plan.regimes[$0].masking?.needsReference != true }
+            + plan.regimes.indices.filter { plan.regimes[$0].masking?.needsReference == true }
+        var referenceScores: [UInt64: [ScoredExample]] = [:]
+        /// The training set scored by the ground-truth candidate of `seed` (trained by now).
+        func reference(seed: UInt64) async throws -> [ScoredExample] {
+            if let done = referenceScores[seed] { return done }
+            guard let gt = plan.regimes.first(where: { $0.masking == .groundTruth })?.name else {
+                throw RunnerError.invalid("\(parsed.location("regimes")): dpf and stm+dpf need the ground-truth regime")
+            }
+            let url = layout.model(gt, seed: seed)
+            guard FineTuningJob.finished(in: url) != nil else {
+                throw RunnerError.invalid("dpf needs the ground-truth candidate of seed \(seed), and its training did not finish (\(url.path))")
+            }
+            let model = spec.training.method == "full"
+                ? try NativeLanguageModel.load(modelPath: url.path)
+                : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: url.path)
+            let other = MaskedDatasetBuilder(model: model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath)
+            let scores = try await other.scoreFile(input: layout.trainingSet.path, chatFormat: plan.format, maxSeqLen: spec.training.maxSequenceLength,
+                                                   cacheDirectory: nil).scores
+            referenceScores[seed] = scores
+            return scores
+        }
+        for regimeIndex in trainingOrder {
+            let (regime, masking) = plan.regimes[regimeIndex]
             for seed in spec.seeds {
                 index += 1
                 let key = "\(regime)#\(seed)"
                 let maskedURL = layout.maskedSet(regime, seed: seed)
                 let (lines, manifest): ([MaskedExample], MaskedDatasetManifest)
                 if let masking {
-                    (lines, manifest) = builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
-                                                     maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path)
+                    let referenceSet = masking.needsReference ? try await reference(seed: seed) : nil
+                    (lines, manifest) = try builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
+                                                         maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path,
+                                                         reference: referenceSet)
                 } else {
                     // Scored once in the data-regime stage.
                     let s = sampledSets[regime]!
-                    (lines, manifest) = builder.mask(examples: s.examples, scores: s.scores, regime: .groundTruth, seed: seed, format: s.format,
+                    (lines, manifest) = try builder.mask(examples: s.examples, scores: s.scores, regime: .groundTruth, seed: seed, format: s.format,
                                                      maxSeqLen: s.maxSeqLen, dataSHA256: s.dataSHA256, input: layout.dataRegimeSet(regime).path)
                 }
                 try writeMasked(lines, manifest: manifest, to: maskedURL)
@@ -293,8 +319,10 @@ public struct ExperimentRunner {
                 job.maxSequenceLength = spec.training.maxSequenceLength
                 job.resume = .automatic
                 job.progress = { p in trainingBar?.advance(to: offset + p.step) }
-                let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels) }
-                let dataHash = ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
+                let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels, weights: $0.weights.map { $0.map { Float($0) } }) }
+                let dataHash = lines.contains { $0.weights != nil }
+                    ? ContentHash.sha256(try JSONEncoder().encode(examples))
+                    : ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
                 let summary = try job.run(examples: examples, dataSHA256: dataHash, output: modelURL)
                 trainingBar?.pause()
                 trainingSummaries[key] = summary
@@ -365,13 +393,19 @@ public struct ExperimentRunner {
         }
         timings.totalSeconds = Date().timeIntervalSince(started)
         let scorerModel = spec.scorer ?? spec.model
-        let results = ExperimentResults(
+        var results = ExperimentResults(
             name: spec.name, description: spec.description, specSHA256: parsed.sha256, base: baseRecord,
             scorer: ModelRecord(source: scorerModel.path, engine: "native", fingerprint: scorer.fingerprint),
             targetTasks: spec.targetTasks, nonTargetTasks: spec.nonTargetTasks, seeds: spec.seeds, tau: spec.tau,
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
             trainingFailures: failures.isEmpty ? nil : failures)
+        func responseLogProbs(_ scores: [ScoredExample]) -> [[Double]] {
+            scores.map { s in s.tokens.trainablePositions.map { s.logProbs[$0 - 1] } }
+        }
+        results.conditions = ExperimentConditions(
+            groundTruthSequencePerplexity: ExperimentConditions.meanSequencePerplexity(responseLogProbs(scored.scores)),
+            selfOutputSequencePerplexity: sampledSets["self-output"].map { ExperimentConditions.meanSequencePerplexity(responseLogProbs($0.scores)) })
         let groundTruthPerplexities = responsePerplexities
         let selfOutputPerplexities = sampledSets["self-output"].map { set in
             set.scores.flatMap { s in s.tokens.trainablePositions.map { exp(-s.logProbs[$0 - 1]) } }
