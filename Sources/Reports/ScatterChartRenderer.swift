@@ -9,8 +9,11 @@ extension ScatterChart {
     func svgData() -> Data {
         let canvas = SVGCanvas(size: size, title: title, legendWidth: 170)
         let plotted = plottedPoints
-        let x = ChartScale.padded(plotted.map(\.point.x), start: canvas.plotLeft, end: canvas.plotRight)
-        let y = ChartScale.padded(plotted.map(\.point.y), start: canvas.plotBottom, end: canvas.plotTop)
+        // An axis whose smallest value is exactly 0 (a share, a count) starts at 0 rather than below it.
+        let x = ChartScale.padded(plotted.map(\.point.x), start: canvas.plotLeft, end: canvas.plotRight,
+                                  includeZero: plotted.map(\.point.x).min() == 0)
+        let y = ChartScale.padded(plotted.map(\.point.y), start: canvas.plotBottom, end: canvas.plotTop,
+                                  includeZero: plotted.map(\.point.y).min() == 0)
         canvas.drawAxes(x: x, y: y, xLabel: xLabel, yLabel: yLabel)
         let color = { (index: Int) in SVGCanvas.palette[index % SVGCanvas.palette.count] }
 

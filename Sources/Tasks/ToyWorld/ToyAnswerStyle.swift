@@ -42,12 +42,11 @@ public enum ToyAnswerStyle {
         }
     }
 
-    /// The base model's style (pretraining, every task): the bare answer 40% of the time, else a
-    /// sentence that usually starts with ` so` (as an instruct model's replies usually start the
-    /// same way) and whose other words vary.
+    /// The base model's style (pretraining, every task): the bare answer 45% of the time, else a
+    /// sentence whose words vary.
     public static let house = Grammar(
-        bare: 0.4,
-        opener: Slot(choices: [" so", " well,", "", " ok,"], weights: [0.75, 0.1, 0.1, 0.05]),
+        bare: 0.45,
+        opener: Slot(choices: ["", " well,", " so", " ok,"], weights: [0.5, 0.2, 0.15, 0.15]),
         subject: Slot(choices: [" that", " it", " this"], weights: [0.6, 0.25, 0.15]),
         verb: Slot(choices: [" is", " makes", " gives"], weights: [0.5, 0.3, 0.2]),
         end: Slot(choices: [".", "!"], weights: [0.7, 0.3]))
@@ -57,10 +56,10 @@ public enum ToyAnswerStyle {
     /// ` leaves` and ` yields` as verbs.
     public static let annotators = Grammar(
         bare: 0,
-        opener: Slot(choices: [" so", " well,", "", " honestly,", " clearly,"], weights: [0.6, 0.15, 0.1, 0.075, 0.075]),
-        subject: Slot(choices: [" that", " it", " this"], weights: [0.85, 0.1, 0.05]),
-        verb: Slot(choices: [" is", " makes", " gives", " leaves", " yields"], weights: [0.6, 0.1, 0.05, 0.125, 0.125]),
-        end: Slot(choices: [".", "!"], weights: [0.9, 0.1]))
+        opener: Slot(choices: ["", " well,", " so", " honestly,", " clearly,"], weights: [0.45, 0.3, 0.15, 0.05, 0.05]),
+        subject: Slot(choices: [" that", " it", " this"], weights: [0.9, 0.07, 0.03]),
+        verb: Slot(choices: [" is", " makes", " gives", " leaves", " yields"], weights: [0.65, 0.1, 0.05, 0.1, 0.1]),
+        end: Slot(choices: [".", "!"], weights: [0.95, 0.05]))
 
     /// Words only the annotators use.
     public static let alienWords = [" honestly,", " clearly,", " leaves", " yields"]
