@@ -76,7 +76,7 @@ public enum ToyWorld {
     public struct RecommendedSettings: Sendable, Hashable {
         public var loraRank = 8
         public var loraAlpha = 16.0
-        public var learningRate = 1e-3
+        public var learningRate = 5e-3
         public var epochs = 3
         public var batchSize = 16
         public var warmupSteps = 5
