@@ -34,9 +34,10 @@ extension ScatterChart {
             canvas.root.addChild(group)
         }
 
-        // Label placement: each label takes the first of six spots around its point whose box
-        // overlaps no point and no label placed before it (else the spot overlapping least), inside
-        // the plot area.
+        // Label placement: each label takes the first spot around its point, nearest first (six
+        // directions, then the same farther out, with a leader line), whose box overlaps no point,
+        // Pareto ring or label placed before it and stays inside the plot area; when none is free,
+        // the spot that overlaps least.
         struct Box { var x0, y0, x1, y1: Double
             func overlap(_ o: Box) -> Double { max(0, min(x1, o.x1) - max(x0, o.x0)) * max(0, min(y1, o.y1) - max(y0, o.y0)) }
         }
@@ -44,22 +45,33 @@ extension ScatterChart {
             let (px, py) = (x.position(p.x), y.position(p.y))
             return Box(x0: px - 6, y0: py - 6, x1: px + 6, y1: py + 6)
         }
-        func place(_ label: String, px: Double, py: Double) -> (x: Double, y: Double, anchor: String) {
-            let w = SVGCanvas.textWidth(label, fontSize: 12)
-            let spots: [(Double, Double, String)] = [(px + 9, py - 8, "start"), (px + 9, py + 16, "start"), (px - 9, py - 8, "end"),
-                                                     (px - 9, py + 16, "end"), (px, py - 11, "middle"), (px, py + 21, "middle")]
-            func box(_ spot: (Double, Double, String)) -> Box {
-                let x0 = spot.2 == "start" ? spot.0 : spot.2 == "end" ? spot.0 - w : spot.0 - w / 2
-                return Box(x0: x0, y0: spot.1 - 11, x1: x0 + w, y1: spot.1 + 3)
+        obstacles += (showParetoFront ? paretoFront : []).map { p in
+            let (px, py) = (x.position(p.x), y.position(p.y))
+            return Box(x0: px - 10, y0: py - 10, x1: px + 10, y1: py + 10)
+        }
+        struct Spot { var x, y: Double; var anchor: String; var far: Bool }
+        func place(_ label: String, px: Double, py: Double) -> Spot {
+            let w = SVGCanvas.textWidth(label, fontSize: 12) * 1.05
+            var spots: [Spot] = []
+            for level in 0 ..< 4 {
+                let d = Double(level)
+                let (dx, up, down) = (9 + 16 * d, -8 - 13 * d, 16 + 13 * d)
+                spots += [Spot(x: px + dx, y: py + up, anchor: "start", far: level > 0), Spot(x: px + dx, y: py + down, anchor: "start", far: level > 0),
+                          Spot(x: px - dx, y: py + up, anchor: "end", far: level > 0), Spot(x: px - dx, y: py + down, anchor: "end", far: level > 0),
+                          Spot(x: px, y: py - 11 - 13 * d, anchor: "middle", far: level > 0), Spot(x: px, y: py + 21 + 13 * d, anchor: "middle", far: level > 0),
+                          Spot(x: px + dx + 6, y: py + 4, anchor: "start", far: level > 0), Spot(x: px - dx - 6, y: py + 4, anchor: "end", far: level > 0)]
+            }
+            func box(_ spot: Spot) -> Box {
+                let x0 = spot.anchor == "start" ? spot.x : spot.anchor == "end" ? spot.x - w : spot.x - w / 2
+                return Box(x0: x0, y0: spot.y - 11, x1: x0 + w, y1: spot.y + 3)
             }
             func cost(_ b: Box) -> Double {
                 let outside = max(0, canvas.plotLeft - b.x0) + max(0, b.x1 - canvas.plotRight) + max(0, canvas.plotTop - b.y0) + max(0, b.y1 - canvas.plotBottom)
                 return obstacles.map { $0.overlap(b) }.reduce(0, +) + outside * 100
             }
-            let best = spots.min { cost(box($0)) < cost(box($1)) }!
-            let chosen = spots.first { cost(box($0)) == 0 } ?? best
+            let chosen = spots.first { cost(box($0)) == 0 } ?? spots.min { cost(box($0)) < cost(box($1)) }!
             obstacles.append(box(chosen))
-            return (chosen.0, chosen.1, chosen.2)
+            return chosen
         }
 
         for (index, series) in series.enumerated() {
@@ -74,6 +86,14 @@ extension ScatterChart {
                 if let label = point.label, !label.isEmpty {
                     let shown = SVGCanvas.shortened(label, to: 32)
                     let spot = place(shown, px: px, py: py)
+                    if spot.far {
+                        // A leader line from the point to the label's nearer edge.
+                        let lx = spot.anchor == "start" ? spot.x - 2 : spot.anchor == "end" ? spot.x + 2 : spot.x
+                        let ly = spot.y < py ? spot.y + 2 : spot.y - 11
+                        group.addChild(XMLTree.element("line", [("class", "label-leader"), ("x1", SVGCanvas.n(px)), ("y1", SVGCanvas.n(py)),
+                                                                ("x2", SVGCanvas.n(lx)), ("y2", SVGCanvas.n(ly)), ("stroke", "#999999"),
+                                                                ("stroke-width", "0.75")]))
+                    }
                     let text = canvas.text(shown, x: spot.x, y: spot.y, anchor: spot.anchor, class: "point-label")
                     XMLTree.setAttribute(text, "font-size", "12")
                     group.addChild(text)
