@@ -11,7 +11,7 @@ final class ToyWorldModelTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let baseModel = repository.appendingPathComponent("models/toy-base")
     /// sha256 fingerprint (weights, config and tokenizer) of the committed model, as `forgetbench pretrain` writes it.
-    static let baseFingerprint = "00ad24f67e9af39b641c9a26106f4be3c70b14b931363e70c920ff113e0e717d"
+    static let baseFingerprint = "957d19854eee693b77431afbe0c3182c2d42fc6893ad662ef93a4465b1ed394b"
 
     func testTokenizerRoundTripsWithBOSAndEOS() throws {
         let tokenizer = try HFTokenizer(data: ToyVocabulary.tokenizerJSON())
