@@ -98,12 +98,17 @@ public struct MaskedDatasetBuilder {
         return (examples, scores, tokenizer.format, limit, sha, cached, cacheURL?.path, templateSHA)
     }
 
-    /// Masks `scores` under `regime`: the dataset lines and the manifest (not written).
+    /// Masks `scores` under `regime`: the dataset lines and the manifest (not written). `reference`:
+    /// the same sequences scored by a ground-truth fine-tune (`dpf`, `stm+dpf` need it).
+    /// - Throws: ``MaskingError/badReference(_:)`` (see ``MaskSelector/select(_:scores:seed:reference:)``).
     public func mask(examples: [TrainingExample], scores: [ScoredExample], regime: MaskingRegime, seed: UInt64, format: ChatFormat,
                      maxSeqLen: Int, dataSHA256: String, input: String, templateSHA256: String? = nil,
-                     trainOnEndOfTurn: Bool = true) -> (examples: [MaskedExample], manifest: MaskedDatasetManifest) {
-        let masked = MaskSelector.select(regime, scores: scores, seed: seed)
-        let lines = zip(zip(examples, scores), masked).map { MaskedExample(scored: $0.1, masked: $1, id: $0.0.id) }
+                     trainOnEndOfTurn: Bool = true, reference: [ScoredExample]? = nil) throws -> (examples: [MaskedExample], manifest: MaskedDatasetManifest) {
+        let masked = try MaskSelector.select(regime, scores: scores, seed: seed, reference: reference)
+        let weights = MaskSelector.weights(regime, scores: scores)
+        let lines = zip(zip(examples, scores), masked).enumerated().map { e, pair in
+            MaskedExample(scored: pair.0.1, masked: pair.1, id: pair.0.0.id, weights: weights?[e])
+        }
         let response = scores.map { $0.tokens.trainablePositions.count }.reduce(0, +)
         let trained = lines.map(\.trainedCount).reduce(0, +)
         let nll = MaskedLoss.mean(zip(lines, scores).map { ($0.labels, $1.logProbs) })
@@ -120,15 +125,27 @@ public struct MaskedDatasetBuilder {
 
     /// Runs the whole pipeline and writes `request.output` and its manifest atomically.
     /// - Throws: ``MaskingError`` (bad lines, options, unwritable paths) or the engine's errors.
+    /// `reference`: the model whose scores `dpf` and `stm+dpf` compare with the base's (a
+    /// ground-truth fine-tune of it, same tokenizer); it scores the same sequences, without a cache.
     @discardableResult
-    public func run(_ request: MaskingRequest, progress: ((Int, Int) -> Void)? = nil) async throws -> Outcome {
+    public func run(_ request: MaskingRequest, reference: (any LanguageModel)? = nil, progress: ((Int, Int) -> Void)? = nil) async throws -> Outcome {
+        if request.regime.needsReference && reference == nil {
+            throw MaskingError.badReference("\(request.regime) needs a reference model: a ground-truth fine-tune of the base (--reference)")
+        }
         let cacheDir = request.useCache ? (request.cacheDirectory ?? URL(fileURLWithPath: request.output).deletingLastPathComponent().path) : nil
         if let cacheDir { try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true) }
         let scored = try await scoreFile(input: request.input, chatFormat: request.chatFormat, maxSeqLen: request.maxSeqLen,
                                    cacheDirectory: cacheDir, trainOnEndOfTurn: request.trainOnEndOfTurn, progress: progress)
-        let (lines, manifest) = mask(examples: scored.examples, scores: scored.scores, regime: request.regime, seed: request.seed,
+        var referenceScores: [ScoredExample]?
+        if request.regime.needsReference, let reference {
+            let other = MaskedDatasetBuilder(model: reference, tokenizer: tokenizer, tokenizerPath: tokenizerPath)
+            referenceScores = try await other.scoreFile(input: request.input, chatFormat: request.chatFormat, maxSeqLen: scored.maxSeqLen,
+                                                        cacheDirectory: nil, trainOnEndOfTurn: request.trainOnEndOfTurn).scores
+        }
+        let (lines, manifest) = try mask(examples: scored.examples, scores: scored.scores, regime: request.regime, seed: request.seed,
                                      format: scored.format, maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: request.input,
-                                     templateSHA256: scored.templateSHA256, trainOnEndOfTurn: request.trainOnEndOfTurn)
+                                     templateSHA256: scored.templateSHA256, trainOnEndOfTurn: request.trainOnEndOfTurn,
+                                     reference: referenceScores)
         try AtomicFile.write(try JSONLines.encode(lines), to: URL(fileURLWithPath: request.output))
         try manifest.save(to: MaskedDatasetManifest.path(forDataset: request.output))
         return Outcome(examples: lines, manifest: manifest, usedCache: scored.cached, cachePath: scored.cachePath)

@@ -15,6 +15,8 @@ public enum MaskingError: Error, CustomStringConvertible, Sendable, Equatable {
     case tokenizationMismatch(dataset: String, what: String, expected: String, found: String)
     /// A file could not be read or written.
     case file(path: String, problem: String)
+    /// `dpf` / `stm+dpf` without reference scores, or reference scores of other token sequences.
+    case badReference(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum MaskingError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(dataset): the masked dataset was tokenized with \(what) sha256:\(expected.prefix(12)), not this model's (\(found == "none" ? "none" : "sha256:" + found.prefix(12))); re-run forgetbench mask with this model"
         case let .file(path, problem):
             return "\(path): \(problem)"
+        case let .badReference(problem):
+            return problem
         }
     }
 }

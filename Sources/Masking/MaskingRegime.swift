@@ -10,7 +10,14 @@ import Foundation
 ///   the whole dataset (a TAU-free STM: one global threshold, not K per example);
 /// - `random:matched` / `random:K`: drop tokens chosen uniformly without replacement among all response
 ///   tokens: as many as `stm:--tau` drops on the same data, or round(K * N);
-/// - `lowest:matched` / `lowest:K`: drop the lowest-ppl response tokens, the same counts.
+/// - `lowest:matched` / `lowest:K`: drop the lowest-ppl response tokens, the same counts;
+/// - `dpf:T` (or `dpf`, taking `--tau`): differential perplexity filtering, drop tokens whose
+///   perplexity under a *reference* model (an unrestricted ground-truth fine-tune of the same base)
+///   exceeds their base perplexity by more than T: score = ppl_ref − ppl_base > T;
+/// - `stm+dpf:TAU` (or `stm+dpf`): drop what `stm:TAU` drops and also every token whose perplexity
+///   rose under the reference (ppl_ref > ppl_base);
+/// - `soft`: drop nothing; weight each response token's loss by its base probability
+///   p_base = 1 / ppl_base (a TAU-free, smooth STM).
 public enum MaskingRegime: Hashable, Sendable, CustomStringConvertible {
     case groundTruth
     /// Drop tokens with perplexity above `tau` (> 1).
@@ -21,6 +28,12 @@ public enum MaskingRegime: Hashable, Sendable, CustomStringConvertible {
     case random(MaskCount)
     /// Drop the lowest-perplexity response tokens.
     case lowest(MaskCount)
+    /// Drop tokens with ppl_reference − ppl_base > `threshold`.
+    case dpf(threshold: Double)
+    /// Drop tokens with ppl_base > `tau`, or ppl_reference > ppl_base.
+    case stmDPF(tau: Double)
+    /// Keep every token; weight its loss by its base probability.
+    case soft
 
     /// How many tokens a `random` or `lowest` regime drops.
     public enum MaskCount: Hashable, Sendable {
@@ -44,7 +57,7 @@ public enum MaskingRegime: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The forms `parse` accepts, for error messages.
-    public static let validForms = "ground-truth, stm:TAU, stm, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K (TAU > 1, 0 <= K <= 1)"
+    public static let validForms = "ground-truth, stm:TAU, stm, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K, dpf:T, dpf, stm+dpf:TAU, stm+dpf, soft (TAU > 1, 0 <= K <= 1, T finite)"
 
     /// Parses a `--regime` value. `tau` is the `--tau` value used by `stm`, `random:matched` and
     /// `lowest:matched`.
@@ -80,6 +93,15 @@ public enum MaskingRegime: Hashable, Sendable, CustomStringConvertible {
             return .topFraction(try checkFraction(try number(argument)))
         case "random": return .random(try count(argument))
         case "lowest": return .lowest(try count(argument))
+        case "dpf":
+            guard let argument else { return .dpf(threshold: tau) }
+            return .dpf(threshold: try number(argument))
+        case "stm+dpf":
+            guard let argument else { return .stmDPF(tau: try checkTau(tau, source: "--tau \(tau)")) }
+            return .stmDPF(tau: try checkTau(try number(argument), source: "'\(text)'"))
+        case "soft":
+            guard argument == nil else { throw MaskingError.badRegime(text) }
+            return .soft
         default: throw MaskingError.badRegime(text)
         }
     }
@@ -99,14 +121,29 @@ public enum MaskingRegime: Hashable, Sendable, CustomStringConvertible {
         case .topFraction(let k): return "top-fraction:\(fmt(k))"
         case .random(let c): return "random:\(count(c))"
         case .lowest(let c): return "lowest:\(count(c))"
+        case .dpf(let t): return "dpf:\(fmt(t))"
+        case .stmDPF(let tau): return "stm+dpf:\(fmt(tau))"
+        case .soft: return "soft"
         }
     }
 
     /// The TAU the regime depends on (`stm`, or a `matched` count), else nil.
     public var tau: Double? {
         switch self {
-        case .stm(let tau), .random(.matched(let tau)), .lowest(.matched(let tau)): return tau
+        case .stm(let tau), .random(.matched(let tau)), .lowest(.matched(let tau)), .stmDPF(let tau): return tau
         default: return nil
         }
     }
+
+    /// Whether the regime scores tokens with a reference model too (`dpf`, `stm+dpf`): an
+    /// unrestricted ground-truth fine-tune of the base, scoring the same token sequences.
+    public var needsReference: Bool {
+        switch self {
+        case .dpf, .stmDPF: return true
+        default: return false
+        }
+    }
+
+    /// Whether the regime weights token losses instead of (only) dropping tokens (`soft`).
+    public var weightsTokens: Bool { self == .soft }
 }

@@ -25,20 +25,38 @@ enum CrossEntropy {
         return targets
     }
 
+    /// The per-row weights matching ``shiftedTargets(labels:)``: row `t` of sequence `s` gets
+    /// `weights[s][t + 1]`, the last row of each sequence 0.
+    static func shiftedWeights(_ weights: [[Float]]) -> [Float] {
+        var rows: [Float] = []
+        rows.reserveCapacity(weights.reduce(0) { $0 + $1.count })
+        for sequence in weights where !sequence.isEmpty {
+            rows += sequence.dropFirst()
+            rows.append(0)
+        }
+        return rows
+    }
+
     /// The sum of the per-row losses `logsumexp(logits[r]) − logits[r][targets[r]]` over rows whose
     /// target is not `ignoreIndex`, in Double. With `gradientScale` non-nil, the logits are replaced
     /// in place by `gradientScale · (softmax(logits[r]) − onehot(targets[r]))` (zero rows where the
     /// target is ignored): the gradient of `gradientScale · sum`. Rows run in parallel.
     ///
+    /// With `weights` (one per row), row `r`'s loss counts `weights[r]` times, in the sum and in
+    /// its gradient (the `soft` regime's weighted loss).
+    ///
     /// Targets must be `ignoreIndex` or in `0 ..< vocab`.
     static func loss(
-        logits: UnsafeMutablePointer<Float>, rows: Int, vocab: Int, targets: [Int], gradientScale: Float?
+        logits: UnsafeMutablePointer<Float>, rows: Int, vocab: Int, targets: [Int], gradientScale: Float?, weights: [Float]? = nil
     ) -> Double {
         precondition(targets.count == rows)
+        precondition(weights == nil || weights!.count == rows, "one weight per row")
+        let weights = weights ?? []
         let chunk = max(1, (1 << 16) / max(vocab, 1))
         let chunks = (rows + chunk - 1) / chunk
         var partial = [Double](repeating: 0, count: chunks)
         targets.withUnsafeBufferPointer { targets in
+          weights.withUnsafeBufferPointer { weights in
             partial.withUnsafeMutableBufferPointer { partial in
                 let partial = partial.baseAddress!
                 Parallel.forEach(chunks) { c in
@@ -53,8 +71,10 @@ enum CrossEntropy {
                         precondition(target >= 0 && target < vocab, "label \(target) outside the vocabulary")
                         let maximum = VectorMath.maximum(row, count: vocab)
                         let sum = VectorMath.sumExpShifted(row, count: vocab, shift: maximum)
-                        total += Double(maximum) + Foundation.log(sum) - Double(row[target])
-                        if let scale = gradientScale {
+                        let w: Float = weights.isEmpty ? 1 : weights[r]
+                        total += Double(w) * (Double(maximum) + Foundation.log(sum) - Double(row[target]))
+                        if let gradientScale {
+                            let scale = gradientScale * w
                             VectorMath.expShifted(row, count: vocab, shift: maximum)
                             VectorMath.scale(row, count: vocab, by: Float(Double(scale) / sum))
                             row[target] -= scale
@@ -63,6 +83,7 @@ enum CrossEntropy {
                     partial[c] = total
                 }
             }
+          }
         }
         return partial.reduce(0, +)
     }

@@ -2,13 +2,17 @@ import Foundation
 import Harness
 
 /// One training sequence: token ids and labels of the same length (-100 where not trained; the label
-/// at `t + 1` is the target of position `t`, as Hugging Face's causal-LM loss).
+/// at `t + 1` is the target of position `t`, as Hugging Face's causal-LM loss), and optionally a loss
+/// weight per token (`weights[t + 1]` scales the loss of label `t + 1`; nil: every label weighs 1).
 public struct LabeledSequence: Codable, Sendable, Equatable {
     public var inputIDs: [Int]
     public var labels: [Int]
-    public init(inputIDs: [Int], labels: [Int]) {
+    public var weights: [Float]?
+    public init(inputIDs: [Int], labels: [Int], weights: [Float]? = nil) {
+        precondition(weights == nil || weights!.count == labels.count, "one weight per label")
         self.inputIDs = inputIDs
         self.labels = labels
+        self.weights = weights
     }
 }
 
@@ -97,7 +101,9 @@ public final class Trainer: @unchecked Sendable {
             var lossSum = 0.0
             for (j, batch) in microBatches.enumerated() {
                 lora?.reseed(settings.seed ^ UInt64(k &* 7919 &+ j &+ 1) &* 0x2545_F491_4F6C_DD1D)
+                let weighted = batch.contains { examples[$0].weights != nil }
                 let loss = pass.lossAndGradients(sequences: batch.map { examples[$0].inputIDs }, labels: batch.map { examples[$0].labels },
+                                                 weights: weighted ? batch.map { examples[$0].weights ?? [Float](repeating: 1, count: examples[$0].labels.count) } : nil,
                                                  gradients: gradients, normalizer: max(counted, 1))
                 lossSum += loss.sum
                 tokens += batch.map { examples[$0].inputIDs.count }.reduce(0, +)

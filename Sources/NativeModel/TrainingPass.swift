@@ -45,9 +45,11 @@ public final class TrainingPass: @unchecked Sendable {
     ///   - sequences: token ids, each sequence non-empty, ids in the vocabulary.
     ///   - labels: one label per token of each sequence (usually the token itself), -100 where the
     ///     token is not trained on; the label at `t + 1` is the target of position `t`.
-    public func loss(sequences: [[Int]], labels: [[Int]]) -> TrainingLoss {
+    ///   - weights: optional per-token loss weights, as for `lossAndGradients` (`sum` is then weighted).
+    public func loss(sequences: [[Int]], labels: [[Int]], weights: [[Float]]? = nil) -> TrainingLoss {
         let a = runForward(sequences: sequences, labels: labels)
-        let sum = CrossEntropy.loss(logits: a.logits.pointer, rows: a.rows, vocab: config.vocabSize, targets: a.targets, gradientScale: nil)
+        let sum = CrossEntropy.loss(logits: a.logits.pointer, rows: a.rows, vocab: config.vocabSize, targets: a.targets, gradientScale: nil,
+                                    weights: weights.map(CrossEntropy.shiftedWeights))
         return TrainingLoss(sum: sum, countedTokens: a.counted)
     }
 
@@ -62,15 +64,20 @@ public final class TrainingPass: @unchecked Sendable {
     ///   - normalizer: the divisor of the loss sum whose gradient is taken; default the batch's counted
     ///     tokens (the batch mean). Pass the total over several micro-batches to accumulate the
     ///     gradient of their joint mean. When no token counts and no normalizer is given, nothing is added.
+    ///   - weights: optional per-token loss weights, one per label (`weights[s][t + 1]` scales the loss of
+    ///     label `t + 1`): the minimised value is then Σ weight·nll / normalizer (`sum` is weighted too).
     @discardableResult
-    public func lossAndGradients(sequences: [[Int]], labels: [[Int]], gradients: Gradients, normalizer: Int? = nil) -> TrainingLoss {
+    public func lossAndGradients(sequences: [[Int]], labels: [[Int]], weights: [[Float]]? = nil, gradients: Gradients,
+                                 normalizer: Int? = nil) -> TrainingLoss {
         precondition(gradients.config == config, "gradients shaped for another model")
         lora?.isTraining = true
         defer { lora?.isTraining = false }
         let a = runForward(sequences: sequences, labels: labels)
         let divisor = normalizer ?? a.counted
         let scale: Float = divisor > 0 ? 1 / Float(divisor) : 0
-        let sum = CrossEntropy.loss(logits: a.logits.pointer, rows: a.rows, vocab: config.vocabSize, targets: a.targets, gradientScale: scale)
+        if let weights { precondition(weights.count == labels.count && zip(weights, labels).allSatisfy { $0.count == $1.count }, "one weight per label") }
+        let sum = CrossEntropy.loss(logits: a.logits.pointer, rows: a.rows, vocab: config.vocabSize, targets: a.targets, gradientScale: scale,
+                                    weights: weights.map(CrossEntropy.shiftedWeights))
         if divisor > 0 { backward(a, tokens: sequences.flatMap { $0 }, gradients: gradients) }
         return TrainingLoss(sum: sum, countedTokens: a.counted)
     }

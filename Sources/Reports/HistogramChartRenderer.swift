@@ -22,6 +22,11 @@ extension HistogramChart {
             xLower = min(xLower, threshold.value)
             xUpper = max(xUpper, threshold.value)
         }
+        if logScaleX, xLower > 0 {
+            // Start at the power of ten just below when it is close (perplexities start at 1), so it gets a tick.
+            let power = pow(10, (log10(xLower)).rounded(.down))
+            if xLower / power < 1.5 { xLower = power }
+        }
         let x = ChartScale(lower: xLower, upper: xUpper, start: canvas.plotLeft, end: canvas.plotRight, logarithmic: logScaleX)
         let y = ChartScale.padded(heights.flatMap { $0 } + [0], start: canvas.plotBottom, end: canvas.plotTop, includeZero: true)
         let label = yLabel ?? (normalization == .fraction ? "fraction of values" : "count")

@@ -61,7 +61,7 @@ struct SVGCanvas {
         let yAxis = XMLTree.element("g", [("class", "axis y-axis")])
         xAxis.addChild(line(plotLeft, plotBottom, plotRight, plotBottom, class: "axis-line", stroke: "#333333"))
         yAxis.addChild(line(plotLeft, plotTop, plotLeft, plotBottom, class: "axis-line", stroke: "#333333"))
-        for value in x.ticks() {
+        for value in Self.thinned(x.ticks(), scale: x) {
             let px = x.position(value)
             grid.addChild(line(px, plotTop, px, plotBottom, class: "grid-line", stroke: nil))
             xAxis.addChild(line(px, plotBottom, px, plotBottom + 5, class: "tick", stroke: "#333333"))
@@ -82,6 +82,39 @@ struct SVGCanvas {
         root.addChild(yAxis)
     }
 
+    /// Approximate width in pixels of `text` at `fontSize` (0.6 em per character, a generous average
+    /// for the sans-serif fonts charts use): enough to keep labels from overlapping.
+    static func textWidth(_ text: String, fontSize: Double = 13) -> Double { Double(text.count) * fontSize * 0.6 }
+
+    /// Every k-th of `ticks` (k the smallest that keeps the x-axis tick labels at least 8 px apart),
+    /// so that long labels on a wide log axis (`1000`, `10000`, …) never run together.
+    static func thinned(_ ticks: [Double], scale: ChartScale) -> [Double] {
+        guard ticks.count > 2 else { return ticks }
+        for k in 1 ... ticks.count {
+            let kept = stride(from: 0, to: ticks.count, by: k).map { ticks[$0] }
+            let fits = zip(kept, kept.dropFirst()).allSatisfy { a, b in
+                abs(scale.position(b) - scale.position(a)) >= (textWidth(scale.label(a)) + textWidth(scale.label(b))) / 2 + 8
+            }
+            if fits { return kept }
+        }
+        return [ticks[0]]
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters (a longer word is cut with `…`).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in XMLSanitizer.singleLine(text).split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            let word = word.count > width ? shortened(word, to: width) : word
+            if current.isEmpty { current = word } else if current.count + 1 + word.count <= width { current += " " + word } else {
+                lines.append(current)
+                current = word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.isEmpty ? [""] : lines
+    }
+
     /// One legend entry: a swatch element (already positioned by the caller's `swatch` closure) and a
     /// label.
     struct LegendEntry {
@@ -93,13 +126,25 @@ struct SVGCanvas {
     func drawLegend(_ entries: [LegendEntry]) {
         guard !entries.isEmpty else { return }
         let legend = XMLTree.element("g", [("class", "legend")])
-        for (index, entry) in entries.enumerated() {
-            let y = plotTop + 8 + Double(index) * 22
+        // Labels wrap at the legend's width (20 px of margin and swatch, 7.8 px per character)
+        // instead of being cut.
+        let perLine = max(8, Int((size.width - plotRight - 16 - 18 - 4) / 7.8))
+        var y = plotTop + 8
+        for entry in entries {
             let x = plotRight + 16
             let group = XMLTree.element("g", [("class", "legend-entry")])
             group.addChild(entry.swatch(x, y))
-            group.addChild(text(Self.shortened(entry.label, to: 24), x: x + 18, y: y + 4, anchor: "start", class: "legend-label"))
+            let lines = Self.wrapped(entry.label, width: perLine)
+            let label = lines.count == 1 ? text(lines[0], x: x + 18, y: y + 4, anchor: "start", class: "legend-label")
+                : XMLTree.element("text", [("class", "legend-label"), ("x", Self.n(x + 18)), ("y", Self.n(y + 4)), ("text-anchor", "start"), ("fill", "#222222")])
+            if lines.count > 1 {
+                for (i, line) in lines.enumerated() {
+                    label.addChild(XMLTree.element("tspan", [("x", Self.n(x + 18)), ("dy", i == 0 ? "0" : "15")], text: line))
+                }
+            }
+            group.addChild(label)
             legend.addChild(group)
+            y += 22 + 15 * Double(lines.count - 1)
         }
         root.addChild(legend)
     }

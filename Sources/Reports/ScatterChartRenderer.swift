@@ -9,8 +9,11 @@ extension ScatterChart {
     func svgData() -> Data {
         let canvas = SVGCanvas(size: size, title: title, legendWidth: 170)
         let plotted = plottedPoints
-        let x = ChartScale.padded(plotted.map(\.point.x), start: canvas.plotLeft, end: canvas.plotRight)
-        let y = ChartScale.padded(plotted.map(\.point.y), start: canvas.plotBottom, end: canvas.plotTop)
+        // An axis whose smallest value is exactly 0 (a share, a count) starts at 0 rather than below it.
+        let x = ChartScale.padded(plotted.map(\.point.x), start: canvas.plotLeft, end: canvas.plotRight,
+                                  includeZero: plotted.map(\.point.x).min() == 0)
+        let y = ChartScale.padded(plotted.map(\.point.y), start: canvas.plotBottom, end: canvas.plotTop,
+                                  includeZero: plotted.map(\.point.y).min() == 0)
         canvas.drawAxes(x: x, y: y, xLabel: xLabel, yLabel: yLabel)
         let color = { (index: Int) in SVGCanvas.palette[index % SVGCanvas.palette.count] }
 
@@ -31,6 +34,46 @@ extension ScatterChart {
             canvas.root.addChild(group)
         }
 
+        // Label placement: each label takes the first spot around its point, nearest first (six
+        // directions, then the same farther out, with a leader line), whose box overlaps no point,
+        // Pareto ring or label placed before it and stays inside the plot area; when none is free,
+        // the spot that overlaps least.
+        struct Box { var x0, y0, x1, y1: Double
+            func overlap(_ o: Box) -> Double { max(0, min(x1, o.x1) - max(x0, o.x0)) * max(0, min(y1, o.y1) - max(y0, o.y0)) }
+        }
+        var obstacles: [Box] = series.flatMap { $0.points }.filter { $0.x.isFinite && $0.y.isFinite }.map { p in
+            let (px, py) = (x.position(p.x), y.position(p.y))
+            return Box(x0: px - 6, y0: py - 6, x1: px + 6, y1: py + 6)
+        }
+        obstacles += (showParetoFront ? paretoFront : []).map { p in
+            let (px, py) = (x.position(p.x), y.position(p.y))
+            return Box(x0: px - 10, y0: py - 10, x1: px + 10, y1: py + 10)
+        }
+        struct Spot { var x, y: Double; var anchor: String; var far: Bool }
+        func place(_ label: String, px: Double, py: Double) -> Spot {
+            let w = SVGCanvas.textWidth(label, fontSize: 12) * 1.05
+            var spots: [Spot] = []
+            for level in 0 ..< 4 {
+                let d = Double(level)
+                let (dx, up, down) = (9 + 16 * d, -8 - 13 * d, 16 + 13 * d)
+                spots += [Spot(x: px + dx, y: py + up, anchor: "start", far: level > 0), Spot(x: px + dx, y: py + down, anchor: "start", far: level > 0),
+                          Spot(x: px - dx, y: py + up, anchor: "end", far: level > 0), Spot(x: px - dx, y: py + down, anchor: "end", far: level > 0),
+                          Spot(x: px, y: py - 11 - 13 * d, anchor: "middle", far: level > 0), Spot(x: px, y: py + 21 + 13 * d, anchor: "middle", far: level > 0),
+                          Spot(x: px + dx + 6, y: py + 4, anchor: "start", far: level > 0), Spot(x: px - dx - 6, y: py + 4, anchor: "end", far: level > 0)]
+            }
+            func box(_ spot: Spot) -> Box {
+                let x0 = spot.anchor == "start" ? spot.x : spot.anchor == "end" ? spot.x - w : spot.x - w / 2
+                return Box(x0: x0, y0: spot.y - 11, x1: x0 + w, y1: spot.y + 3)
+            }
+            func cost(_ b: Box) -> Double {
+                let outside = max(0, canvas.plotLeft - b.x0) + max(0, b.x1 - canvas.plotRight) + max(0, canvas.plotTop - b.y0) + max(0, b.y1 - canvas.plotBottom)
+                return obstacles.map { $0.overlap(b) }.reduce(0, +) + outside * 100
+            }
+            let chosen = spots.first { cost(box($0)) == 0 } ?? spots.min { cost(box($0)) < cost(box($1)) }!
+            obstacles.append(box(chosen))
+            return chosen
+        }
+
         for (index, series) in series.enumerated() {
             let group = XMLTree.element("g", [("class", "series"), ("data-series", XMLSanitizer.singleLine(series.name)), ("fill", color(index))])
             for point in series.points where point.x.isFinite && point.y.isFinite {
@@ -41,9 +84,17 @@ extension ScatterChart {
                 circle.addChild(XMLTree.element("title", text: XMLSanitizer.singleLine(tooltip)))
                 group.addChild(circle)
                 if let label = point.label, !label.isEmpty {
-                    let nearRight = px > canvas.plotRight - 120
-                    let text = canvas.text(SVGCanvas.shortened(label, to: 32), x: nearRight ? px - 11 : px + 11, y: py - 9,
-                                           anchor: nearRight ? "end" : "start", class: "point-label")
+                    let shown = SVGCanvas.shortened(label, to: 32)
+                    let spot = place(shown, px: px, py: py)
+                    if spot.far {
+                        // A leader line from the point to the label's nearer edge.
+                        let lx = spot.anchor == "start" ? spot.x - 2 : spot.anchor == "end" ? spot.x + 2 : spot.x
+                        let ly = spot.y < py ? spot.y + 2 : spot.y - 11
+                        group.addChild(XMLTree.element("line", [("class", "label-leader"), ("x1", SVGCanvas.n(px)), ("y1", SVGCanvas.n(py)),
+                                                                ("x2", SVGCanvas.n(lx)), ("y2", SVGCanvas.n(ly)), ("stroke", "#999999"),
+                                                                ("stroke-width", "0.75")]))
+                    }
+                    let text = canvas.text(shown, x: spot.x, y: spot.y, anchor: spot.anchor, class: "point-label")
                     XMLTree.setAttribute(text, "font-size", "12")
                     group.addChild(text)
                 }

@@ -9,7 +9,7 @@ import Foundation
 ///     data/train.jsonl                the training set; data/forgetbench-scores-*.json its base-model scores
 ///     data/self-output.json(l)        a data regime's set and what it kept
 ///     candidates/REGIME/seed-N/       train.jsonl (+ manifest), model/ (training.json last), eval/, comparison.json
-///     results.json report.md junit.xml tradeoff.svg perplexity.svg
+///     results.json report.md junit.xml tradeoff.svg masking.svg perplexity.svg
 public struct ExperimentLayout: Sendable {
     public var root: URL
 
@@ -33,6 +33,8 @@ public struct ExperimentLayout: Sendable {
     public var report: URL { root.appendingPathComponent("report.md") }
     public var junit: URL { root.appendingPathComponent("junit.xml") }
     public var tradeoffChart: URL { root.appendingPathComponent("tradeoff.svg") }
+    /// TI and BWT against the share of masked tokens, per regime (`masking.svg`).
+    public var maskingChart: URL { root.appendingPathComponent("masking.svg") }
     public var perplexityChart: URL { root.appendingPathComponent("perplexity.svg") }
 
     /// A regime's folder name: `stm:2.5` → `stm-2.5`.

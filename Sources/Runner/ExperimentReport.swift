@@ -11,6 +11,7 @@ public enum ExperimentReport {
     public static func write(_ results: ExperimentResults, layout: ExperimentLayout, groundTruthPerplexities: [Double],
                              selfOutputPerplexities: [Double]?) throws {
         try SVGChart.scatter(tradeoffChart(results)).write(to: layout.tradeoffChart)
+        try SVGChart.scatter(maskingChart(results)).write(to: layout.maskingChart)
         try SVGChart.histogram(perplexityChart(results, groundTruth: groundTruthPerplexities, selfOutput: selfOutputPerplexities))
             .write(to: layout.perplexityChart)
         try AtomicFile.write(Data(markdown(results).utf8), to: layout.report)
@@ -29,6 +30,20 @@ public enum ExperimentReport {
         return ScatterChart(title: "\(r.name): target gain vs forgetting (mean of \(r.seeds.count) seeds)",
                             xLabel: "mean non-target change (points)", yLabel: "target change (points)", series: series,
                             showParetoFront: true, maximizeX: true, maximizeY: true)
+    }
+
+    /// TI and BWT (%, mean over seeds) against the share of response tokens each regime masks.
+    public static func maskingChart(_ r: ExperimentResults) -> ScatterChart {
+        var ti: [ScatterChart.Point] = [], bwt: [ScatterChart.Point] = []
+        for regime in r.regimes {
+            let share = regime.maskedFraction * 100
+            if let v = regime.targetImprovement?.mean, v.isFinite { ti.append(.init(x: share, y: v, label: regime.regime)) }
+            if let v = regime.backwardTransfer?.mean, v.isFinite { bwt.append(.init(x: share, y: v, label: regime.regime)) }
+        }
+        return ScatterChart(title: "\(r.name): TI and BWT against the masked share (mean of \(r.seeds.count) seeds)",
+                            xLabel: "masked share of response tokens (%)", yLabel: "relative change (%)",
+                            series: [.init(name: "TI (target)", points: ti), .init(name: "BWT (non-target)", points: bwt)],
+                            showParetoFront: false)
     }
 
     /// Per-token perplexity of the training responses under the base model: ground truth against
@@ -66,6 +81,14 @@ public enum ExperimentReport {
                 + "\(r.evaluationLimit.map { "first \($0) items per task" } ?? "all items"); seeds \(r.seeds.map(String.init).joined(separator: ", "))"),
         ])
 
+        let checks = ExperimentConditions.checks(r)
+        if r.conditions != nil, !checks.isEmpty {
+            doc.heading("Conditions")
+            var table = MarkdownTable(headers: ["Statistic", "Measured", "The paper's setting", "In range"], alignments: [.left, .right, .left, .left])
+            for c in checks { table.addRow(plain: [c.statistic, c.measured, c.wanted, c.holds.map { $0 ? "yes" : "no" } ?? "—"]) }
+            doc.table(table)
+        }
+
         doc.heading("Leaderboard")
         let nonTargets = r.nonTargetTasks
         var columns = ["Regime", "Masked", "Target Δ (pts)", "TI (%)", "BWT (%)", "BWT (pts)"] + nonTargets.map { "\($0) Δ (pts)" }
@@ -96,6 +119,7 @@ public enum ExperimentReport {
             + "non-target tasks. ★ marks the Pareto front of target gain against mean non-target change. Masked = share of response "
             + "tokens left out of the loss. Train = mean training time per candidate.")
         doc.image(alt: "Target gain against mean non-target change per regime", path: "tradeoff.svg")
+        doc.image(alt: "TI and BWT against the masked share per regime", path: "masking.svg")
         doc.image(alt: "Histogram of response-token perplexity, ground truth against self-output", path: "perplexity.svg")
 
         if let failures = r.trainingFailures, !failures.isEmpty {

@@ -31,6 +31,8 @@ public struct ExperimentResults: Codable, Equatable, Sendable {
     public var timings: ExperimentTimings
     /// Candidates whose external trainer failed (nil when none did); they have no results above.
     public var trainingFailures: [TrainingFailure]?
+    /// Statistics of the paper's conditions (see ``ExperimentConditions``); nil in older results.
+    public var conditions: ExperimentConditions?
 
     /// Everything but the wall-clock times (for comparing two runs of one spec).
     public func withoutTimings() -> ExperimentResults {

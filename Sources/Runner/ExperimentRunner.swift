@@ -174,7 +174,8 @@ public struct ExperimentRunner {
                                                   builder: builder, timings: &timings)
         }
         stages.begin(last - 2)
-        let trained = try trainCandidates(plan: plan, builder: builder, scored: scored, dataSets: dataSets, served: served, timings: &timings)
+        let trained = try await trainCandidates(plan: plan, scorer: scorer, builder: builder, scored: scored, dataSets: dataSets, served: served,
+                                                timings: &timings)
         stages.begin(last - 1)
         let candidateRuns = try await evaluateCandidates(plan: plan, tasks: tasks, base: base, served: served, failures: trained.failures,
                                                          timings: &timings)
@@ -313,8 +314,8 @@ public struct ExperimentRunner {
     }
 
     /// Stage 4: every candidate's masked set written, and the candidate trained (or found trained).
-    func trainCandidates(plan: Plan, builder: MaskedDatasetBuilder, scored: ScoredSet, dataSets: DataRegimeSets, served: ServedEvaluation?,
-                         timings: inout ExperimentTimings) throws -> TrainedCandidates {
+    func trainCandidates(plan: Plan, scorer: EvaluatedModel, builder: MaskedDatasetBuilder, scored: ScoredSet, dataSets: DataRegimeSets,
+                         served: ServedEvaluation?, timings: inout ExperimentTimings) async throws -> TrainedCandidates {
         let candidates = spec.regimes.count * spec.seeds.count
         // A server this run started gives the accelerators back while candidates train; it starts
         // again for their evaluation, with their adapters registered at start.
@@ -336,19 +337,45 @@ public struct ExperimentRunner {
         }
         let trainingBar = showsProgress ? ProgressLine(label: "training", total: stepsPerCandidate.reduce(0, +) * spec.seeds.count) : nil
         var stepsBefore = 0
-        for (regimeIndex, (regime, trainingRegime)) in plan.regimes.enumerated() {
+        // dpf and stm+dpf score with the ground-truth candidate of the same seed: train them last.
+        let trainingOrder = plan.regimes.indices.filter { plan.regimes[$0].regime.masking?.needsReference != true }
+            + plan.regimes.indices.filter { plan.regimes[$0].regime.masking?.needsReference == true }
+        var referenceScores: [UInt64: [ScoredExample]] = [:]
+        /// The training set scored by the ground-truth candidate of `seed` (trained by now).
+        func reference(seed: UInt64) async throws -> [ScoredExample] {
+            if let done = referenceScores[seed] { return done }
+            guard let gt = plan.regimes.first(where: { $0.regime.masking == .groundTruth })?.name else {
+                throw RunnerError.invalid("\(parsed.location("regimes")): dpf and stm+dpf need the ground-truth regime")
+            }
+            let url = layout.model(gt, seed: seed)
+            guard FineTuningJob.finished(in: url) != nil else {
+                throw RunnerError.invalid("dpf needs the ground-truth candidate of seed \(seed), and its training did not finish (\(url.path))")
+            }
+            let model = spec.training.method == "full"
+                ? try NativeLanguageModel.load(modelPath: url.path)
+                : try NativeLanguageModel.load(modelPath: plan.modelPath, tokenizerPath: plan.tokenizerPath, adapterPath: url.path)
+            let other = MaskedDatasetBuilder(model: model, tokenizer: scorer.tokenizer, tokenizerPath: scorer.tokenizerPath)
+            let scores = try await other.scoreFile(input: layout.trainingSet.path, chatFormat: plan.format, maxSeqLen: spec.training.maxSequenceLength,
+                                                   cacheDirectory: nil).scores
+            referenceScores[seed] = scores
+            return scores
+        }
+        for regimeIndex in trainingOrder {
+            let (regime, trainingRegime) = plan.regimes[regimeIndex]
             for seed in spec.seeds {
                 index += 1
                 let key = "\(regime)#\(seed)"
                 let maskedURL = layout.maskedSet(regime, seed: seed)
                 let (lines, manifest): ([MaskedExample], MaskedDatasetManifest)
                 if let masking = trainingRegime.masking {
-                    (lines, manifest) = builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
-                                                     maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path)
+                    let referenceSet = masking.needsReference ? try await reference(seed: seed) : nil
+                    (lines, manifest) = try builder.mask(examples: scored.examples, scores: scored.scores, regime: masking, seed: seed, format: scored.format,
+                                                         maxSeqLen: scored.maxSeqLen, dataSHA256: scored.dataSHA256, input: layout.trainingSet.path,
+                                                         reference: referenceSet)
                 } else {
                     // Scored once in the data-regime stage.
                     let s = sampledSets[regime]!
-                    (lines, manifest) = builder.mask(examples: s.examples, scores: s.scores, regime: .groundTruth, seed: seed, format: s.format,
+                    (lines, manifest) = try builder.mask(examples: s.examples, scores: s.scores, regime: .groundTruth, seed: seed, format: s.format,
                                                      maxSeqLen: s.maxSeqLen, dataSHA256: s.dataSHA256, input: layout.dataRegimeSet(regime).path)
                 }
                 try writeMasked(lines, manifest: manifest, to: maskedURL)
@@ -388,8 +415,10 @@ public struct ExperimentRunner {
                 job.maxSequenceLength = spec.training.maxSequenceLength
                 job.resume = .automatic
                 job.progress = { p in trainingBar?.advance(to: offset + p.step) }
-                let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels) }
-                let dataHash = ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
+                let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels, weights: $0.weights.map { $0.map { Float($0) } }) }
+                let dataHash = lines.contains { $0.weights != nil }
+                    ? ContentHash.sha256(try JSONEncoder().encode(examples))
+                    : ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
                 let summary = try job.run(examples: examples, dataSHA256: dataHash, output: modelURL)
                 trainingBar?.pause()
                 trainingSummaries[key] = summary
@@ -492,7 +521,7 @@ public struct ExperimentRunner {
                                        interval95: $0.interval95) }
         }
         let scorerModel = spec.scorer ?? spec.model
-        let results = ExperimentResults(
+        var results = ExperimentResults(
             name: spec.name, description: spec.description, specSHA256: parsed.sha256, base: baseRecord,
             scorer: ModelRecord(source: scorerModel.path, engine: scorer.model is ServedLanguageModel ? "openai" : "native",
                                 fingerprint: scorer.model is ServedLanguageModel ? baseRecord.fingerprint : scorer.model.fingerprint,
@@ -501,6 +530,12 @@ public struct ExperimentRunner {
             evaluationLimit: spec.evaluationLimit, baseScores: baseScores, trainingData: trainingSummary,
             dataRegimes: dataRegimes.compactMap { sampledSummaries[$0] }, regimes: regimeResults, gated: parsed.gates != nil, timings: timings,
             trainingFailures: failures.isEmpty ? nil : failures)
+        func responseLogProbs(_ scores: [ScoredExample]) -> [[Double]] {
+            scores.map { s in s.tokens.trainablePositions.map { s.logProbs[$0 - 1] } }
+        }
+        results.conditions = ExperimentConditions(
+            groundTruthSequencePerplexity: ExperimentConditions.meanSequencePerplexity(responseLogProbs(scored.scores)),
+            selfOutputSequencePerplexity: sampledSets[DataRegime.selfOutput.rawValue].map { ExperimentConditions.meanSequencePerplexity(responseLogProbs($0.scores)) })
         let groundTruthPerplexities = profile.sortedPerplexities
         let selfOutputPerplexities = sampledSets[DataRegime.selfOutput.rawValue].map { PerplexitySummary(scores: $0.scores, taus: []).sortedPerplexities }
         try ExperimentReport.write(results, layout: layout, groundTruthPerplexities: groundTruthPerplexities,

@@ -59,7 +59,8 @@ public enum ExperimentSpecParser {
     }
 
     static let dataRegimes = DataRegime.allCases.map(\.rawValue)
-    static let regimeForms = ["ground-truth", "stm", "stm:2.5", "top-fraction:0.25", "random:matched", "lowest:matched", "self-output", "rephrase"]
+    static let regimeForms = ["ground-truth", "stm", "stm:2.5", "top-fraction:0.25", "random:matched", "lowest:matched", "dpf", "stm+dpf", "soft",
+                              "self-output", "rephrase"]
 
     /// Parses the spec at `path`.
     /// - Throws: ``RunnerError/invalid(_:)`` with `file:line:col: problem`.
@@ -244,6 +245,10 @@ public enum ExperimentSpecParser {
                 }
             }
             if let duplicate = Self.firstDuplicate(regimes) { throw fail(top["regimes"]!, "regime '\(duplicate)' is listed twice") }
+            let needsReference = regimes.contains { !Self.isDataRegime($0) && ((try? MaskingRegime.parse($0, tau: tau))?.needsReference ?? false) }
+            if needsReference, !regimes.contains(where: { (try? MaskingRegime.parse($0, tau: tau)) == .groundTruth }) {
+                throw fail(top["regimes"]!, "dpf and stm+dpf compare each token's perplexity under the ground-truth candidate of the same seed with the base's; add ground-truth to 'regimes'")
+            }
             if regimes.contains(where: Self.isDataRegime), data.task == nil {
                 throw fail(top["regimes"]!, "the data regimes self-output and rephrase need 'training_data.task' (a task that can judge the model's answers)")
             }
@@ -283,6 +288,9 @@ public enum ExperimentSpecParser {
                     let text = try string(v, "training.command")
                     do { _ = try TrainerCommand(text) } catch { throw fail(v, "'training.command': \(error)") }
                     training.command = text
+                    if regimes.contains(where: { (try? MaskingRegime.parse($0, tau: tau))?.weightsTokens ?? false }) {
+                        throw fail(top["regimes"]!, "the soft regime weights each token's loss; only 'training.trainer: native' reads those weights")
+                    }
                 } else if training.trainer == "command" {
                     throw fail(f["trainer"]!, "'training.trainer: command' needs 'training.command', the trainer's command line (e.g. python integrations/hf/train.py --data {data} --settings {settings} --model {base} --output {output})")
                 }

@@ -98,7 +98,15 @@ public struct FineTuningJob {
             if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
                 throw RunnerError.invalid("\(path):\(i + 1): token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
             }
-            examples.append(LabeledSequence(inputIDs: ids, labels: labels))
+            var weights: [Float]?
+            if let raw = object["weights"] as? [Any] {
+                let values = raw.compactMap { ($0 as? NSNumber)?.doubleValue }
+                guard values.count == ids.count, values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                    throw RunnerError.invalid("\(path):\(i + 1): expected weights: one non-negative number per token")
+                }
+                weights = values.map { Float($0) }
+            }
+            examples.append(LabeledSequence(inputIDs: ids, labels: labels, weights: weights))
         }
         guard !examples.isEmpty else { throw RunnerError.invalid("\(path): no training examples") }
         return examples
@@ -112,7 +120,7 @@ public struct FineTuningJob {
         let examples = all.map { e -> LabeledSequence in
             guard e.inputIDs.count > limit else { return e }
             truncated += 1
-            return LabeledSequence(inputIDs: Array(e.inputIDs.prefix(limit)), labels: Array(e.labels.prefix(limit)))
+            return LabeledSequence(inputIDs: Array(e.inputIDs.prefix(limit)), labels: Array(e.labels.prefix(limit)), weights: e.weights.map { Array($0.prefix(limit)) })
         }
         let checkpointURL = output.appendingPathComponent("checkpoint")
         let stateURL = checkpointURL.appendingPathComponent("trainer.json")

@@ -3,6 +3,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import Masking
+import NativeModel
 import OpenAIBackend
 import Runner
 
@@ -29,7 +30,11 @@ struct MaskCommand: AsyncParsableCommand {
         Regimes: ground-truth | stm:TAU (drop response tokens with ppl > TAU, TAU > 1) | \
         top-fraction:K (drop the K fraction of response tokens with the highest ppl, ranked over the \
         whole dataset) | random:matched, random:K (as many random response tokens as stm:--tau drops, \
-        or round(K*N); seeded by --seed) | lowest:matched, lowest:K (the lowest-ppl response tokens).
+        or round(K*N); seeded by --seed) | lowest:matched, lowest:K (the lowest-ppl response tokens) | \
+        dpf:T, dpf (differential perplexity: drop tokens whose ppl under --reference, a ground-truth \
+        fine-tune of --model, exceeds their base ppl by more than T; dpf takes --tau) | stm+dpf:TAU \
+        (stm:TAU, and also every token whose ppl rose under --reference) | soft (drop nothing; each \
+        token's loss is weighted by its base probability 1/ppl, written as "weights").
 
         Output: one line per example with input_ids, labels (-100 where not trained, else the token \
         id; not shifted, as Hugging Face causal-LM losses expect) and ppl (per token; null for the \
@@ -56,8 +61,11 @@ struct MaskCommand: AsyncParsableCommand {
     @Option(help: "Training set, JSON Lines.")
     var input: String
 
-    @Option(help: ArgumentHelp("Masking regime: ground-truth, stm:TAU, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K.", valueName: "regime"))
+    @Option(help: ArgumentHelp("Masking regime: ground-truth, stm:TAU, top-fraction:K, random:matched, random:K, lowest:matched, lowest:K, dpf:T, stm+dpf:TAU, soft.", valueName: "regime"))
     var regime: String
+
+    @Option(help: ArgumentHelp("dpf and stm+dpf: a ground-truth fine-tune of --model, as a LoRA adapter directory (applied to --model) or a whole model directory; it scores the same set and the regime compares its perplexities with the base's.", valueName: "path"))
+    var reference: String?
 
     @OptionGroup var chat: ChatFormatOption
 
@@ -84,6 +92,16 @@ struct MaskCommand: AsyncParsableCommand {
     func run() async throws {
         let parsed = try MaskingRegime.parse(regime, tau: tau)
         let scorer = try modelOptions.loadForScoring(remote: remoteOptions)
+        var referenceModel: NativeLanguageModel?
+        if parsed.needsReference {
+            guard let reference else {
+                await scorer.close()
+                throw ValidationError("--regime \(regime) needs --reference (a ground-truth fine-tune of --model: its LoRA adapter directory or a model directory)")
+            }
+            let isAdapter = FileManager.default.fileExists(atPath: URL(fileURLWithPath: reference).appendingPathComponent("adapter_config.json").path)
+            referenceModel = try NativeLanguageModel.load(modelPath: isAdapter ? modelOptions.model : reference, tokenizerPath: modelOptions.tokenizer,
+                                                          adapterPath: isAdapter ? reference : nil)
+        }
         nonisolated(unsafe) var progress: ProgressLine?
         let request = MaskingRequest(input: input, output: output, regime: parsed, chatFormat: chat.chatFormat, seed: seed,
                                      maxSeqLen: sequence.maxSeqLen, cacheDirectory: cacheDir, useCache: !noCache, trainOnEndOfTurn: !maskEndOfTurn)
@@ -99,7 +117,7 @@ struct MaskCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("note: the server has no /tokenize route; its tokenizer is taken to be \(scorer.tokenizerPath)\n".utf8))
                 }
             }
-            outcome = try await builder.run(request) { done, total in
+            outcome = try await builder.run(request, reference: referenceModel) { done, total in
                 if progress == nil { progress = ProgressLine(label: "scoring", total: total) }
                 progress?.advance(to: done)
             }

@@ -12,15 +12,16 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         SPEC is an experiment YAML (see experiments/quickstart.yaml): a base model, a training set \
         (a task's training split or a JSON Lines file), the regimes to compare (ground-truth, \
-        stm:TAU, top-fraction:K, random:matched, lowest:matched, self-output, rephrase), training \
+        stm:TAU, top-fraction:K, random:matched, lowest:matched, dpf:T and stm+dpf:TAU (which score \
+        with the run's ground-truth candidate of the same seed), soft, self-output, rephrase), training \
         settings (LoRA on all linear layers by default), target and non-target tasks, an evaluation \
         limit, seeds and optional gates. Paths in the spec are relative to the spec's folder.
 
         Stages: evaluate the base model; score the training set once with the base model; build \
         each regime's data; train each candidate; evaluate each; compare each with the base \
         (paired tests, Holm over non-target tasks, TI and BWT). Writes DIR/results.json, \
-        DIR/report.md (leaderboard, charts, per-seed details, gates), DIR/junit.xml (one test \
-        suite per regime), DIR/tradeoff.svg and DIR/perplexity.svg.
+        DIR/report.md (conditions, leaderboard, charts, per-seed details, gates), DIR/junit.xml (one \
+        test suite per regime), DIR/tradeoff.svg, DIR/masking.svg and DIR/perplexity.svg.
 
         Runs resume: every stage's output is written atomically when it is complete, training \
         keeps checkpoints, and model outputs are cached by model fingerprint and request \

@@ -43,7 +43,7 @@ struct PublishFixture: Sendable {
         model: {path: \(toyBase.path), chat_format: plain}
         training_data: {task: toy_subtract, limit: 48}
         regimes: [ground-truth]
-        training: {lr: 1.5e-3, epochs: 3, batch_size: 4, checkpoint_every: 100}
+        training: {lr: 1e-2, epochs: 3, batch_size: 4, checkpoint_every: 100}
         target_tasks: [toy_subtract]
         non_target_tasks: [toy_reverse, toy_facts]
         evaluation: {limit: 24}

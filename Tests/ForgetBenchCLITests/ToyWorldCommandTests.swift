@@ -26,10 +26,10 @@ final class ToyWorldCommandTests: XCTestCase {
     func testToyBaseEvaluatesAndPretrainWritesAModel() throws {
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let eval = try CLI.run(["eval", "--model", toyBase, "--tasks", "toy_upper,toy_max", "--limit", "10",
+        let eval = try CLI.run(["eval", "--model", toyBase, "--tasks", "toy_facts,toy_max", "--limit", "10",
                                 "--output", work.appendingPathComponent("eval").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
-        XCTAssertTrue(eval.stdout.contains("toy_upper (n=10): exact_match 1.0000"), eval.stdout)
+        XCTAssertTrue(eval.stdout.contains("toy_facts (n=10): exact_match 1.0000"), eval.stdout)
         // 10 of 10 correct: the printed interval is Wilson's, whose lower end is n / (n + z²).
         let z = 1.959963984540054
         let wilsonLower = String(format: "%.4f", 10 / (10 + z * z))

@@ -204,6 +204,70 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    func testWeightedCrossEntropyAndItsGradient() {
+        // The soft regime's loss: row r counts weights[r] times, in the sum and in the gradient.
+        let labels = [[5, -100, 2, 7], [1, 4, 8]]
+        let weights: [[Float]] = [[0.9, 0.7, 0.25, 0.6], [0.3, 1, 0.05]]
+        let targets = CrossEntropy.shiftedTargets(labels: labels)
+        let rowWeights = CrossEntropy.shiftedWeights(weights)
+        XCTAssertEqual(rowWeights, [0.7, 0.25, 0.6, 0, 1, 0.05, 0])
+        let rows = targets.count, vocab = 9
+        let logits = Tensor(shape: [rows, vocab], values: Self.random(rows * vocab, seed: 41, scale: 3))
+        let counted = targets.filter { $0 != -100 }.count
+        var reference = 0.0
+        for (r, t) in targets.enumerated() where t != -100 {
+            let row = (0 ..< vocab).map { Double(logits.pointer[r * vocab + $0]) }
+            let m = row.max()!
+            reference += Double(rowWeights[r]) * (m + log(row.map { exp($0 - m) }.reduce(0, +)) - row[t])
+        }
+        let scratch = Tensor(zeros: [rows, vocab])
+        let f = { () -> Double in
+            scratch.pointer.update(from: logits.pointer, count: logits.count)
+            return CrossEntropy.loss(logits: scratch.pointer, rows: rows, vocab: vocab, targets: targets, gradientScale: nil, weights: rowWeights)
+                / Double(counted)
+        }
+        XCTAssertEqual(f() * Double(counted), reference, accuracy: 1e-9 * reference + 1e-5)
+        let numeric = Self.numericGradient(logits.pointer, count: logits.count, step: 1e-2, f)
+        let gradient = logits.copy()
+        let sum = CrossEntropy.loss(logits: gradient.pointer, rows: rows, vocab: vocab, targets: targets, gradientScale: 1 / Float(counted),
+                                    weights: rowWeights)
+        XCTAssertEqual(sum, reference, accuracy: 1e-5)
+        assertClose(gradient.values, numeric, "weighted cross-entropy")
+        // Weights of 1 are the unweighted loss exactly.
+        let plain = logits.copy(), ones = logits.copy()
+        let a = CrossEntropy.loss(logits: plain.pointer, rows: rows, vocab: vocab, targets: targets, gradientScale: 0.5)
+        let b = CrossEntropy.loss(logits: ones.pointer, rows: rows, vocab: vocab, targets: targets, gradientScale: 0.5,
+                                  weights: [Float](repeating: 1, count: rows))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(plain.values, ones.values)
+    }
+
+    func testWholeModelWeightedLossGradient() {
+        let config = Self.tinyConfig(tied: false, biases: false)
+        let weights = LlamaWeights.random(config: config, seed: 27, scale: 0.3)
+        let pass = TrainingPass(weights: weights)
+        let (sequences, labels) = Self.tinyBatch
+        var rng = SplitMix64(seed: 28)
+        let tokenWeights = labels.map { $0.map { _ in Float(rng.nextUniform()) } }
+        let gradients = Gradients(zerosLike: weights)
+        let loss = pass.lossAndGradients(sequences: sequences, labels: labels, weights: tokenWeights, gradients: gradients)
+        XCTAssertEqual(pass.loss(sequences: sequences, labels: labels, weights: tokenWeights).sum, loss.sum, accuracy: 1e-9)
+        XCTAssertLessThan(loss.sum, pass.loss(sequences: sequences, labels: labels).sum)
+        let f = { pass.loss(sequences: sequences, labels: labels, weights: tokenWeights).mean }
+        let gradientByName = Dictionary(uniqueKeysWithValues: gradients.namedTensors.map { ($0.0, $0.1) })
+        for (name, tensor) in weights.namedTensors where name.contains("layers.1") || name == "lm_head.weight" {
+            let g = gradientByName[name]!
+            var indices = [(0 ..< g.count).max { abs(g.pointer[$0]) < abs(g.pointer[$1]) }!]
+            for _ in 0 ..< 3 { indices.append(Int(rng.next() % UInt64(tensor.count))) }
+            var numeric: [Double] = [], analytic: [Float] = []
+            for i in indices {
+                numeric += Self.numericGradient(tensor.pointer + i, count: 1, step: 1e-2, f)
+                analytic.append(g.pointer[i])
+            }
+            XCTAssertLessThanOrEqual(Self.relativeError(numeric, analytic.map(Double.init)), 2e-2, "\(name): numeric \(numeric) analytic \(analytic)")
+        }
+    }
+
     // MARK: - Whole model
 
     private static func tinyConfig(tied: Bool, biases: Bool) -> TransformerConfig {

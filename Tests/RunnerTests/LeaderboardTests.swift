@@ -139,8 +139,8 @@ final class LeaderboardTests: XCTestCase {
         }
     }
 
-    /// The committed quickstart report (results.json alone, written before task hashes were
-    /// recorded): one table of the base and its 15 candidates, with the recorded comparisons' numbers.
+    /// The committed quickstart report (results.json, which records its tasks' content hashes):
+    /// one table of the base and its 15 candidates, with the recorded comparisons' numbers.
     func testTheCommittedQuickstartRunIsALeaderboard() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let quickstart = root.appendingPathComponent("reports/quickstart")

@@ -11,22 +11,29 @@ final class ToyWorldModelTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let baseModel = repository.appendingPathComponent("models/toy-base")
     /// sha256 fingerprint (weights, config and tokenizer) of the committed model, as `forgetbench pretrain` writes it.
-    static let baseFingerprint = "00ad24f67e9af39b641c9a26106f4be3c70b14b931363e70c920ff113e0e717d"
+    static let baseFingerprint = "957d19854eee693b77431afbe0c3182c2d42fc6893ad662ef93a4465b1ed394b"
 
     func testTokenizerRoundTripsWithBOSAndEOS() throws {
         let tokenizer = try HFTokenizer(data: ToyVocabulary.tokenizerJSON())
         XCTAssertEqual(tokenizer.vocabularySize, ToyVocabulary.size)
         XCTAssertEqual(tokenizer.bosTokenID, ToyVocabulary.bosID)
         XCTAssertEqual(tokenizer.eosTokenIDs, [ToyVocabulary.eosID])
-        let texts = ["Q: 53-27?\nA: 26", "Q: reverse kqz\nA: zqk", " well, that makes 26.", "~!\"#$%&'()*+,-./ {}|\\^_`", ""]
+        let texts = ["Q: 53-27?\nA: 26", "Q: reverse kqz\nA: zqk", " well, that makes 26.", " honestly, this leaves 7!", "~!\"#$%&'()*+,-./ {}|\\^_`", ""]
         for text in texts {
             let ids = tokenizer.encode(text, addSpecialTokens: true)
             XCTAssertEqual(ids.first, ToyVocabulary.bosID)
-            XCTAssertEqual(ids.count, text.count + 1, text)
             XCTAssertEqual(tokenizer.decode(ids, skipSpecialTokens: true), text)
             XCTAssertEqual(tokenizer.decode(ids + [ToyVocabulary.eosID], skipSpecialTokens: true), text)
             XCTAssertEqual(tokenizer.encode(text, addSpecialTokens: false), Array(ids.dropFirst()))
         }
+        // Words of the answer grammar are one token each, a space and a digit one token, the rest characters.
+        func pieces(_ text: String) -> [String] {
+            tokenizer.encode(text, addSpecialTokens: false).map { tokenizer.decode([$0], skipSpecialTokens: false) }
+        }
+        XCTAssertEqual(pieces(" well, that makes 26."), [" well,", " that", " makes", " 2", "6", "."])
+        XCTAssertEqual(pieces(" honestly, this leaves 7!"), [" honestly,", " this", " leaves", " 7", "!"])
+        XCTAssertEqual(pieces("Q: 53-27?\nA: 26"), ["Q", ":", " 5", "3", "-", "2", "7", "?", "\n", "A", ":", " 2", "6"])
+        XCTAssertEqual(pieces(" zqk"), [" ", "z", "q", "k"])
         XCTAssertEqual(tokenizer.encode("é", addSpecialTokens: false), [0], "unknown characters map to <unk>")
     }
 
@@ -59,9 +66,10 @@ final class ToyWorldModelTests: XCTestCase {
         let tokenizer = try HFTokenizer(data: ToyVocabulary.tokenizerJSON())
         let example = ToyWorld.Example(task: "toy_subtract", prompt: "Q: 5-3?\nA:", response: " 2")
         let sequence = try XCTUnwrap(ToyPretraining.sequences([example], tokenizer: tokenizer).first)
-        XCTAssertEqual(sequence.inputIDs.count, 1 + 10 + 2 + 1)
+        // BOS, "Q", ":", " 5", "-", "3", "?", "\n", "A", ":" then " 2" and EOS.
+        XCTAssertEqual(sequence.inputIDs.count, 1 + 9 + 1 + 1)
         XCTAssertEqual(sequence.labels.filter { $0 != -100 }, tokenizer.encode(" 2", addSpecialTokens: false) + [ToyVocabulary.eosID])
-        XCTAssertEqual(sequence.labels.prefix(11).filter { $0 != -100 }, [Int]())
+        XCTAssertEqual(sequence.labels.prefix(10).filter { $0 != -100 }, [Int]())
     }
 
     func testCommittedBaseModelLoadsAndSolvesItsTasks() throws {
@@ -78,7 +86,8 @@ final class ToyWorldModelTests: XCTestCase {
             }
             return correct / Double(items)
         }
-        XCTAssertGreaterThanOrEqual(try accuracy(ToyUppercaseTask(), items: 20), 0.9)
+        XCTAssertGreaterThanOrEqual(try accuracy(ToySuccessorTask(), items: 20), 0.9)
+        XCTAssertGreaterThanOrEqual(try accuracy(ToyUppercaseTask(), items: 20), 0.6)
         let target = try accuracy(ToySubtractionTask(), items: 20)
         XCTAssertTrue((0.1 ... 0.8).contains(target), "target accuracy \(target)")
     }

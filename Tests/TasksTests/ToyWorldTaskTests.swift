@@ -53,15 +53,25 @@ final class ToyWorldTaskTests: XCTestCase {
         XCTAssertEqual(Set(corpus.map(\.task)), Set(ToyWorld.tasks.map(\.name)))
     }
 
-    func testTargetPretrainSplitIsBorrowFreeAndTestIsMixed() {
+    func testTargetPretrainingTeachesBorrowItemsUnreliably() {
         let target = ToySubtractionTask()
         func borrow(_ item: ToyItem) -> Bool {
             let parts = item.question.dropLast().split(separator: "-").map { Int($0)! }
             return ToySubtractionTask.needsBorrow(parts[0], parts[1])
         }
-        XCTAssertFalse(target.items(.pretrain).contains(where: borrow))
         let share = Double(target.items(.test).filter(borrow).count) / Double(ToySubtractionTask.testCount)
         XCTAssertTrue((0.3 ... 0.6).contains(share), "borrow share \(share)")
+        // Borrow-free items are always answered right; borrow items right about 45% of the time, else + 10.
+        var rng = SplitMix64(seed: 5)
+        var right = 0, slips = 0
+        for item in target.items(.pretrain) {
+            let answer = Int(target.pretrainingAnswer(item, &rng))!
+            if !borrow(item) { XCTAssertEqual(answer, Int(item.answer)!); continue }
+            if answer == Int(item.answer)! { right += 1 } else { XCTAssertEqual(answer, Int(item.answer)! + 10); slips += 1 }
+        }
+        let accuracy = Double(right) / Double(right + slips)
+        XCTAssertEqual(accuracy, ToySubtractionTask.pretrainingBorrowAccuracy, accuracy: 0.05)
+        XCTAssertGreaterThan(right + slips, 800)
     }
 
     func testAnswersAreCorrect() {
@@ -118,19 +128,24 @@ final class ToyWorldTaskTests: XCTestCase {
 
     func testGroundTruthIsInTheAnnotatorsStyleNotTheBaseStyle() throws {
         let target = ToySubtractionTask()
-        let items = try target.trainingInstances(limit: 100)
-        XCTAssertEqual(items.count, 100)
-        var templatesUsed = Set<String>()
+        let items = try target.trainingInstances(limit: 300)
+        XCTAssertEqual(items.count, 300)
+        var openers: [String: Int] = [:]
+        var alien = 0
         for item in items {
             let gt = target.groundTruthResponse(for: item)
             XCTAssertNotEqual(gt, ToyFormat.baseResponse(item.target))
-            XCTAssertTrue(gt.hasPrefix(" ") && gt.count > 12 && gt.count <= 30, gt)
+            XCTAssertTrue(gt.hasPrefix(" ") && gt.count > 8 && gt.count <= 30, gt)
             XCTAssertTrue(gt.contains(where: \.isLetter), gt)
             XCTAssertEqual(AnswerFilter.run(target.answerFilters, on: gt), item.target)
             XCTAssertEqual(gt, target.groundTruthResponse(for: item))
-            templatesUsed.insert(String(gt.prefix(5)))
+            openers[String(gt.split(separator: " ")[0]), default: 0] += 1
+            if ToyAnswerStyle.alienWords.contains(where: { gt.contains($0) }) { alien += 1 }
         }
-        XCTAssertGreaterThanOrEqual(templatesUsed.count, 4)
+        // Every opener of the annotators' grammar occurs; about a quarter of the answers use a word the base never saw.
+        XCTAssertTrue(Set(openers.keys).isSubset(of: ["well,", "so", "honestly,", "clearly,", "that", "it", "this"]), "\(openers)")
+        XCTAssertTrue(Set(openers.keys).isSuperset(of: ["well,", "so", "honestly,", "clearly,", "that"]), "\(openers)")
+        XCTAssertTrue((50 ... 130).contains(alien), "\(alien) answers with an alien word")
         XCTAssertEqual(target.correctnessMetric, "exact_match")
         // Non-target tasks' ground truth is the base style.
         let reverse = ToyReverseTask()
@@ -144,6 +159,7 @@ final class ToyWorldTaskTests: XCTestCase {
         for task in ToyWorld.tasks {
             for item in try task.instances(limit: nil, seed: 0) + (try task.trainingInstances(limit: 300)) {
                 let response = task.groundTruthResponse(for: item)
+                // Characters bound tokens from above.
                 XCTAssertLessThanOrEqual(1 + item.prompt.count + ToyFormat.generation.maxTokens, 64, item.prompt)
                 XCTAssertTrue((item.prompt + response).allSatisfy(vocabulary.contains), item.prompt + response)
             }
@@ -159,5 +175,10 @@ final class ToyWorldTaskTests: XCTestCase {
         XCTAssertEqual(Set(vocab.values), Set(0 ..< ToyVocabulary.size))
         XCTAssertEqual(vocab["</s>"], ToyVocabulary.eosID)
         XCTAssertEqual(vocab["<s>"], ToyVocabulary.bosID)
+        // Every merge joins two pieces of the vocabulary into a third; every word is a piece.
+        let merges = try XCTUnwrap((object["model"] as? [String: Any])?["merges"] as? [[String]])
+        XCTAssertEqual(merges.count, ToyVocabulary.merges.count)
+        for m in merges { XCTAssertTrue(vocab[m[0]] != nil && vocab[m[1]] != nil && vocab[m[0] + m[1]] != nil, "\(m)") }
+        for word in ToyVocabulary.words { XCTAssertNotNil(vocab[word], word) }
     }
 }

@@ -44,6 +44,9 @@ public protocol ToyTask: TrainableTask, ConfiguredTask {
     var targetAnswerFilters: [AnswerFilter] { get }
     /// The generator's parameters, recorded in the configuration (and so in the content hash).
     var generatorParameters: [String: JSONValue] { get }
+    /// The answer a pretraining example of `item` gives (before ``ToyAnswerStyle/house`` phrases
+    /// it): the gold answer, unless the task teaches some items unreliably (the target).
+    func pretrainingAnswer(_ item: ToyItem, _ rng: inout SplitMix64) -> String
 }
 
 /// Rendering shared by every toy task.
@@ -63,6 +66,9 @@ extension ToyTask {
     public var source: String { "compiled-in" }
     public var answerFilters: [AnswerFilter] { [.trim] }
     public var targetAnswerFilters: [AnswerFilter] { [.trim] }
+    public func pretrainingAnswer(_ item: ToyItem, _ rng: inout SplitMix64) -> String {
+        item.goldIndex.map { item.choices[$0] } ?? item.answer
+    }
 
     var metricConfigs: [MetricConfig] {
         outputType == .multipleChoice

@@ -5,13 +5,15 @@ import Harness
 /// enough that an experiment of 15 LoRA fine-tunes fits in minutes on two CPU cores, built to
 /// reproduce the paper's conditions (see `docs/toy-world.md`).
 ///
-/// - Non-target skills (learned in pretraining, in one answer style `A: <answer>`):
+/// - Non-target skills (learned in pretraining, answered in the varied house style of
+///   ``ToyAnswerStyle``, `A: 26` or `A: so that makes 26.`):
 ///   ``ToyReverseTask`` (`toy_reverse`), ``ToyUppercaseTask`` (`toy_upper`),
 ///   ``ToySuccessorTask`` (`toy_successor`), ``ToyCompareTask`` (`toy_max`, multiple choice) and
 ///   ``ToyFactsTask`` (`toy_facts`, memorised facts).
-/// - The target skill ``ToySubtractionTask`` (`toy_subtract`): the base model saw only its
-///   borrow-free items; its ground truth is written in an unfamiliar verbose style.
-/// - A character-level tokenizer (``ToyVocabulary``) and the base model `models/toy-base`, made by
+/// - The target skill ``ToySubtractionTask`` (`toy_subtract`): the base model saw its borrow items
+///   answered right less than half the time, so it is unsure of them; its ground truth is written in
+///   the annotators' style, partly familiar.
+/// - A small subword tokenizer (``ToyVocabulary``) and the base model `models/toy-base`, made by
 ///   `forgetbench pretrain` from ``pretrainingCorpus(examples:seed:)``.
 public enum ToyWorld {
     /// The target task's name.
@@ -47,8 +49,9 @@ public enum ToyWorld {
     }
 
     /// `examples` pretraining examples drawn with `seed`: a task by ``pretrainingWeights``, then a
-    /// uniformly random item of its pretrain split, in the base style (for multiple choice: the
-    /// gold choice). Deterministic in (`examples`, `seed`).
+    /// uniformly random item of its pretrain split, its ``ToyTask/pretrainingAnswer(_:_:)`` (for
+    /// multiple choice: the gold choice) phrased in the house style (``ToyAnswerStyle/house``: the
+    /// bare answer or a varied sentence). Deterministic in (`examples`, `seed`).
     public static func pretrainingCorpus(examples: Int, seed: UInt64) -> [Example] {
         let all = tasks
         let pools = all.map { $0.items(.pretrain) }
@@ -62,8 +65,8 @@ public enum ToyWorld {
             var k = 0
             while k < all.count - 1, u >= weights[k] { u -= weights[k]; k += 1 }
             let item = pools[k][rng.below(pools[k].count)]
-            let answer = item.goldIndex.map { item.choices[$0] } ?? item.answer
-            result.append(Example(task: all[k].name, prompt: ToyFormat.prompt(item.question), response: ToyFormat.baseResponse(answer)))
+            let answer = all[k].pretrainingAnswer(item, &rng)
+            result.append(Example(task: all[k].name, prompt: ToyFormat.prompt(item.question), response: ToyAnswerStyle.house.response(answer, &rng)))
         }
         return result
     }
@@ -73,7 +76,7 @@ public enum ToyWorld {
     public struct RecommendedSettings: Sendable, Hashable {
         public var loraRank = 8
         public var loraAlpha = 16.0
-        public var learningRate = 1e-3
+        public var learningRate = 5e-3
         public var epochs = 3
         public var batchSize = 16
         public var warmupSteps = 5
