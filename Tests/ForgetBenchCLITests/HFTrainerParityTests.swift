@@ -239,4 +239,23 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertTrue(message.contains("another tokenizer") && message.contains(manifest.path), message)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/adapter_model.safetensors").path))
     }
+
+    /// A `soft` set (per-token loss weights) is refused by train.py, which trains unweighted: running
+    /// it would silently train another regime.
+    func testASoftSetIsRefusedByTheScript() throws {
+        let python = try python()
+        let data = work.appendingPathComponent("train.soft.jsonl")
+        let r = try CLI.run(["mask", "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
+                             "--input", Self.fixture.appendingPathComponent("train.jsonl").path, "--regime", "soft", "--output", data.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(try String(contentsOf: data, encoding: .utf8).contains("\"weights\""), "mask --regime soft writes weights")
+        let settings = work.appendingPathComponent("settings.json")
+        try Data("{\"method\": \"lora\", \"epochs\": 1}".utf8).write(to: settings)
+        let (status, message) = try runPython(python, [Self.script.path, "--data", data.path, "--settings", settings.path,
+                                                      "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
+                                                      "--output", work.appendingPathComponent("out").path])
+        XCTAssertEqual(status, 2, message)
+        XCTAssertTrue(message.contains("\(data.path):1:") && message.contains("soft"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/adapter_model.safetensors").path))
+    }
 }

@@ -190,6 +190,11 @@ def read_examples(path: str, vocab_size: int, max_len: int) -> tuple[list[tuple[
             except json.JSONDecodeError:
                 raise InputError(f"{path}:{number}: not a JSON object (expected one masked example per line)")
             ids, labels = (obj.get("input_ids"), obj.get("labels")) if isinstance(obj, dict) else (None, None)
+            if isinstance(obj, dict) and obj.get("weights") is not None:
+                # A `soft` set weights each token's loss; this trainer does not, and training it
+                # unweighted would silently run another regime.
+                raise InputError(f"{path}:{number}: this line carries per-token loss weights (the 'soft' regime), which train.py "
+                                 "does not implement; train soft sets with the built-in trainer (forgetbench train)")
             if not (isinstance(ids, list) and isinstance(labels, list) and ids and len(ids) == len(labels)
                     and all(isinstance(t, int) for t in ids) and all(isinstance(t, int) for t in labels)):
                 raise InputError(f"{path}:{number}: expected input_ids and labels, integer lists of the same non-zero length")
