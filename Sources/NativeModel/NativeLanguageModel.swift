@@ -46,16 +46,16 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
     /// `tokenizerPath` says otherwise) or a llama2.c `.bin` (tokenizer `tokenizer.bin` or a single
     /// `tok*.bin` beside it unless given).
     ///
-    /// With `adapterPath`, a PEFT LoRA adapter directory is merged into the weights, and its files
-    /// join the fingerprint.
+    /// With `adapterPath`, a PEFT LoRA adapter directory is merged into the weights, and its
+    /// fingerprint (``ModelFingerprint/ofAdapter(in:)``) joins the model's.
     public static func load(modelPath: String, tokenizerPath: String? = nil, adapterPath: String? = nil) throws -> NativeLanguageModel {
         let url = URL(fileURLWithPath: modelPath)
         let weights = try CheckpointLoader.loadWeights(at: modelPath)
-        var adapterFiles: [URL] = []
+        var adapterFingerprint: ModelFingerprint?
         if let adapterPath {
             let directory = URL(fileURLWithPath: adapterPath)
             try LoRAAdapter.load(directory: directory).merge(into: weights)
-            adapterFiles = ["adapter_config.json", "adapter_model.safetensors"].map { directory.appendingPathComponent($0) }
+            adapterFingerprint = try ModelFingerprint.ofAdapter(in: directory)
         }
         let weightFiles: [URL]
         let tokenizerURL: URL
@@ -78,10 +78,11 @@ public final class NativeLanguageModel: LanguageModel, @unchecked Sendable {
             throw ModelLoadError(path: tokenizerURL.path, problem: "tokenizer file not found (pass --tokenizer PATH)")
         }
         let tokenizer = try loadTokenizer(at: tokenizerURL.path)
-        let fingerprint = try ModelFingerprint.of(files: weightFiles + [tokenizerURL] + adapterFiles)
+        let base = try ModelFingerprint.of(files: weightFiles + [tokenizerURL])
+        let fingerprint = adapterFingerprint.map { base.merging(adapter: $0) } ?? base
         let model = NativeLanguageModel(transformer: Transformer(weights: weights), tokenizer: tokenizer, fingerprint: fingerprint)
         model.tokenizerPath = tokenizerURL.path
-        if !adapterFiles.isEmpty { model.adapterFingerprint = try ModelFingerprint.of(files: adapterFiles) }
+        model.adapterFingerprint = adapterFingerprint
         return model
     }
 

@@ -457,7 +457,7 @@ public struct ExperimentRunner {
                 if let served {
                     // The candidate's adapter under its own model id on the same server.
                     let name = served.adapterName(regime: regime, seed: seed)
-                    let adapter = try ModelFingerprint.of(files: ["adapter_config.json", "adapter_model.safetensors"].map { modelURL.appendingPathComponent($0) })
+                    let adapter = try ModelFingerprint.ofAdapter(in: modelURL)
                     try await served.ensureAdapter(name: name, path: modelURL.standardizedFileURL.path)
                     model = EvaluatedModel(model: try served.model(name: name, adapter: adapter), tokenizer: base.tokenizer,
                                            tokenizerPath: base.tokenizerPath, templateDirectory: base.templateDirectory)
