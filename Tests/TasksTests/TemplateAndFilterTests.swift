@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import Jinja
 @testable import Tasks
 import XCTest
 
@@ -13,28 +14,43 @@ final class TemplateTests: XCTestCase {
     ])
 
     func render(_ source: String) throws -> String {
-        try Template(source).render(record)
+        try PromptTemplate(source).render(record)
     }
 
     func testFieldsIndexesAndFilters() throws {
         XCTAssertEqual(try render("Question: {{question}}\nAnswer:"), "Question: What is 2 + 3?\nAnswer:")
         XCTAssertEqual(try render("{{ choices[0] }}|{{choices[-1]}}|{{gold}}"), "4|5|1")
         XCTAssertEqual(try render("{{meta.source | upper}}"), "UNIT")
-        XCTAssertEqual(try render("{{answer | after: \"####\" | trim}}"), "5")
-        XCTAssertEqual(try render(#"{{answer | before: "\n"}}"#), "2 + 3 = 5")
-        XCTAssertEqual(try render(#"{{answer | through: "="}}"#), "2 + 3 =")
-        XCTAssertEqual(try render(#"{{choices | join: ", "}}"#), "4, 5")
+        XCTAssertEqual(try render(#"{{meta["source"]}}"#), "unit")
+        XCTAssertEqual(try render("{{answer | after(\"####\") | trim}}"), "5")
+        XCTAssertEqual(try render(#"{{answer | after_last("=") | before("\n")}}"#), " 5")
+        XCTAssertEqual(try render(#"{{answer | before("\n")}}"#), "2 + 3 = 5")
+        XCTAssertEqual(try render(#"{{answer | through("=")}}"#), "2 + 3 =")
+        XCTAssertEqual(try render(#"{{choices | join(", ")}}"#), "4, 5")
         XCTAssertEqual(try render("{{gold | letter}}"), "B")
         XCTAssertEqual(try render(#"{{ "{{" }}literal"#), "{{literal")
-        XCTAssertEqual(try render(#"{{question | replace: "2", "two"}}"#), "What is two + 3?")
+        XCTAssertEqual(try render(#"{{question | replace("2", "two")}}"#), "What is two + 3?")
+        // Inside a Jinja string literal a backslash escapes, as in Python: `\\boxed` is `\boxed`.
+        XCTAssertEqual(try render(#"{{ "x \\boxed{\\frac{1}{2}} y" | last_boxed }}"#), #"\frac{1}{2}"#)
+        // Jinja beyond the old subset: methods, conditionals, loops; a final newline is kept.
+        XCTAssertEqual(try render("{{ answer.split('####')[-1].strip() }}"), "5")
+        XCTAssertEqual(try render("{% for c in choices %}{{ loop.index }}. {{ c }}\n{% endfor %}"), "1. 4\n2. 5\n")
+        XCTAssertEqual(try render("{{ choices[gold] if gold is defined else 'none' }}\n"), "5\n")
+    }
+
+    func testExpressionsGiveValues() throws {
+        XCTAssertEqual(try PromptTemplate(expression: "choices").value(record).listItems?.map(\.pythonStr), ["4", "5"])
+        XCTAssertEqual(try PromptTemplate(expression: "{{ choices }}").value(record).listItems?.count, 2)
+        XCTAssertEqual(try PromptTemplate(expression: "gold").value(record).pythonStr, "1")
+        XCTAssertThrowsError(try PromptTemplate(expression: "Q: {{ gold }}")) { XCTAssertTrue("\($0)".contains("expected one expression"), "\($0)") }
     }
 
     func testSyntaxErrors() {
-        XCTAssertThrowsError(try Template("{{question")) { XCTAssertTrue("\($0)".contains("unclosed")) }
-        XCTAssertThrowsError(try Template("{{question | lowr}}")) {
+        XCTAssertThrowsError(try PromptTemplate("{{question")) { XCTAssertTrue("\($0)".contains("TemplateSyntaxError at line 1"), "\($0)") }
+        XCTAssertThrowsError(try PromptTemplate("{{question | lowr}}")) {
             XCTAssertEqual("\($0)", "unknown template filter 'lowr' (did you mean 'lower'?)")
         }
-        XCTAssertThrowsError(try Template(#"{{answer | after}}"#)) { XCTAssertTrue("\($0)".contains("takes 1 argument")) }
+        XCTAssertThrowsError(try render(#"{{answer | after}}"#)) { XCTAssertTrue("\($0)".contains("takes one string argument"), "\($0)") }
     }
 
     func testEvaluationErrors() throws {
@@ -43,12 +59,15 @@ final class TemplateTests: XCTestCase {
             XCTAssertEqual(field, "questoin")
             XCTAssertTrue(available.contains("question"))
         }
-        XCTAssertThrowsError(try render("{{choices}}")) { error in
+        XCTAssertThrowsError(try render("{{meta.sorce}}")) { error in
             guard case let TemplateEvalError.failed(message)? = error as? TemplateEvalError else { return XCTFail("\(error)") }
-            XCTAssertTrue(message.contains("is a list"), message)
+            XCTAssertTrue(message.contains("has no attribute 'sorce'"), message)
         }
         XCTAssertThrowsError(try render("{{choices[5]}}"))
-        XCTAssertThrowsError(try render(#"{{answer | after: "@@"}}"#))
+        XCTAssertThrowsError(try render(#"{{answer | after("@@")}}"#)) { error in
+            guard case let TemplateEvalError.failed(message)? = error as? TemplateEvalError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains(#"filter 'after': "@@" does not occur"#), message)
+        }
     }
 }
 
