@@ -10,7 +10,8 @@ import Jinja
 /// `{{ answer | after_last("####") | trim }}`.
 ///
 /// Besides jinja2's built-in filters (`trim`, `lower`, `upper`, `replace`, `join`, ...) a task
-/// template has `TaskFilters`: `after`, `after_last`, `before`, `through`, `letter`, `last_boxed`.
+/// template has `TaskFilters`: `after`, `after_last`, `before`, `through`, `letter`, `last_boxed`
+/// and lm-evaluation-harness's `regex_replace`.
 ///
 /// A template that is one `{{ expression }}` also gives a value, not only text (`choices` and
 /// `gold` read lists and integers this way); a bare name (`choices`) is read as `{{ choices }}`.

@@ -38,6 +38,23 @@ final class TemplateTests: XCTestCase {
         XCTAssertEqual(try render("{{ choices[gold] if gold is defined else 'none' }}\n"), "5\n")
     }
 
+    /// `regex_replace` against Python's `re.sub` (the expected texts are what `re.sub(pattern, repl,
+    /// text, count=count)` printed under Python 3 for these arguments).
+    func testRegexReplaceIsPythonsReSub() throws {
+        func sub(_ text: String, _ pattern: String, _ replacement: String, _ count: Int = 0) throws -> String {
+            let record: JSONValue = .object(["t": .string(text), "p": .string(pattern), "r": .string(replacement), "n": .number(String(count))])
+            return try PromptTemplate("{{ t | regex_replace(p, r, n) }}").render(record)
+        }
+        XCTAssertEqual(try sub("2 + 3 = 5\n#### 5", #"\s+"#, " "), "2 + 3 = 5 #### 5")
+        XCTAssertEqual(try sub("a1b22c333", #"(\d+)"#, #"<\1>"#), "a<1>b<22>c<333>")
+        XCTAssertEqual(try sub("a1b22c333", #"(\d+)"#, #"<\g<1>>"#, 2), "a<1>b<22>c333")
+        XCTAssertEqual(try sub("cost: $5", #"\$(\d)"#, #"\g<0> USD"#), "cost: $5 USD")
+        XCTAssertEqual(try sub("x.y", #"\."#, #"\\"#), #"x\y"#)
+        XCTAssertEqual(try sub("Question: hi", #"^(?P<head>\w+): "#, #"\g<head> -> "#), "Question -> hi")
+        XCTAssertEqual(try sub("tab", "a", #"\t"#), "t\tb")
+        XCTAssertEqual(try render(##"{{ question | regex_replace("[0-9]", "#") }}"##), "What is # + #?")
+    }
+
     func testExpressionsGiveValues() throws {
         XCTAssertEqual(try PromptTemplate(expression: "choices").value(record).listItems?.map(\.pythonStr), ["4", "5"])
         XCTAssertEqual(try PromptTemplate(expression: "{{ choices }}").value(record).listItems?.count, 2)
