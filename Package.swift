@@ -59,7 +59,7 @@ let package = Package(
         // measured in steps that must stay well under a second.
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
-        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Sandbox", "SQLExecution", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Jinja", "Sandbox", "SQLExecution", .product(name: "Yams", package: "Yams")]),
         // Untrusted SQL on a read-only SQLite file (text-to-SQL scoring): SQLite's C API through
         // GRDB's system-library module (libsqlite3), not GRDB itself.
         .target(name: "SQLExecution", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),

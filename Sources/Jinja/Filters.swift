@@ -327,6 +327,7 @@ enum Filters {
         case "pprint":
             return .string(value.pythonRepr)
         default:
+            if let filter = interpreter.environment.filters[name] { return try filter(value, arguments) }
             throw JinjaError(.syntax, "No filter named '\(name)'.")
         }
     }

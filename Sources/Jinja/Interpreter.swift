@@ -24,6 +24,7 @@ final class Frame {
 final class Interpreter {
     private let globals: Frame
     private let limits: RenderLimits
+    let environment: TemplateEnvironment
     private let deadline: Date
     private var steps = 0
     private var producedBytes = 0
@@ -31,10 +32,11 @@ final class Interpreter {
 
     private enum Flow { case normal, breakLoop, continueLoop }
 
-    init(globals: [String: Value], limits: RenderLimits) {
+    init(globals: [String: Value], limits: RenderLimits, environment: TemplateEnvironment = .transformers) {
         self.globals = Frame(parent: nil)
         self.globals.variables = globals
         self.limits = limits
+        self.environment = environment
         deadline = Date(timeIntervalSinceNow: limits.seconds)
     }
 
@@ -42,6 +44,19 @@ final class Interpreter {
         var out = ""
         _ = try execute(body, in: Frame(parent: globals), into: &out)
         return out
+    }
+
+    /// The value of one `{{ expression }}` (undefined raises under `strictUndefined`).
+    func evaluateOutput(_ expression: Expression) throws -> Value {
+        try strict(try evaluate(expression, in: Frame(parent: globals)), at: expression.location)
+    }
+
+    /// `value`, unless it is undefined under `strictUndefined` (then its `UndefinedError`).
+    private func strict(_ value: Value, at location: SourceLocation) throws -> Value {
+        if environment.strictUndefined, case .undefined(let undefined) = value {
+            throw JinjaError.undefined(undefined).located(location)
+        }
+        return value
     }
 
     // MARK: - Bounds
@@ -80,7 +95,7 @@ final class Interpreter {
             case .text(let text):
                 try write(text, into: &out)
             case .output(let expression):
-                try write(try evaluate(expression, in: frame).pythonStr, into: &out)
+                try write(try strict(try evaluate(expression, in: frame), at: expression.location).pythonStr, into: &out)
             case .if(let branches, let otherwise):
                 var taken = false
                 for branch in branches where try evaluate(branch.condition, in: frame).isTruthy {
@@ -312,7 +327,9 @@ final class Interpreter {
             return try invoke(function, values, location: expression.location)
         case .filter(let input, let name, let arguments, let keywords):
             // The input is evaluated without raising when undefined: `default` and `length` take it.
-            let value = try evaluate(input, in: frame)
+            // Under strictUndefined only `default` takes an undefined input, as in jinja2.
+            var value = try evaluate(input, in: frame)
+            if name != "default" && name != "d" { value = try strict(value, at: input.location) }
             return try Filters.apply(name, to: value, try callArguments(arguments, keywords, in: frame), interpreter: self)
         case .test(let input, let name, let arguments, let negated):
             let value = try evaluate(input, in: frame)
@@ -346,7 +363,7 @@ final class Interpreter {
             }
             return try evaluate(otherwise, in: frame)
         case .concat(let items):
-            let parts = try items.map { try evaluate($0, in: frame).pythonStr }
+            let parts = try items.map { try strict(try evaluate($0, in: frame), at: $0.location).pythonStr }
             try checkSize(parts.reduce(0) { $0 + $1.utf8.count })
             return .string(parts.joined())
         }
@@ -374,7 +391,9 @@ final class Interpreter {
     /// The items `for` and the filters iterate: a list's items, a dict's keys, a string's characters.
     func iterate(_ value: Value) throws -> [Value] {
         switch value {
-        case .undefined: return []
+        case .undefined(let undefined):
+            if environment.strictUndefined { throw JinjaError.undefined(undefined) }
+            return []
         case .list(let items), .tuple(let items): return items
         case .dict(let dict): return dict.keys
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }

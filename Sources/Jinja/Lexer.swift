@@ -19,7 +19,9 @@ struct Token: Sendable {
 /// transformers sets: `trim_blocks` (the first newline after a block or comment tag goes),
 /// `lstrip_blocks` (spaces and tabs before a block or comment tag on its own line go), `-` on either
 /// side of a tag strips all whitespace there, `+` keeps it. Line endings are normalised to `\n`
-/// and one trailing newline of the source is dropped (`keep_trailing_newline=False`).
+/// and one trailing newline of the source is dropped (`keep_trailing_newline=False`) unless
+/// `keepTrailingNewline`. Task templates pass `false, false, true`: jinja2's `Environment` as
+/// lm-evaluation-harness configures it.
 struct Lexer {
     private let source: [Unicode.Scalar]
     private var position = 0
@@ -28,8 +30,8 @@ struct Lexer {
     private let lstripBlocks: Bool
     private var tokens: [Token] = []
 
-    static func tokenize(_ text: String, trimBlocks: Bool = true, lstripBlocks: Bool = true) throws -> [Token] {
-        var lexer = Lexer(source: normalisedNewlines(text), trimBlocks: trimBlocks, lstripBlocks: lstripBlocks)
+    static func tokenize(_ text: String, trimBlocks: Bool = true, lstripBlocks: Bool = true, keepTrailingNewline: Bool = false) throws -> [Token] {
+        var lexer = Lexer(source: normalisedNewlines(text, keepTrailingNewline: keepTrailingNewline), trimBlocks: trimBlocks, lstripBlocks: lstripBlocks)
         try lexer.run()
         return lexer.tokens
     }
@@ -43,8 +45,8 @@ struct Lexer {
         lineStarts = starts
     }
 
-    /// `\r\n` and `\r` become `\n`; a final newline is removed.
-    private static func normalisedNewlines(_ text: String) -> [Unicode.Scalar] {
+    /// `\r\n` and `\r` become `\n`; a final newline is removed unless `keepTrailingNewline`.
+    private static func normalisedNewlines(_ text: String, keepTrailingNewline: Bool) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.unicodeScalars.count)
         var previousWasCR = false
@@ -61,7 +63,7 @@ struct Lexer {
             previousWasCR = false
             out.append(scalar)
         }
-        if out.last == "\n" { out.removeLast() }
+        if out.last == "\n" && !keepTrailingNewline { out.removeLast() }
         return out
     }
 

@@ -1,11 +1,15 @@
-/// Which of the implicit macro variables a macro body reads: jinja2 lets a macro take extra
+/// Which of the implicit macro variables a macro body reads (jinja2 lets a macro take extra
 /// positional arguments only when it reads `varargs`, and unknown keywords only when it reads
-/// `kwargs`.
+/// `kwargs`), and which filters a body applies.
 struct NameUsage {
     var varargs = false
     var kwargs = false
+    var filters: Set<String> = []
+    /// Whether nested macros count (for `filters`; a nested macro has its own varargs).
+    private let enteringMacros: Bool
 
-    init(_ body: [Statement]) {
+    init(_ body: [Statement], enteringMacros: Bool = false) {
+        self.enteringMacros = enteringMacros
         for statement in body { visit(statement) }
     }
 
@@ -25,7 +29,11 @@ struct NameUsage {
         case .with(let assignments, let body):
             assignments.forEach { visit($0.1) }
             body.forEach { visit($0) }
-        case .macro: break  // a nested macro has its own varargs
+        case .macro(_, let parameters, let body):
+            // A nested macro has its own varargs; its filters are still the template's.
+            guard enteringMacros else { break }
+            parameters.compactMap(\.defaultValue).forEach { visit($0) }
+            body.forEach { visit($0) }
         case .callBlock(let call, _, let body, _): visit(call); body.forEach { visit($0) }
         case .filterBlock(let filter, let body): visit(filter); body.forEach { visit($0) }
         case .generation(let body), .block(let body): body.forEach { visit($0) }
@@ -46,7 +54,7 @@ struct NameUsage {
             visit(object)
             [start, stop, step].compactMap { $0 }.forEach { visit($0) }
         case .call(let callee, let arguments, let keywords): visit(callee); arguments.forEach { visit($0) }; keywords.forEach { visit($0.1) }
-        case .filter(let input, _, let arguments, let keywords): visit(input); arguments.forEach { visit($0) }; keywords.forEach { visit($0.1) }
+        case .filter(let input, let name, let arguments, let keywords): filters.insert(name); visit(input); arguments.forEach { visit($0) }; keywords.forEach { visit($0.1) }
         case .test(let input, _, let arguments, _): visit(input); arguments.forEach { visit($0) }
         case .unary(_, let operand), .not(let operand): visit(operand)
         case .binary(_, let left, let right), .and(let left, let right), .or(let left, let right): visit(left); visit(right)

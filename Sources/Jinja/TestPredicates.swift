@@ -72,7 +72,7 @@ enum TestPredicates {
         case "escaped": return false
         case "filter":
             guard case .string(let filter) = try argument() else { return false }
-            return Filters.names.contains(filter)
+            return Filters.names.contains(filter) || interpreter.environment.filters[filter] != nil
         case "test":
             guard case .string(let test) = try argument() else { return false }
             return names.contains(test)

@@ -5,7 +5,8 @@ import Harness
 /// free text (and may fail: no match); normalisers rewrite it.
 ///
 /// YAML spellings (items of a metric's `filters:` list):
-/// - `regex: PATTERN` with optional `group: N` (default 1 if the pattern has a group, else 0)
+/// - `regex: PATTERN` with optional `group: N` (default: the first group that took part in the
+///   match, as Python's `re.findall` gives lm-eval's regex filter; 0 if the pattern has none)
 ///   and `select: first|last` (default first): the match's group;
 /// - `last_number`: the last number in the text (`-?$?digits[,digits][.digits]`);
 /// - `first_number`;
@@ -16,6 +17,7 @@ import Harness
 /// - `trim`, `lowercase`, `uppercase`, `collapse_whitespace` (runs of whitespace → one space),
 ///   `normalize_whitespace` (trim + collapse);
 /// - `first_line`: the text before the first line break;
+/// - `remove: PATTERN`: every match of the pattern deleted (lm-eval's `regexes_to_ignore`);
 /// - `last_boxed`: the content of the last `\boxed{...}` or `\fbox{...}` (balanced braces).
 public enum AnswerFilter: Hashable, Sendable {
     case regex(pattern: String, group: Int?, selectLast: Bool)
@@ -30,6 +32,7 @@ public enum AnswerFilter: Hashable, Sendable {
     case normalizeWhitespace
     case firstLine
     case lastBoxed
+    case removeMatches(pattern: String)
 
     /// All scalar spellings, for did-you-mean.
     static let names = ["regex", "last_number", "first_number", "first_choice_letter", "normalize_number", "trim",
@@ -74,6 +77,9 @@ public enum AnswerFilter: Hashable, Sendable {
             return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         case .lastBoxed:
             return MathAnswerExtraction.lastBoxed(in: text)
+        case let .removeMatches(pattern):
+            guard let regex = RegexCache.shared.regex(pattern) else { return text }
+            return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "")
         }
     }
 
@@ -126,7 +132,10 @@ public enum AnswerFilter: Hashable, Sendable {
         let range = NSRange(text.startIndex..., in: text)
         let matches = regex.matches(in: text, range: range)
         guard let m = last ? matches.last : matches.first else { return nil }
-        let g = group ?? (regex.numberOfCaptureGroups > 0 ? 1 : 0)
+        var g = group ?? (regex.numberOfCaptureGroups > 0 ? 1 : 0)
+        if group == nil, regex.numberOfCaptureGroups > 1 {
+            g = (1 ... regex.numberOfCaptureGroups).first { m.range(at: $0).location != NSNotFound } ?? 1
+        }
         guard g <= regex.numberOfCaptureGroups else { return nil }
         let r = m.range(at: g)
         guard r.location != NSNotFound, let swiftRange = Range(r, in: text) else { return nil }
@@ -139,7 +148,7 @@ public enum AnswerFilter: Hashable, Sendable {
             let regex = try NSRegularExpression(pattern: pattern)
             return .success(regex.numberOfCaptureGroups)
         } catch {
-            return .failure(TemplateSyntaxError(message: "invalid regular expression \(Template.quote(pattern))"))
+            return .failure(TemplateSyntaxError(message: "invalid regular expression \(PromptTemplate.quote(pattern))"))
         }
     }
 
@@ -161,6 +170,7 @@ public enum AnswerFilter: Hashable, Sendable {
         case .normalizeWhitespace: return .string("normalize_whitespace")
         case .firstLine: return .string("first_line")
         case .lastBoxed: return .string("last_boxed")
+        case let .removeMatches(pattern): return .object(["remove": .string(pattern)])
         }
     }
 }

@@ -93,7 +93,7 @@ public enum DatasetReader {
             if let end = spec.end, record.index >= end { return false }
             for (field, expected) in spec.whereEquals {
                 guard case let .object(members) = record.value, let value = members[field],
-                      let text = try? value.renderedText(for: field), text == expected else { return false }
+                      let text = value.fieldText, text == expected else { return false }
             }
             return true
         }
@@ -201,5 +201,18 @@ public enum DatasetReader {
             records.append(DatasetRecord(index: records.count, line: row.line, value: .object(members)))
         }
         return records
+    }
+}
+
+extension JSONValue {
+    /// A field's value as `where` compares it: a string as it is, a number as written, a boolean
+    /// as `true`/`false`; nil for null, lists and objects.
+    var fieldText: String? {
+        switch self {
+        case let .string(text): return text
+        case let .number(text): return text
+        case let .bool(flag): return flag ? "true" : "false"
+        case .null, .array, .object: return nil
+        }
     }
 }

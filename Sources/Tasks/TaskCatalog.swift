@@ -161,11 +161,11 @@ public struct TaskCatalog: Sendable {
         text += "----- prompt -----\n\(first.prompt)\n----- end prompt -----\n"
         if task.outputType == .multipleChoice {
             for (i, choice) in first.choices.enumerated() {
-                if let contexts = first.choiceContexts { text += "context \(i): \(Template.quote(contexts[i]))\n" }
-                text += "choice \(i)\(i == first.goldIndex ? " (gold)" : ""): \(Template.quote(choice))\n"
+                if let contexts = first.choiceContexts { text += "context \(i): \(PromptTemplate.quote(contexts[i]))\n" }
+                text += "choice \(i)\(i == first.goldIndex ? " (gold)" : ""): \(PromptTemplate.quote(choice))\n"
             }
         } else {
-            text += "target: \(Template.quote(first.target))\n"
+            text += "target: \(PromptTemplate.quote(first.target))\n"
         }
         return String(text.dropLast())
     }

@@ -43,6 +43,7 @@ public enum TaskFileParser {
         }
         guard let root else { throw .invalidValue(SourceLocation(path: path, line: 1, column: 1), message: "the task file is empty") }
         var p = Parser(path: path, file: file)
+        if LMEvalTaskFile.recognises(root) { return try p.lmEvalTask(root) }
         return try p.task(root)
     }
 
@@ -136,23 +137,20 @@ public enum TaskFileParser {
             return value
         }
 
-        func template(_ node: Node, _ what: String) throws(TaskError) -> Template {
+        func template(_ node: Node, _ what: String) throws(TaskError) -> PromptTemplate {
             let text = try string(node, what)
             do {
-                return try Template(text)
+                return try PromptTemplate(text)
             } catch {
                 throw .invalidValue(loc(node), message: "'\(what)': \(error.message)")
             }
         }
 
-        /// An expression written bare (`choices`) or in braces (`{{choices}}`), or an integer.
-        func expression(_ node: Node, _ what: String) throws(TaskError) -> TemplateExpression {
-            var text = try string(node, what).trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix("{{"), text.hasSuffix("}}"), text.count >= 4 {
-                text = String(text.dropFirst(2).dropLast(2))
-            }
+        /// An expression written bare (`choices`) or in braces (`{{ choices }}`), or an integer.
+        func expression(_ node: Node, _ what: String) throws(TaskError) -> PromptTemplate {
+            let text = try string(node, what)
             do {
-                return try TemplateExpression(text)
+                return try PromptTemplate(expression: text)
             } catch {
                 throw .invalidValue(loc(node), message: "'\(what)': \(error.message)")
             }
@@ -176,9 +174,9 @@ public enum TaskFileParser {
             }
             let dataset = try datasetSpec(required(e, "dataset", in: root, section: section), section: "dataset")
             // With per-choice contexts the prompt is only a shared prefix, and may be left out.
-            let prompt: Template
+            let prompt: PromptTemplate
             if e["prompt"] == nil, e["contexts"] != nil, outputType == .multipleChoice {
-                prompt = try! Template("")
+                prompt = try! PromptTemplate("")
             } else {
                 prompt = try template(required(e, "prompt", in: root, section: section), "prompt")
             }
@@ -189,7 +187,7 @@ public enum TaskFileParser {
 
             // Choices and gold: multiple choice only.
             var choices: ChoicesSpec?
-            var gold: TemplateExpression?
+            var gold: PromptTemplate?
             var contexts: ChoicesSpec?
             if outputType == .multipleChoice {
                 if let pair = e["contexts"] {
@@ -271,7 +269,7 @@ public enum TaskFileParser {
         /// `choices` or `contexts`: a list of templates (at least `minimumTemplates`) or an expression giving a list.
         func listSpec(_ node: Node, _ what: String, minimumTemplates: Int) throws(TaskError) -> ChoicesSpec {
             if case let .sequence(items) = node {
-                var templates: [Template] = []
+                var templates: [PromptTemplate] = []
                 for item in items { templates.append(try template(item, what)) }
                 guard templates.count >= minimumTemplates else {
                     throw .invalidValue(loc(node), message: "'\(what)' needs at least \(minimumTemplates == 1 ? "one template" : "\(minimumTemplates) templates")")
@@ -508,6 +506,13 @@ public enum TaskFileParser {
                     }
                 case let .mapping(mapping):
                     guard let firstKey = mapping.first?.key.string else { throw .invalidValue(loc(item), message: "empty filter") }
+                    if firstKey == "remove" {
+                        let e = try entries(item, section: "a filter", allowed: ["remove"])
+                        let pattern = try string(e["remove"]!.value, "remove")
+                        if case let .failure(error) = AnswerFilter.validate(pattern: pattern) { throw .invalidValue(loc(item), message: error.message) }
+                        result.append(.removeMatches(pattern: pattern))
+                        continue
+                    }
                     if firstKey == "first_choice_letter" {
                         let e = try entries(item, section: "a filter", allowed: ["first_choice_letter"])
                         let letters = try string(e["first_choice_letter"]!.value, "first_choice_letter")

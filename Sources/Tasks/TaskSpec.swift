@@ -80,9 +80,9 @@ public struct FewShotSpec: Hashable, Sendable {
     /// Between examples and before the evaluated item. Default "\n\n".
     public var separator: String
     /// The prompt of an example (default: the task's prompt).
-    public var prompt: Template?
+    public var prompt: PromptTemplate?
     /// The answer of an example (default: the gold choice for multiple choice, else the target).
-    public var target: Template?
+    public var target: PromptTemplate?
 
     var configValue: JSONValue {
         var members: [String: JSONValue] = [
@@ -204,9 +204,9 @@ public struct MetricConfig: Hashable, Sendable {
 /// Where the choices of a multiple-choice item come from.
 public enum ChoicesSpec: Hashable, Sendable {
     /// An expression that yields a list (`choices`, `endings`).
-    case list(TemplateExpression)
+    case list(PromptTemplate)
     /// One template per choice (`["{{sol1}}", "{{sol2}}"]`).
-    case templates([Template])
+    case templates([PromptTemplate])
 
     var configValue: JSONValue {
         switch self {
@@ -224,14 +224,14 @@ public struct TaskSpec: Hashable, Sendable {
     public var outputType: OutputType
     public var dataset: DatasetSpec
     /// A template for the item id; nil uses the record's 0-based index in the file.
-    public var id: Template?
+    public var id: PromptTemplate?
     /// Text before everything else in each prompt (an instruction), default empty.
     public var preamble: String
-    public var prompt: Template
-    public var target: Template?
+    public var prompt: PromptTemplate
+    public var target: PromptTemplate?
     public var choices: ChoicesSpec?
     /// An expression for the gold choice: an index, or text equal to one of the choices (or contexts).
-    public var gold: TemplateExpression?
+    public var gold: PromptTemplate?
     /// Partial evaluation (Winogrande): one context per choice, each choice's continuation scored
     /// after its own context (the prompt, if any, is put before every context). nil: the choices
     /// share the prompt.
@@ -310,11 +310,11 @@ public struct CodeExecutionSpec: Hashable, Sendable {
 public struct TrainingSplitSpec: Hashable, Sendable {
     public var dataset: DatasetSpec
     /// nil: the task's `prompt`.
-    public var prompt: Template?
+    public var prompt: PromptTemplate?
     /// The gold answer of a training item; nil: the task's `target`.
-    public var target: Template?
+    public var target: PromptTemplate?
     /// The ground-truth response to fine-tune on.
-    public var response: Template
+    public var response: PromptTemplate
 
     var configValue: JSONValue {
         var members: [String: JSONValue] = ["dataset": dataset.configValue, "response": .string(response.source)]

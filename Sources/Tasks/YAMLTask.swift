@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import Jinja
 import Sandbox
 import SQLExecution
 
@@ -222,13 +223,13 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
     func renderList(_ list: ChoicesSpec, key: String, _ record: DatasetRecord, path: String) throws(TaskError) -> [String] {
         switch list {
         case let .list(expression):
-            let value: JSONValue
+            let value: Jinja.Value
             do {
-                value = try expression.evaluate(record.value)
+                value = try expression.value(record.value)
             } catch {
                 throw mapError(error, key: key, record, path: path)
             }
-            guard case let .array(items) = value else {
+            guard let items = value.listItems else {
                 throw .templateFailed(task: spec.location(key), record: SourceLocation(path: path, line: record.line),
                                       message: "'\(key)' must yield a list, but '\(expression.source)' is \(value.kindName)")
             }
@@ -253,14 +254,14 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
 
     func goldIndex(_ record: DatasetRecord, path: String, choices: [String]) throws(TaskError) -> Int {
         guard let expression = spec.gold else { return 0 }
-        let value: JSONValue
+        let value: Jinja.Value
         do {
-            value = try expression.evaluate(record.value)
+            value = try expression.value(record.value)
         } catch {
             throw mapError(error, key: "gold", record, path: path)
         }
         let where_ = SourceLocation(path: path, line: record.line)
-        if case .number = value, let index = value.intValue {
+        if case let .int(index) = value {
             guard index >= 0, index < choices.count else {
                 throw .templateFailed(task: spec.location("gold"), record: where_, message: "gold index \(index) is out of range for \(choices.count) choices")
             }
@@ -274,7 +275,7 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
         throw .templateFailed(task: spec.location("gold"), record: where_, message: "gold must be an index or a choice's text, but '\(expression.source)' is \(value.kindName)")
     }
 
-    func renderTemplate(_ template: Template, key: String, _ record: DatasetRecord, path: String) throws(TaskError) -> String {
+    func renderTemplate(_ template: PromptTemplate, key: String, _ record: DatasetRecord, path: String) throws(TaskError) -> String {
         do {
             return try template.render(record.value)
         } catch {
