@@ -31,15 +31,7 @@ final class ManagedServer: @unchecked Sendable {
         guard let handle = FileHandle(forWritingAtPath: log.path) else { throw RunnerError.invalid("\(log.path): cannot write the server's log") }
         handle.seekToEndOfFile()
         handle.write(Data("$ \(arguments.map(TrainerCommand.quoted).joined(separator: " "))\n".utf8))
-        process = Process()
-        if arguments[0].contains("/") {
-            process.executableURL = URL(fileURLWithPath: arguments[0], relativeTo: directory)
-            process.arguments = Array(arguments.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-        }
-        if let directory { process.currentDirectoryURL = directory }
+        process = TrainerCommand.process(arguments, in: directory)
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice

@@ -111,15 +111,7 @@ public struct TrainerCommand: Hashable, Sendable, Codable {
         logHandle.seekToEndOfFile()
         logHandle.write(Data("$ \(arguments.map(Self.quoted).joined(separator: " "))\n".utf8))
 
-        let process = Process()
-        if arguments[0].contains("/") {
-            process.executableURL = URL(fileURLWithPath: arguments[0], relativeTo: directory)
-            process.arguments = Array(arguments.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-        }
-        if let directory { process.currentDirectoryURL = directory }
+        let process = Self.process(arguments, in: directory)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -172,6 +164,21 @@ public struct TrainerCommand: Hashable, Sendable, Codable {
     }
 
     /// A word as a shell would need it quoted, for the log.
+    /// A process for a command line's words, not started: a word with a `/` is a path (relative to
+    /// `directory`), any other is looked up on PATH through `/usr/bin/env`; it runs in `directory`.
+    static func process(_ arguments: [String], in directory: URL?) -> Process {
+        let process = Process()
+        if arguments[0].contains("/") {
+            process.executableURL = URL(fileURLWithPath: arguments[0], relativeTo: directory)
+            process.arguments = Array(arguments.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+        }
+        if let directory { process.currentDirectoryURL = directory }
+        return process
+    }
+
     static func quoted(_ word: String) -> String {
         let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%{}".contains($0) }
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"

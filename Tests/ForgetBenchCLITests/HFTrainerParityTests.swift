@@ -20,21 +20,7 @@ final class HFTrainerParityTests: XCTestCase {
 
     /// The venv's python, once it is known to import what train.py needs.
     func python() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let venv = environment["FORGETBENCH_VENV"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/forgetbench/venv").path
-        let python = venv + "/bin/python"
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import torch, transformers, peft, accelerate, safetensors, numpy"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        let usable = (try? probe.run()).map { probe.waitUntilExit(); return probe.terminationStatus == 0 } ?? false
-        if !usable {
-            let reason = "no Python venv with torch, transformers, peft and accelerate at \(venv) (scripts/setup.sh makes it; or set FORGETBENCH_VENV)"
-            if environment["CI"] != nil || environment["FORGETBENCH_REQUIRE_VENV"] != nil { XCTFail(reason) }
-            throw XCTSkip(reason)
-        }
-        return python
+        try ReferenceVenv.python(importing: ["torch", "transformers", "peft", "accelerate", "safetensors", "numpy"])
     }
 
     /// The fixture's 12 training examples (and `extra` lines), masked by `forgetbench mask`.

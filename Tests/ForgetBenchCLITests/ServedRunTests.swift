@@ -56,23 +56,9 @@ final class ServedRunTests: XCTestCase {
         return url.path
     }
 
-    /// The venv's python (as ``HFTrainerParityTests`` finds it): skips without one, fails under CI.
+    /// The venv's python (skips without one, fails under CI).
     static func python() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let venv = environment["FORGETBENCH_VENV"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/forgetbench/venv").path
-        let python = venv + "/bin/python"
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import torch, transformers, peft, safetensors, numpy"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        let usable = (try? probe.run()).map { probe.waitUntilExit(); return probe.terminationStatus == 0 } ?? false
-        if !usable {
-            let reason = "no Python venv with torch, transformers and peft at \(venv) (scripts/setup.sh makes it; or set FORGETBENCH_VENV)"
-            if environment["CI"] != nil || environment["FORGETBENCH_REQUIRE_VENV"] != nil { XCTFail(reason) }
-            throw XCTSkip(reason)
-        }
-        return python
+        try ReferenceVenv.python(importing: ["torch", "transformers", "peft", "safetensors", "numpy"])
     }
 
     func json(_ url: URL) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: url)) }
