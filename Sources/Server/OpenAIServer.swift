@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Hummingbird
 import NativeModel
 import NIOCore
@@ -101,7 +102,7 @@ public struct OpenAIServer: Sendable {
                     if finish == nil { delta.append(("content", .string(text))) }
                     return .object([
                         ("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .int(created)), ("model", .string(model.id)),
-                        ("choices", .array([.object([("index", .int(0)), ("delta", .object(delta)), ("logprobs", .null),
+                        ("choices", .array([.object([("index", .int(0)), ("delta", .object(JSONObject(delta))), ("logprobs", .null),
                                                      ("finish_reason", finish.map { .string($0.rawValue) } ?? .null)])])),
                     ])
                 }
@@ -135,7 +136,7 @@ public struct OpenAIServer: Sendable {
             fields += [("root", .string(adapter.path)), ("parent", .string(parent))]
             if let fingerprint = adapter.fingerprint { fields.append(("fingerprint", .string(fingerprint.sha256))) }
         }
-        return .object(fields)
+        return .object(JSONObject(fields))
     }
 
     /// The `/v1/models` entries: the base model, then each adapter in load order.
