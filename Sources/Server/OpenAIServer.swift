@@ -166,15 +166,8 @@ public struct OpenAIServer: Sendable {
         do {
             return try JSONValue.parse(data)
         } catch {
-            throw OpenAIError.invalid("the request body is not valid JSON (\(Self.describe(error)))", code: "invalid_json")
+            throw OpenAIError.invalid("the request body is not valid JSON (\(error))", code: "invalid_json")
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription).replacingOccurrences(of: "\n", with: " ")
-        }
-        return "\(error)".replacingOccurrences(of: "\n", with: " ")
     }
 
     /// The URL clients use: `http://HOST:PORT/v1` (IPv6 hosts in brackets).
