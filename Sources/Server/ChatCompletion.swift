@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Jinja
 import NativeModel
 import Tokenizers
@@ -63,7 +64,7 @@ public struct ChatCompletionRequest: Sendable {
             // The whole message reaches the template (tool_calls, name, reasoning_content, ...),
             // with its content parts joined into one text.
             guard case .object(var fields) = item else { continue }
-            if let index = fields.firstIndex(where: { $0.0 == "content" }) { fields[index].1 = .string(content) }
+            if fields["content"] != nil { fields["content"] = .string(content) }
             messages.append(JSONValue.object(fields).templateValue)
         }
         var tools: Value? = nil
@@ -113,9 +114,9 @@ public struct ChatCompletionRequest: Sendable {
                     [("token", .string(text)), ("logprob", .double(logprob)), ("bytes", .array(Array(text.utf8).map { .int(Int($0)) }))]
                 }
                 let tops = score.top.prefix(topLogprobs).map {
-                    JSONValue.object(entry(TokenAlignment.text(of: $0.id, after: tokens[i - 1], tokenizer: tokenizer), $0.logprob))
+                    JSONValue.object(JSONObject(entry(TokenAlignment.text(of: $0.id, after: tokens[i - 1], tokenizer: tokenizer), $0.logprob)))
                 }
-                content.append(.object(entry(alignment.texts[i], score.logprob) + [("top_logprobs", .array(tops))]))
+                content.append(.object(JSONObject(entry(alignment.texts[i], score.logprob) + [("top_logprobs", .array(tops))])))
             }
             logprobs = .object([("content", .array(content))])
         }
@@ -141,11 +142,10 @@ extension JSONValue {
         switch self {
         case .null: return .none
         case .bool(let flag): return .bool(flag)
-        case .int(let number): return .int(number)
-        case .double(let number): return .double(number)
+        case .number(let text): return Int(text).map { .int($0) } ?? .double(Double(text) ?? .nan)
         case .string(let text): return .string(text)
         case .array(let items): return .list(items.map(\.templateValue))
-        case .object(let pairs): return .dict(Dict(pairs.map { ($0.0, $0.1.templateValue) }))
+        case .object(let object): return .dict(Dict(object.map { ($0.key, $0.value.templateValue) }))
         }
     }
 }

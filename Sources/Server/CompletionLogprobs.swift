@@ -1,3 +1,4 @@
+import Harness
 import Tokenizers
 
 /// The legacy completions `logprobs` object of one choice:
@@ -55,7 +56,7 @@ public enum CompletionLogprobs {
                 let text = entry.id == tokens[i] ? alignment.texts[i] : TokenAlignment.text(of: entry.id, after: previous, tokenizer: tokenizer)
                 if seen.insert(text).inserted { pairs.append((text, .double(entry.logprob))) }
             }
-            tops.append(.object(pairs))
+            tops.append(.object(JSONObject(pairs)))
         }
         return .object([
             ("tokens", .array(texts)),

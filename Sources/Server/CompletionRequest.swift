@@ -1,3 +1,4 @@
+import Harness
 import NativeModel
 
 /// A validated `POST /v1/completions` request (OpenAI's legacy completions API).
@@ -71,7 +72,7 @@ public struct CompletionRequest: Sendable {
         func ids(_ list: [JSONValue], _ param: String) throws -> [Int] {
             guard !list.isEmpty else { throw OpenAIError.invalid("'\(param)' must not be an empty token list", param: "prompt") }
             return try list.enumerated().map { i, item in
-                guard case .int(let id) = item else {
+                guard let id = item.intValue else {
                     throw OpenAIError.invalid("'\(param)[\(i)]' must be a token id (an integer), got \(item.typeName)", param: "prompt")
                 }
                 guard (0 ..< vocabularySize).contains(id) else {
@@ -81,7 +82,7 @@ public struct CompletionRequest: Sendable {
             }
         }
         switch first {
-        case .int: return [try ids(items, "prompt")]
+        case .number where first.intValue != nil: return [try ids(items, "prompt")]
         case .array: return try items.enumerated().map { i, item in
             guard case .array(let list) = item else {
                 throw OpenAIError.invalid("'prompt[\(i)]' must be a list of token ids, got \(item.typeName)", param: "prompt")

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import NativeModel
 
 /// The body of a `POST /v1/completions` answer (`object: "text_completion"`).

@@ -1,3 +1,4 @@
+import Harness
 import Hummingbird
 import NativeModel
 import NIOCore

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Hummingbird
 import NativeModel
 import NIOCore
@@ -101,7 +102,7 @@ public struct OpenAIServer: Sendable {
                     if finish == nil { delta.append(("content", .string(text))) }
                     return .object([
                         ("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .int(created)), ("model", .string(model.id)),
-                        ("choices", .array([.object([("index", .int(0)), ("delta", .object(delta)), ("logprobs", .null),
+                        ("choices", .array([.object([("index", .int(0)), ("delta", .object(JSONObject(delta))), ("logprobs", .null),
                                                      ("finish_reason", finish.map { .string($0.rawValue) } ?? .null)])])),
                     ])
                 }
@@ -135,7 +136,7 @@ public struct OpenAIServer: Sendable {
             fields += [("root", .string(adapter.path)), ("parent", .string(parent))]
             if let fingerprint = adapter.fingerprint { fields.append(("fingerprint", .string(fingerprint.sha256))) }
         }
-        return .object(fields)
+        return .object(JSONObject(fields))
     }
 
     /// The `/v1/models` entries: the base model, then each adapter in load order.
@@ -165,15 +166,8 @@ public struct OpenAIServer: Sendable {
         do {
             return try JSONValue.parse(data)
         } catch {
-            throw OpenAIError.invalid("the request body is not valid JSON (\(Self.describe(error)))", code: "invalid_json")
+            throw OpenAIError.invalid("the request body is not valid JSON (\(error))", code: "invalid_json")
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return (context.underlyingError.map { "\($0)" } ?? context.debugDescription).replacingOccurrences(of: "\n", with: " ")
-        }
-        return "\(error)".replacingOccurrences(of: "\n", with: " ")
     }
 
     /// The URL clients use: `http://HOST:PORT/v1` (IPv6 hosts in brackets).

@@ -1,3 +1,5 @@
+import Harness
+
 /// Typed access to the fields of a JSON request body; every mistake becomes a `400`
 /// ``OpenAIError`` that names the field (`param`) and what was expected.
 public struct RequestFields: Sendable {
@@ -41,10 +43,12 @@ public struct RequestFields: Sendable {
     public func int(_ name: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
         guard let v = value(name) else { return nil }
         let i: Int
-        switch v {
-        case .int(let x): i = x
-        case .double(let d) where d == d.rounded() && abs(d) < 9e15: i = Int(d)
-        default: throw wrongType(name, "an integer", v)
+        if let x = v.intValue {
+            i = x
+        } else if let d = v.doubleValue, d == d.rounded(), abs(d) < 9e15 {
+            i = Int(d)
+        } else {
+            throw wrongType(name, "an integer", v)
         }
         if let range, !range.contains(i) {
             let bound = range.upperBound == Int.max ? "\(range.lowerBound) or more" : "between \(range.lowerBound) and \(range.upperBound)"
@@ -56,7 +60,7 @@ public struct RequestFields: Sendable {
     /// An optional finite number field.
     public func number(_ name: String) throws -> Double? {
         guard let v = value(name) else { return nil }
-        guard let d = v.number, d.isFinite else { throw wrongType(name, "a number", v) }
+        guard let d = v.doubleValue, d.isFinite else { throw wrongType(name, "a number", v) }
         return d
     }
 

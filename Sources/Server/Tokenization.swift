@@ -1,3 +1,5 @@
+import Harness
+
 /// `POST /tokenize` and `POST /detokenize` (vLLM's routes), so that a client can build token-id
 /// prompts (for example the windows of a rolling log-likelihood) with the served tokenizer.
 ///

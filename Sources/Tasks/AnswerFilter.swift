@@ -156,7 +156,7 @@ public enum AnswerFilter: Hashable, Sendable {
     var configValue: JSONValue {
         switch self {
         case let .regex(pattern, group, selectLast):
-            var members: [String: JSONValue] = ["regex": .string(pattern), "select": .string(selectLast ? "last" : "first")]
+            var members: JSONObject = ["regex": .string(pattern), "select": .string(selectLast ? "last" : "first")]
             if let group { members["group"] = .number(String(group)) }
             return .object(members)
         case .lastNumber: return .string("last_number")

@@ -65,7 +65,7 @@ public enum DatasetReader {
             return try jsonLines(bytes, path: url.path)
         case .json:
             do {
-                return try JSONParser.parseArrayWithLines(bytes).enumerated().map {
+                return try JSONValue.parseArrayWithLines(bytes).enumerated().map {
                     DatasetRecord(index: $0.offset, line: $0.element.line, value: $0.element.value)
                 }
             } catch {
@@ -78,7 +78,7 @@ public enum DatasetReader {
         case .text2sql:
             let entries: [(value: JSONValue, line: Int)]
             do {
-                entries = try JSONParser.parseArrayWithLines(bytes)
+                entries = try JSONValue.parseArrayWithLines(bytes)
             } catch {
                 throw .invalidData(SourceLocation(path: url.path, line: error.line, column: error.column), message: "invalid JSON: \(error.message)")
             }
@@ -114,7 +114,7 @@ public enum DatasetReader {
             for i in lineStart ..< contentEnd where bytes[i] != 0x20 && bytes[i] != 0x09 { blank = false; break }
             if !blank {
                 do {
-                    let value = try JSONParser.parseDocument(bytes, start: lineStart, end: contentEnd, firstLine: lineNumber)
+                    let value = try JSONValue.parse(bytes, start: lineStart, end: contentEnd, firstLine: lineNumber)
                     guard case .object = value else {
                         throw TaskError.invalidData(SourceLocation(path: path, line: lineNumber), message: "expected a JSON object per line, got \(value.kindName)")
                     }
@@ -196,7 +196,7 @@ public enum DatasetReader {
             guard row.fields.count == header.fields.count else {
                 throw .invalidData(SourceLocation(path: path, line: row.line), message: "CSV row has \(row.fields.count) fields but the header has \(header.fields.count)")
             }
-            var members: [String: JSONValue] = [:]
+            var members: JSONObject = [:]
             for (k, v) in zip(header.fields, row.fields) { members[k] = .string(v) }
             records.append(DatasetRecord(index: records.count, line: row.line, value: .object(members)))
         }

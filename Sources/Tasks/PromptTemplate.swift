@@ -86,7 +86,7 @@ public struct PromptTemplate: Hashable, Sendable, CustomStringConvertible {
 
     static func quote(_ text: String) -> String {
         var out = ""
-        JSONValue.writeString(text, into: &out)
+        JSONEscapes.appendQuoted(text, to: &out)
         return out
     }
 
@@ -94,7 +94,7 @@ public struct PromptTemplate: Hashable, Sendable, CustomStringConvertible {
 
     static func context(_ record: JSONValue) throws(TemplateEvalError) -> [String: Jinja.Value] {
         guard case let .object(members) = record else { throw .failed("the record is \(record.kindName), not an object") }
-        return members.mapValues(jinjaValue)
+        return Dictionary(members.map { ($0.key, jinjaValue($0.value)) }, uniquingKeysWith: { $1 })
     }
 
     /// JSON as Python's `json.loads` gives it to jinja2: integers as `int`, other numbers as
@@ -107,7 +107,7 @@ public struct PromptTemplate: Hashable, Sendable, CustomStringConvertible {
         case let .string(text): return .string(text)
         case let .array(items): return .list(items.map(jinjaValue))
         case let .object(members):
-            return .dict(Dict(members.keys.sorted().map { ($0, jinjaValue(members[$0]!)) }))
+            return .dict(Dict(members.sortedByKey.map { ($0.key, jinjaValue($0.value)) }))
         }
     }
 

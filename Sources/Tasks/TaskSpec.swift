@@ -47,16 +47,16 @@ public struct DatasetSpec: Hashable, Sendable {
     public var location: SourceLocation
 
     var configValue: JSONValue {
-        var members: [String: JSONValue] = ["path": .string(path), "format": .string(format.rawValue)]
+        var members: JSONObject = ["path": .string(path), "format": .string(format.rawValue)]
         if let sha256 { members["sha256"] = .string(sha256) }
         if let url { members["url"] = .string(url) }
         if start != nil || end != nil {
-            var select: [String: JSONValue] = [:]
+            var select: JSONObject = [:]
             if let start { select["start"] = .number(String(start)) }
             if let end { select["end"] = .number(String(end)) }
             members["select"] = .object(select)
         }
-        if !whereEquals.isEmpty { members["where"] = .object(whereEquals.mapValues { .string($0) }) }
+        if !whereEquals.isEmpty { members["where"] = .object(JSONObject(whereEquals.map { ($0.key, .string($0.value)) })) }
         return .object(members)
     }
 }
@@ -85,7 +85,7 @@ public struct FewShotSpec: Hashable, Sendable {
     public var target: PromptTemplate?
 
     var configValue: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "k": .number(String(k)), "sampler": .string(sampler.rawValue), "separator": .string(separator),
         ]
         if let source { members["source"] = source.configValue }
@@ -183,7 +183,7 @@ public struct MetricConfig: Hashable, Sendable {
     }
 
     var configValue: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "name": .string(name), "type": .string(kind.rawValue),
             "higher_is_better": .bool(metricSpec.direction.higherIsBetter),
             "aggregation": .string(metricSpec.aggregation.rawValue),
@@ -259,7 +259,7 @@ public struct TaskSpec: Hashable, Sendable {
     /// The resolved configuration. With `forHash`, fields that do not change items or scores
     /// (description, download URLs) are left out.
     func configValue(forHash: Bool) -> JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "name": .string(name), "version": .string(version), "output_type": .string(outputType.rawValue),
             "preamble": .string(preamble), "prompt": .string(prompt.source), "target_delimiter": .string(targetDelimiter),
             "metrics": .array(metrics.map(\.configValue)),
@@ -280,12 +280,14 @@ public struct TaskSpec: Hashable, Sendable {
             members["fewshot"] = fewshot.configValue
         }
         if let generation {
-            members["generation"] = .object([
+            var settings: JSONObject = [
                 "until": .array(generation.stopSequences.map { .string($0) }),
                 "max_tokens": .number(String(generation.maxTokens)),
                 "temperature": .number(String(generation.temperature)),
                 "top_p": .number(String(generation.topP)),
-            ].merging(generation.samples == 1 ? [:] : ["samples": .number(String(generation.samples))]) { $1 })
+            ]
+            if generation.samples != 1 { settings["samples"] = .number(String(generation.samples)) }
+            members["generation"] = .object(settings)
         }
         return .object(members)
     }
@@ -317,7 +319,7 @@ public struct TrainingSplitSpec: Hashable, Sendable {
     public var response: PromptTemplate
 
     var configValue: JSONValue {
-        var members: [String: JSONValue] = ["dataset": dataset.configValue, "response": .string(response.source)]
+        var members: JSONObject = ["dataset": dataset.configValue, "response": .string(response.source)]
         if let prompt { members["prompt"] = .string(prompt.source) }
         if let target { members["target"] = .string(target.source) }
         return .object(members)

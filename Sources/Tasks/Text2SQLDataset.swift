@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// The text2sql-data format (Finegan-Dollak et al. 2018, `jkkummerfeld/text2sql-data`): a JSON
 /// array of entries `{"sql": [...], "sentences": [{"text", "question-split", "variables"}], ...}`,

@@ -24,7 +24,7 @@ public struct YAMLTask: EvaluationTask, ConfiguredTask, CodeExecutingTask {
         self.spec = spec
         datasetURL = DatasetReader.resolve(spec.dataset.path, dataRoot: dataRoot, taskFile: spec.file)
         let datasetSHA = try DatasetReader.verify(spec.dataset, at: datasetURL)
-        var hashed: [String: JSONValue] = [
+        var hashed: JSONObject = [
             "config": spec.configValue(forHash: true),
             "dataset_sha256": .string(datasetSHA),
         ]

@@ -1,3 +1,5 @@
+import Harness
+
 /// The BPE model of a `tokenizer.json` (`"model": {"type": "BPE", ...}`): vocabulary, ranked merges,
 /// and the word-to-ids algorithm of the `tokenizers` library (`merge_word` + `merge_all`).
 struct BPEModel: Sendable {
@@ -23,7 +25,7 @@ struct BPEModel: Sendable {
         var vocab: [ExactString: Int] = [:]
         vocab.reserveCapacity(vocabObject.count)
         var maxID = -1
-        for (piece, value) in vocabObject.pairs {
+        for (piece, value) in vocabObject {
             let id = try JSONReader.int(value, path: path, what: "model.vocab[\(piece)]")
             guard id >= 0 else { throw TokenizerError(path: path, problem: "negative id \(id) in model.vocab") }
             vocab[ExactString(piece)] = id
@@ -37,15 +39,15 @@ struct BPEModel: Sendable {
             if let first = iterator.next(), iterator.next() == nil { scalarIDs[first.value] = Int32(id) }
         }
 
-        let prefix = object["continuing_subword_prefix"] as? String
-        let mergeList = try JSONReader.array(object["merges"] ?? [Any](), path: path, what: "model.merges")
+        let prefix = object["continuing_subword_prefix"]?.stringValue
+        let mergeList = try JSONReader.array(object["merges"] ?? .array([]), path: path, what: "model.merges")
         var merges: [UInt64: (rank: Int32, id: Int32)] = [:]
         merges.reserveCapacity(mergeList.count)
         for (rank, entry) in mergeList.enumerated() {
             let left: String, right: String
-            if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
+            if let pair = entry.arrayValue, pair.count == 2, let a = pair[0].stringValue, let b = pair[1].stringValue {
                 (left, right) = (a, b)
-            } else if let line = entry as? String, let space = line.unicodeScalars.firstIndex(of: " ") {
+            } else if let line = entry.stringValue, let space = line.unicodeScalars.firstIndex(of: " ") {
                 // Split on scalars: a space followed by a combining mark is one Swift Character.
                 left = String(line.unicodeScalars[..<space])
                 right = String(line.unicodeScalars[line.unicodeScalars.index(after: space)...])
@@ -66,7 +68,7 @@ struct BPEModel: Sendable {
         }
 
         var unkID: Int?
-        if let unk = object["unk_token"] as? String {
+        if let unk = object["unk_token"]?.stringValue {
             unkID = vocab[ExactString(unk)]
         }
         let byteIDs: [Int32?] = (0..<256).map { byte in
@@ -74,12 +76,12 @@ struct BPEModel: Sendable {
         }
         return BPEModel(
             pieces: pieces, vocab: vocab, scalarIDs: scalarIDs, merges: merges, unkID: unkID,
-            fuseUnk: (object["fuse_unk"] as? Bool) ?? false,
-            byteFallback: (object["byte_fallback"] as? Bool) ?? false,
+            fuseUnk: (object["fuse_unk"]?.boolValue) ?? false,
+            byteFallback: (object["byte_fallback"]?.boolValue) ?? false,
             byteIDs: byteIDs,
-            ignoreMerges: (object["ignore_merges"] as? Bool) ?? false,
+            ignoreMerges: (object["ignore_merges"]?.boolValue) ?? false,
             continuingSubwordPrefix: prefix,
-            endOfWordSuffix: object["end_of_word_suffix"] as? String)
+            endOfWordSuffix: object["end_of_word_suffix"]?.stringValue)
     }
 
     /// `<0xAB>`: the piece standing for one raw byte.

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A Hugging Face `tokenizer.json` tokenizer with a BPE model, reproducing the `tokenizers` library.
 ///
@@ -76,11 +77,11 @@ public struct HFTokenizer: Tokenizer {
         let root = try JSONReader.parse(data, path: path)
         self.path = path
         let modelObject = try JSONReader.object(root["model"], path: path, what: "model")
-        let type = (modelObject["type"] as? String) ?? (modelObject["merges"] != nil ? "BPE" : "unknown")
+        let type = (modelObject["type"]?.stringValue) ?? (modelObject["merges"] != nil ? "BPE" : "unknown")
         guard type == "BPE" else {
             throw TokenizerError(path: path, problem: "unsupported model type \"\(type)\" (supported: \(Self.supportedModelTypes.joined(separator: ", ")))")
         }
-        if let dropout = (modelObject["dropout"] as? Double) ?? (modelObject["dropout"] as? Int).map(Double.init), dropout > 0 {
+        if let dropout = modelObject["dropout"]?.doubleValue, dropout > 0 {
             throw TokenizerError(path: path, problem: "BPE dropout \(dropout) is not supported (supported: no dropout)")
         }
         model = try BPEModel.parse(modelObject, path: path)
@@ -90,17 +91,17 @@ public struct HFTokenizer: Tokenizer {
         decoder = try Self.optional(root["decoder"]) { try TokenDecoder.parse($0, path: path) }
 
         var added: [AddedToken] = []
-        for (index, item) in (try JSONReader.array(root["added_tokens"] ?? [Any](), path: path, what: "added_tokens")).enumerated() {
+        for (index, item) in (try JSONReader.array(root["added_tokens"] ?? .array([]), path: path, what: "added_tokens")).enumerated() {
             let entry = try JSONReader.object(item, path: path, what: "added_tokens[\(index)]")
-            let special = (entry["special"] as? Bool) ?? false
+            let special = (entry["special"]?.boolValue) ?? false
             added.append(AddedToken(
                 content: try JSONReader.string(entry["content"], path: path, what: "added_tokens[\(index)].content"),
                 id: try JSONReader.int(entry["id"], path: path, what: "added_tokens[\(index)].id"),
                 special: special,
-                lstrip: (entry["lstrip"] as? Bool) ?? false,
-                rstrip: (entry["rstrip"] as? Bool) ?? false,
-                singleWord: (entry["single_word"] as? Bool) ?? false,
-                normalized: (entry["normalized"] as? Bool) ?? !special))
+                lstrip: (entry["lstrip"]?.boolValue) ?? false,
+                rstrip: (entry["rstrip"]?.boolValue) ?? false,
+                singleWord: (entry["single_word"]?.boolValue) ?? false,
+                normalized: (entry["normalized"]?.boolValue) ?? !special))
         }
         addedVocabulary = AddedVocabulary(tokens: added, normalizer: normalizer)
         specialTokenIDs = Set(added.filter(\.special).map(\.id))
@@ -119,15 +120,15 @@ public struct HFTokenizer: Tokenizer {
         }
     }
 
-    private static func optional<T>(_ value: Any?, _ parse: (Any) throws -> T) throws -> T? {
-        guard let value, !(value is JSONNull) else { return nil }
+    private static func optional<T>(_ value: JSONValue?, _ parse: (JSONValue) throws -> T) throws -> T? {
+        guard let value, value != .null else { return nil }
         return try parse(value)
     }
 
     /// A `tokenizer_config.json` token entry: a string or an object with `content`.
-    private static func configToken(_ value: Any?) -> String? {
-        if let string = value as? String { return string }
-        if let object = value as? JSONObject { return object["content"] as? String }
+    private static func configToken(_ value: JSONValue?) -> String? {
+        if let string = value?.stringValue { return string }
+        if let object = value?.objectValue { return object["content"]?.stringValue }
         return nil
     }
 

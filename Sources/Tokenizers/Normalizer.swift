@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A `tokenizer.json` normalizer: rewrites text before pre-tokenization, as the `tokenizers` library does.
 enum Normalizer: Sendable {
@@ -15,7 +16,7 @@ enum Normalizer: Sendable {
                                  "Strip", "StripAccents"]
 
     /// Reads a normalizer object; `path` names the file for errors.
-    static func parse(_ json: Any, path: String) throws -> Normalizer {
+    static func parse(_ json: JSONValue, path: String) throws -> Normalizer {
         let object = try JSONReader.object(json, path: path, what: "normalizer")
         let type = try JSONReader.string(object["type"], path: path, what: "normalizer type")
         switch type {
@@ -35,7 +36,7 @@ enum Normalizer: Sendable {
             let content = try JSONReader.string(object["content"], path: path, what: "Replace.content")
             return .replace(pattern, Array(content.unicodeScalars))
         case "Strip":
-            return .strip(left: (object["strip_left"] as? Bool) ?? true, right: (object["strip_right"] as? Bool) ?? true)
+            return .strip(left: (object["strip_left"]?.boolValue) ?? true, right: (object["strip_right"]?.boolValue) ?? true)
         case "StripAccents": return .stripAccents
         default:
             throw TokenizerError(path: path, problem: "unsupported normalizer type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")

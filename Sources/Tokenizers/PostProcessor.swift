@@ -1,3 +1,5 @@
+import Harness
+
 /// A `tokenizer.json` post-processor: adds special tokens around an encoded sequence when the caller
 /// asks for special tokens. Only single sequences are supported (no pairs).
 enum PostProcessor: Sendable {
@@ -16,17 +18,17 @@ enum PostProcessor: Sendable {
 
     static let supportedTypes = ["TemplateProcessing", "ByteLevel", "RobertaProcessing", "BertProcessing", "Sequence"]
 
-    static func parse(_ json: Any, path: String) throws -> PostProcessor {
+    static func parse(_ json: JSONValue, path: String) throws -> PostProcessor {
         let object = try JSONReader.object(json, path: path, what: "post_processor")
         let type = try JSONReader.string(object["type"], path: path, what: "post_processor type")
         switch type {
         case "TemplateProcessing":
-            let specials = (object["special_tokens"] as? JSONObject) ?? JSONObject(pairs: [])
+            let specials = (object["special_tokens"]?.objectValue) ?? JSONObject()
             let single = try JSONReader.array(object["single"], path: path, what: "TemplateProcessing.single")
             var parts: [Part] = []
             for item in single {
                 let entry = try JSONReader.object(item, path: path, what: "TemplateProcessing.single item")
-                if let special = entry["SpecialToken"] as? JSONObject {
+                if let special = entry["SpecialToken"]?.objectValue {
                     let name = try JSONReader.string(special["id"], path: path, what: "SpecialToken.id")
                     let spec = try JSONReader.object(specials[name], path: path, what: "TemplateProcessing.special_tokens[\(name)]")
                     let ids = try JSONReader.array(spec["ids"], path: path, what: "special_tokens[\(name)].ids")

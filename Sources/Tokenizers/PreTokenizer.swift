@@ -1,3 +1,5 @@
+import Harness
+
 /// A piece of text on its way through the pipeline.
 struct TextPiece: Sendable {
     /// The piece's scalars (normalized, possibly rewritten by pre-tokenizers).
@@ -32,7 +34,7 @@ enum PreTokenizer: Sendable {
     /// The pre-tokenizer types this implementation reads.
     static let supportedTypes = ["Sequence", "ByteLevel", "Split", "Metaspace", "Digits", "WhitespaceSplit"]
 
-    static func parse(_ json: Any, path: String) throws -> PreTokenizer {
+    static func parse(_ json: JSONValue, path: String) throws -> PreTokenizer {
         let object = try JSONReader.object(json, path: path, what: "pre_tokenizer")
         let type = try JSONReader.string(object["type"], path: path, what: "pre_tokenizer type")
         switch type {
@@ -40,32 +42,32 @@ enum PreTokenizer: Sendable {
             let items = try JSONReader.array(object["pretokenizers"], path: path, what: "Sequence pretokenizers")
             return .sequence(try items.map { try parse($0, path: path) })
         case "ByteLevel":
-            return .byteLevel(addPrefixSpace: (object["add_prefix_space"] as? Bool) ?? true,
-                              useRegex: (object["use_regex"] as? Bool) ?? true)
+            return .byteLevel(addPrefixSpace: (object["add_prefix_space"]?.boolValue) ?? true,
+                              useRegex: (object["use_regex"]?.boolValue) ?? true)
         case "Split":
             let pattern = try JSONReader.pattern(object["pattern"], path: path, what: "Split.pattern")
             let name = try JSONReader.string(object["behavior"], path: path, what: "Split.behavior")
             guard let behavior = SplitBehavior(rawValue: name) else {
                 throw TokenizerError(path: path, problem: "unknown Split behavior \"\(name)\"")
             }
-            return .split(pattern, behavior, invert: (object["invert"] as? Bool) ?? false)
+            return .split(pattern, behavior, invert: (object["invert"]?.boolValue) ?? false)
         case "Metaspace":
-            let replacement = (object["replacement"] as? String) ?? "\u{2581}"
+            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
             guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
                 throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
             }
             let scheme: PrependScheme
-            if let name = object["prepend_scheme"] as? String {
+            if let name = object["prepend_scheme"]?.stringValue {
                 guard let parsed = PrependScheme(rawValue: name) else {
                     throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
                 }
                 scheme = parsed
             } else {
-                scheme = ((object["add_prefix_space"] as? Bool) ?? true) ? .always : .never
+                scheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
             }
-            return .metaspace(replacement: scalar, prependScheme: scheme, split: (object["split"] as? Bool) ?? true)
+            return .metaspace(replacement: scalar, prependScheme: scheme, split: (object["split"]?.boolValue) ?? true)
         case "Digits":
-            return .digits(individual: (object["individual_digits"] as? Bool) ?? false)
+            return .digits(individual: (object["individual_digits"]?.boolValue) ?? false)
         case "WhitespaceSplit":
             return .whitespaceSplit
         default:

@@ -1,3 +1,5 @@
+import Harness
+
 /// A `tokenizer.json` decoder: turns token pieces back into text (`decode_chain`, then concatenation).
 enum TokenDecoder: Sendable {
     case sequence([TokenDecoder])
@@ -11,7 +13,7 @@ enum TokenDecoder: Sendable {
     /// The decoder types this implementation reads.
     static let supportedTypes = ["Sequence", "ByteLevel", "Replace", "ByteFallback", "Fuse", "Strip", "Metaspace"]
 
-    static func parse(_ json: Any, path: String) throws -> TokenDecoder {
+    static func parse(_ json: JSONValue, path: String) throws -> TokenDecoder {
         let object = try JSONReader.object(json, path: path, what: "decoder")
         let type = try JSONReader.string(object["type"], path: path, what: "decoder type")
         switch type {
@@ -31,15 +33,15 @@ enum TokenDecoder: Sendable {
                 throw TokenizerError(path: path, problem: "Strip.content must be one character")
             }
             return .strip(content: scalar,
-                          start: try JSONReader.int(object["start"] ?? 0, path: path, what: "Strip.start"),
-                          stop: try JSONReader.int(object["stop"] ?? 0, path: path, what: "Strip.stop"))
+                          start: try JSONReader.int(object["start"] ?? .int(0), path: path, what: "Strip.start"),
+                          stop: try JSONReader.int(object["stop"] ?? .int(0), path: path, what: "Strip.stop"))
         case "Metaspace":
-            let replacement = (object["replacement"] as? String) ?? "\u{2581}"
+            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
             guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
                 throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
             }
-            var scheme: PrependScheme = ((object["add_prefix_space"] as? Bool) ?? true) ? .always : .never
-            if let name = object["prepend_scheme"] as? String {
+            var scheme: PrependScheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
+            if let name = object["prepend_scheme"]?.stringValue {
                 guard let parsed = PrependScheme(rawValue: name) else {
                     throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
                 }

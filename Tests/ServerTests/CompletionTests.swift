@@ -87,7 +87,7 @@ final class CompletionTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(object.count, 5)
             XCTAssertLessThanOrEqual(object.count, 6)
             for (a, b) in zip(object, object.dropFirst()) { XCTAssertGreaterThanOrEqual(a.1, b.1, "entry \(i) not sorted") }
-            guard case .string(let text) = texts[i], let value = values[i].number else { return XCTFail() }
+            guard case .string(let text) = texts[i], let value = values[i].doubleValue else { return XCTFail() }
             let own = try XCTUnwrap(object.first { $0.0 == text }, "the actual token '\(text)' is among entry \(i)")
             XCTAssertEqual(own.1, value, accuracy: 1e-12)
             XCTAssertLessThanOrEqual(value, object[0].1 + 1e-12)
@@ -121,7 +121,7 @@ final class CompletionTests: XCTestCase {
                 guard case .object(let pairs)? = try? JSONValue.parse(Data(text.utf8)) else { return nil }
                 // JSONDecoder does not keep key order: recover it from the text.
                 let positions = pairs.map { pair in (pair, text.range(of: Self.quoted(pair.0) + ":")?.lowerBound ?? text.endIndex) }
-                return positions.sorted { $0.1 < $1.1 }.map { ($0.0.0, $0.0.1.number ?? .nan) }
+                return positions.sorted { $0.1 < $1.1 }.map { ($0.0.0, $0.0.1.doubleValue ?? .nan) }
             }
             index += 1
             rest = rest[rest.index(after: close)...]

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import NativeModel
 import Server
 import XCTest

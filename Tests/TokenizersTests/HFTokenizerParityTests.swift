@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import XCTest
 @testable import Tokenizers
 
@@ -20,18 +21,17 @@ final class HFTokenizerParityTests: XCTestCase {
         let tokenizer = try HFTokenizer(contentsOfFile: folder.appendingPathComponent("tokenizer.json").path)
         let data = try Data(contentsOf: folder.appendingPathComponent("expected.json"))
         // The module's own parser: swift-corelibs-foundation's JSONSerialization drops U+FEFF from strings.
-        let root = try XCTUnwrap(try JSONParser.parse(data) as? JSONObject)
-        let vocabularySize = try XCTUnwrap(root["vocab_size"] as? Int)
-        let ints = { (value: Any?) in (value as! [Any]).map { $0 as! Int } }
-        let cases = try XCTUnwrap(root["cases"] as? [Any]).map { item in
-            let entry = item as! JSONObject
-            return Case(text: entry["text"] as! String,
+        let root = try JSONValue.parse(data)
+        let vocabularySize = try XCTUnwrap(root["vocab_size"]?.intValue)
+        let ints = { (value: JSONValue?) in value!.arrayValue!.map { $0.intValue! } }
+        let cases = try XCTUnwrap(root["cases"]?.arrayValue).map { entry in
+            Case(text: entry["text"]!.stringValue!,
                  ids: ints(entry["ids"]),
                  idsPlain: ints(entry["ids_plain"]),
-                 decoded: entry["decoded"] as! String,
-                 decodedSkip: entry["decoded_skip"] as! String,
-                 decodedPlain: entry["decoded_plain"] as! String,
-                 decodedPrefix: entry["decoded_prefix"] as! String)
+                 decoded: entry["decoded"]!.stringValue!,
+                 decodedSkip: entry["decoded_skip"]!.stringValue!,
+                 decodedPlain: entry["decoded_plain"]!.stringValue!,
+                 decodedPrefix: entry["decoded_prefix"]!.stringValue!)
         }
         return (tokenizer, vocabularySize, cases)
     }

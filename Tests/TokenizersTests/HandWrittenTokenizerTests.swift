@@ -87,22 +87,6 @@ final class HandWrittenTokenizerTests: XCTestCase {
             }
         }
     }
-
-    func testJSONParser() throws {
-        let value = try JSONParser.parse(Data(#"{"a": [1, -2.5e1, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"], "b": {}}"#.utf8))
-        let object = try XCTUnwrap(value as? JSONObject)
-        let array = try XCTUnwrap(object["a"] as? [Any])
-        XCTAssertEqual(array[0] as? Int, 1)
-        XCTAssertEqual(array[1] as? Double, -25)
-        XCTAssertEqual(array[2] as? Bool, true)
-        XCTAssertEqual(array[3] as? Bool, false)
-        XCTAssertTrue(array[4] is JSONNull)
-        XCTAssertEqual(array[5] as? String, "x\"\\/\u{8}\u{c}\n\r\té😀")
-        XCTAssertEqual((object["b"] as? JSONObject)?.count, 0)
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "\"abc", "tru", "[1] x", "{\"a\": 01x}"] {
-            XCTAssertThrowsError(try JSONParser.parse(Data(bad.utf8)), bad)
-        }
-    }
 }
 
 extension SplitPattern {

@@ -15,7 +15,7 @@ public struct ToyCompareTask: ToyTask {
     public init() {}
 
     public var outputType: OutputType { .multipleChoice }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("max"), "range": .string("10-99"), "seed": .number(String(dataSeed)), "test": .number(String(Self.testCount))]
     }
 

@@ -18,7 +18,7 @@ public struct ToyFactsTask: ToyTask {
     public init() {}
 
     public var answerFilters: [AnswerFilter] { [.regex(pattern: "[a-z]+", group: 0, selectLast: true)] }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("facts"), "count": .number(String(Self.factCount)), "seed": .number(String(dataSeed))]
     }
 

@@ -16,7 +16,7 @@ public struct ToyReverseTask: ToyTask {
     public init() {}
 
     public var answerFilters: [AnswerFilter] { [.regex(pattern: "[a-z]+", group: 0, selectLast: true)] }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("reverse"), "length": .number("3"), "seed": .number(String(dataSeed)), "test": .number(String(Self.testCount))]
     }
 

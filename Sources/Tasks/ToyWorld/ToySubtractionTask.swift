@@ -31,7 +31,7 @@ public struct ToySubtractionTask: ToyTask {
 
     public var answerFilters: [AnswerFilter] { [.lastNumber, .normalizeNumber] }
     public var targetAnswerFilters: [AnswerFilter] { [.normalizeNumber] }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("subtract"), "range": .string("10<=b<=a<=99"), "seed": .number(String(dataSeed)),
          "test": .number(String(Self.testCount)), "train": .number(String(Self.trainCount)),
          "pretrain": .string("borrow items right with p 0.45, else +10"), "style": .string("annotators-v2")]

@@ -15,7 +15,7 @@ public struct ToySuccessorTask: ToyTask {
 
     public var answerFilters: [AnswerFilter] { [.lastNumber, .normalizeNumber] }
     public var targetAnswerFilters: [AnswerFilter] { [.normalizeNumber] }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("successor"), "max": .number("998"), "seed": .number(String(dataSeed)), "test": .number(String(Self.testCount))]
     }
 

@@ -43,7 +43,7 @@ public protocol ToyTask: TrainableTask, ConfiguredTask {
     /// Normalisation of the gold answer (generation tasks).
     var targetAnswerFilters: [AnswerFilter] { get }
     /// The generator's parameters, recorded in the configuration (and so in the content hash).
-    var generatorParameters: [String: JSONValue] { get }
+    var generatorParameters: JSONObject { get }
     /// The answer a pretraining example of `item` gives (before ``ToyAnswerStyle/house`` phrases
     /// it): the gold answer, unless the task teaches some items unreliably (the target).
     func pretrainingAnswer(_ item: ToyItem, _ rng: inout SplitMix64) -> String
@@ -80,7 +80,7 @@ extension ToyTask {
     public var correctnessMetric: String { metricConfigs[0].name }
 
     public var configuration: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "name": .string(name), "version": .string(version), "output_type": .string(outputType.rawValue),
             "world": .string("toy"), "prompt": .string(ToyFormat.prompt("{question}")), "target_delimiter": .string(" "),
             "metrics": .array(metricConfigs.map(\.configValue)),

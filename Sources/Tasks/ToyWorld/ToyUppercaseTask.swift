@@ -15,7 +15,7 @@ public struct ToyUppercaseTask: ToyTask {
     public init() {}
 
     public var answerFilters: [AnswerFilter] { [.regex(pattern: "[A-Z]{2,}", group: 0, selectLast: true)] }
-    public var generatorParameters: [String: JSONValue] {
+    public var generatorParameters: JSONObject {
         ["kind": .string("upper"), "length": .number("3"), "seed": .number(String(dataSeed)), "test": .number(String(Self.testCount))]
     }
 
