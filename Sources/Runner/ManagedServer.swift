@@ -18,8 +18,7 @@ final class ManagedServer: @unchecked Sendable {
     private let lock = NSLock()
     /// SIGINT, SIGTERM and SIGHUP stop the server before this process ends: it leads a process
     /// group of its own, so a terminal's Ctrl-C does not reach it.
-    private var signalSources: [DispatchSourceSignal] = []
-    private var previousHandlers: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
+    private var signals: TerminationSignals?
 
     /// Starts `arguments` with its output appended to `log`.
     /// - Throws: ``RunnerError/invalid(_:)`` when the program cannot be started.
@@ -40,17 +39,7 @@ final class ManagedServer: @unchecked Sendable {
             throw RunnerError.invalid("cannot start the server \(arguments[0]): \(error.localizedDescription)")
         }
         try? handle.close()
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            previousHandlers.append((sig, signal(sig, SIG_IGN)))
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                self?.stop(grace: 5)
-                signal(sig, SIG_DFL)
-                kill(getpid(), sig)   // to the process: dispatch threads block signals
-            }
-            source.resume()
-            signalSources.append(source)
-        }
+        signals = TerminationSignals { [weak self] in self?.stop(grace: 5) }
     }
 
     /// The last `count` lines of the log.
@@ -88,19 +77,11 @@ final class ManagedServer: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        for source in signalSources { source.cancel() }
-        for (sig, handler) in previousHandlers { signal(sig, handler) }
+        signals?.cancel()
         if let command {
             _ = try? TrainerCommand.run(arguments: command, log: log)
         }
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
-        let group = getpgid(pid) == pid
-        _ = group ? kill(-pid, SIGTERM) : kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { _ = group ? kill(-pid, SIGKILL) : kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        ChildTermination.terminate(process, grace: grace)
     }
 
     deinit { stop() }

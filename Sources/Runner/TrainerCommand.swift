@@ -119,6 +119,10 @@ public struct TrainerCommand: Hashable, Sendable, Codable {
         do { try process.run() } catch {
             throw RunnerError.invalid("cannot start the trainer \(arguments[0]): \(error.localizedDescription)")
         }
+        // The trainer leads its own process group, which a terminal's Ctrl-C does not reach: an
+        // interrupted run stops it (and what it started, e.g. torchrun's workers) before ending.
+        let signals = TerminationSignals { ChildTermination.terminate(process, grace: 5) }
+        defer { signals.cancel() }
         var pending = Data()
         var tail: [String] = []
         func emit(_ data: Data) {
@@ -163,7 +167,6 @@ public struct TrainerCommand: Hashable, Sendable, Codable {
         return "\(directory.path) holds neither a PEFT adapter (adapter_config.json + adapter_model.safetensors) nor a model (config.json + model.safetensors)"
     }
 
-    /// A word as a shell would need it quoted, for the log.
     /// A process for a command line's words, not started: a word with a `/` is a path (relative to
     /// `directory`), any other is looked up on PATH through `/usr/bin/env`; it runs in `directory`.
     static func process(_ arguments: [String], in directory: URL?) -> Process {
@@ -179,6 +182,7 @@ public struct TrainerCommand: Hashable, Sendable, Codable {
         return process
     }
 
+    /// A word as a shell would need it quoted, for the log.
     static func quoted(_ word: String) -> String {
         let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%{}".contains($0) }
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
