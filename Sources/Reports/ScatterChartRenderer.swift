@@ -16,6 +16,12 @@ extension ScatterChart {
                                   includeZero: plotted.map(\.point.y).min() == 0)
         canvas.drawAxes(x: x, y: y, xLabel: xLabel, yLabel: yLabel)
         let color = { (index: Int) in SVGCanvas.palette[index % SVGCanvas.palette.count] }
+        // Past the palette's eight colours a series' colour repeats: its markers are drawn hollow
+        // (a ring of the colour) on every other round of the palette, so no two series look alike.
+        let hollow = { (index: Int) in (index / SVGCanvas.palette.count) % 2 == 1 }
+        let marker = { (index: Int) -> [(String, String?)] in
+            hollow(index) ? [("fill", "#ffffff"), ("stroke", color(index)), ("stroke-width", "2")] : []
+        }
 
         let front = showParetoFront ? paretoFront : []
         if !front.isEmpty {
@@ -78,7 +84,7 @@ extension ScatterChart {
             let group = XMLTree.element("g", [("class", "series"), ("data-series", XMLSanitizer.singleLine(series.name)), ("fill", color(index))])
             for point in series.points where point.x.isFinite && point.y.isFinite {
                 let (px, py) = (x.position(point.x), y.position(point.y))
-                let circle = XMLTree.element("circle", [("class", "point"), ("cx", SVGCanvas.n(px)), ("cy", SVGCanvas.n(py)), ("r", "5")])
+                let circle = XMLTree.element("circle", [("class", "point"), ("cx", SVGCanvas.n(px)), ("cy", SVGCanvas.n(py)), ("r", "5")] + marker(index))
                 let tooltip = [point.label, "(\(ReportNumberFormat.number(point.x)), \(ReportNumberFormat.number(point.y)))"]
                     .compactMap { $0 }.joined(separator: " ")
                 circle.addChild(XMLTree.element("title", text: XMLSanitizer.singleLine(tooltip)))
@@ -105,7 +111,8 @@ extension ScatterChart {
 
         var entries = series.enumerated().map { index, series in
             SVGCanvas.LegendEntry(label: series.name) { lx, ly in
-                XMLTree.element("circle", [("class", "legend-swatch"), ("cx", SVGCanvas.n(lx + 6)), ("cy", SVGCanvas.n(ly)), ("r", "5"), ("fill", color(index))])
+                XMLTree.element("circle", [("class", "legend-swatch"), ("cx", SVGCanvas.n(lx + 6)), ("cy", SVGCanvas.n(ly)), ("r", "5")]
+                                + (hollow(index) ? marker(index) : [("fill", color(index))]))
             }
         }
         if !front.isEmpty {

@@ -88,6 +88,26 @@ final class SVGChartTests: XCTestCase {
         }
     }
 
+    /// Past the palette's eight colours a series' colour repeats: on the second round its markers
+    /// (points and legend swatch) are rings, so no two of 13 series look alike.
+    func testSeriesPastThePaletteAreDrawnAsRings() throws {
+        let chart = ScatterChart(title: "13 regimes", xLabel: "x", yLabel: "y", series: (0..<13).map { i in
+            ScatterChart.Series(name: "regime \(i)", points: [.init(x: Double(i), y: Double(i % 5), label: nil)])
+        })
+        let root = try parse(.scatter(chart))
+        func look(_ circle: XMLElement, group: XMLElement?) -> String {
+            let fill = attr(circle, "fill") ?? group.flatMap { attr($0, "fill") } ?? ""
+            return "\(fill)|\(attr(circle, "stroke") ?? "")"
+        }
+        let groups = find(root, "g", class: "series")
+        XCTAssertEqual(groups.count, 13)
+        let points = groups.map { look(find($0, "circle", class: "point")[0], group: $0) }
+        XCTAssertEqual(Set(points).count, 13, "every series' points look different: \(points)")
+        let swatches = find(root, "circle", class: "legend-swatch").map { look($0, group: nil) }
+        XCTAssertEqual(swatches, points, "each legend swatch looks like its series' points")
+        XCTAssertEqual(points.filter { $0.hasPrefix("#ffffff|") }.count, 5, "series 8-12 are rings")
+    }
+
     func testParetoFront() {
         XCTAssertEqual(ParetoFront.indices(xs: [1, 2, 3, 2, 0], ys: [3, 2, 1, 1, 0]), [0, 1, 2])
         XCTAssertEqual(ParetoFront.indices(xs: [1, 1], ys: [1, 1]), [0, 1])
