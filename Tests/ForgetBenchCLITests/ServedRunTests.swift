@@ -267,37 +267,30 @@ final class ServedRunTests: XCTestCase {
         XCTAssertTrue(((base["model"] as? [String: Any])?["notes"] as? [String])?.first?.contains("the server is taken to serve") == true, "\(base)")
     }
 
-    func testAServedSpecWithoutURLOrServerIsRefusedWithItsLine() throws {
-        let url = work.appendingPathComponent("bad.yaml")
+    /// `run --dry-run` on a served spec named `name` whose `model:` block holds `modelLines` after
+    /// its `kind` and `path`.
+    func dryRunServedSpec(_ name: String, modelLines: String = "") throws -> CLI.Result {
+        let url = work.appendingPathComponent("\(name).yaml")
         try Data("""
-        name: bad
+        name: \(name)
         model:
           kind: openai
           path: \(Self.model.path)
-        training_data: {task: toy_subtract}
+        \(modelLines)training_data: {task: toy_subtract}
         regimes: [ground-truth]
         target_tasks: [toy_subtract]
         non_target_tasks: [toy_max]
 
         """.utf8).write(to: url)
-        let r = try CLI.run(["run", "--dry-run", url.path])
+        return try CLI.run(["run", "--dry-run", url.path])
+    }
+
+    func testAServedSpecWithoutURLOrServerIsRefusedWithItsLine() throws {
+        let r = try dryRunServedSpec("bad")
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("bad.yaml:3") && r.stderr.contains("model.url") && r.stderr.contains("model.server"), r.stderr)
 
-        let typo = work.appendingPathComponent("typo.yaml")
-        try Data("""
-        name: typo
-        model:
-          kind: openai
-          path: \(Self.model.path)
-          server: {strat: "vllm serve {base}"}
-        training_data: {task: toy_subtract}
-        regimes: [ground-truth]
-        target_tasks: [toy_subtract]
-        non_target_tasks: [toy_max]
-
-        """.utf8).write(to: typo)
-        let t = try CLI.run(["run", "--dry-run", typo.path])
+        let t = try dryRunServedSpec("typo", modelLines: "  server: {strat: \"vllm serve {base}\"}\n")
         XCTAssertEqual(t.status, 1)
         XCTAssertTrue(t.stderr.contains("typo.yaml:5") && t.stderr.contains("model.server.strat") && t.stderr.contains("did you mean 'start'"), t.stderr)
     }
