@@ -2,7 +2,7 @@ import Foundation
 
 /// The command line that starts an inference server for `model.kind: openai` (`model.server.start`),
 /// e.g. `vllm serve {base} --served-model-name {name} --port {port} --enable-lora --max-loras {n} {lora_modules}`
-/// or `forgetbench serve --model {base} --model-name {name} --port {port} {lora_args}`.
+/// or `forgetbench serve --model {base} --served-model-name {name} --port {port} {lora_args}`.
 ///
 /// Split into words as ``TrainerCommand`` splits (shell quoting, no shell). Placeholders inside a
 /// word: `{base}` (the model path), `{tokenizer}` (its tokenizer file), `{name}` (the base model's

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         server logs go to stderr.
 
         Routes:
-          GET  /v1/models            the served model (id = --model-name)
+          GET  /v1/models            the served model (id = --served-model-name)
           POST /v1/completions       prompt (string, list or token ids), echo,
                                      max_tokens (default 16), logprobs N,
                                      temperature (default 1), top_p, seed,
@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         malformed request (bad JSON, wrong or missing fields, unknown model, negative max_tokens, \
         logprobs out of range, prompt tokens + max_tokens over the model's context), 413 for a body \
         over --max-request-bytes, 404 for an unknown route. Requests are accepted concurrently, and \
-        their generations decode together in one continuous batch (--batch-size sequences at a time, \
+        their generations decode together in one continuous batch (--max-num-seqs sequences at a time, \
         default 16; later ones wait for a free slot); each gets exactly what it would get alone.
 
         The server listens on 127.0.0.1 unless --host says otherwise (use --host 0.0.0.0 to accept \
@@ -75,8 +75,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free port (printed in the listening line).")
     var port: Int = 8000
 
-    @Option(name: .customLong("model-name"), help: "The model id clients send in \"model\" (default: the checkpoint's file or directory name without extension, e.g. stories260K).")
-    var modelName: String?
+    @Option(name: .customLong("served-model-name"), help: ArgumentHelp("The model id clients send in \"model\", as vLLM's --served-model-name (default: the checkpoint's file or directory name without extension, e.g. stories260K).", valueName: "id"))
+    var servedModelName: String?
+
+    @Option(name: .customLong("model-name"), help: .hidden)
+    var oldModelName: String?
+
+    static let modelNameRename = RenamedOption<String>(name: "--served-model-name", oldName: "--model-name",
+                                                       note: "a client's --model-name is the id it asks a server for")
+    var modelName: String? { Self.modelNameRename.value(current: servedModelName, old: oldModelName) }
 
     @OptionGroup var chat: ChatFormatOption
 
@@ -86,22 +93,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for (default: only the model's context limits it).")
     var maxTokensLimit: Int?
 
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Sequences decoded together: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it.", valueName: "n"))
-    var batchSize: Int = 16
+    @Option(name: .customLong("max-num-seqs"), help: ArgumentHelp("Sequences decoded together, as vLLM's --max-num-seqs: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it. Default: 16.", valueName: "n"))
+    var maxNumSeqs: Int?
+
+    @Option(name: .customLong("batch-size"), help: .hidden)
+    var oldBatchSize: Int?
+
+    static let batchSizeRename = RenamedOption<Int>(name: "--max-num-seqs", oldName: "--batch-size",
+                                                    note: "--batch-size is the training micro-batch of train and pretrain")
+    var batchSize: Int { Self.batchSizeRename.value(current: maxNumSeqs, old: oldBatchSize) ?? 16 }
 
     @Option(name: .customLong("lora"), help: ArgumentHelp("Serve a PEFT LoRA adapter directory under the model id NAME (repeatable), as vLLM's --lora-modules NAME=PATH. More can be loaded while serving: POST /v1/load_lora_adapter {\"lora_name\", \"lora_path\"}.", valueName: "NAME=DIR"))
     var loras: [String] = []
 
-    @Option(name: .customLong("kv-cache-tokens"), help: ArgumentHelp("The most KV-cache positions the batch holds at once (each sequence needs its prompt + max_tokens, capped at the context); requests wait rather than fail when it is full. Default: no limit beyond --batch-size.", valueName: "n"))
+    @Option(name: .customLong("kv-cache-tokens"), help: ArgumentHelp("The most KV-cache positions the batch holds at once (each sequence needs its prompt + max_tokens, capped at the context); requests wait rather than fail when it is full. Default: no limit beyond --max-num-seqs.", valueName: "n"))
     var kvCacheTokens: Int?
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        try Self.batchSizeRename.check(current: maxNumSeqs, old: oldBatchSize)
+        try Self.modelNameRename.check(current: servedModelName, old: oldModelName)
+        guard batchSize >= 1 else { throw ValidationError("--max-num-seqs must be at least 1, got \(batchSize)") }
         if let kvCacheTokens, kvCacheTokens < 1 { throw ValidationError("--kv-cache-tokens must be at least 1, got \(kvCacheTokens)") }
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
         guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes must be positive, got \(maxRequestBytes)") }
         if let maxTokensLimit, maxTokensLimit < 0 { throw ValidationError("--max-tokens-limit must be 0 or more, got \(maxTokensLimit)") }
-        if let modelName, modelName.isEmpty { throw ValidationError("--model-name must not be empty") }
+        if let modelName, modelName.isEmpty { throw ValidationError("--served-model-name must not be empty") }
         var names = Set<String>()
         for lora in loras {
             guard let (name, _) = Self.splitLoRA(lora) else { throw ValidationError("--lora \(lora): expected NAME=DIR (a model id, '=', a PEFT adapter directory)") }

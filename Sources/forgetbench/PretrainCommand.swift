@@ -22,7 +22,7 @@ struct PretrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Output model directory.", valueName: "dir")) var output = "models/toy-base"
     @Option(help: "Optimiser steps.") var steps = ToyPretrainingOptions().steps
-    @Option(name: .customLong("batch-size"), help: "Examples per step.") var batchSize = ToyPretrainingOptions().batchSize
+    @Option(name: .customLong("batch-size"), help: "Training examples per optimiser step.") var batchSize = ToyPretrainingOptions().batchSize
     @Option(help: "Peak learning rate.") var lr = ToyPretrainingOptions().learningRate
     @Option(help: "Warm-up steps.") var warmup = ToyPretrainingOptions().warmupSteps
     @Option(help: "Seed of the initialisation, the corpus and the shuffle.") var seed = ToyPretrainingOptions().seed

@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Peak learning rate.") var lr: Double = 2e-5
     @Option(help: "Passes over the data.") var epochs: Int = 3
-    @Option(name: .customLong("batch-size"), help: "Examples per micro-batch.") var batchSize: Int = 8
+    @Option(name: .customLong("batch-size"), help: "Training examples per micro-batch (an optimiser step sees --batch-size × --grad-accum); the spec's training.batch_size.") var batchSize: Int = 8
     @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimiser step.") var gradAccum: Int = 1
     @OptionGroup var sequence: MaxSequenceLengthOption
     var maxSeqLen: Int? { sequence.maxSeqLen }

@@ -36,15 +36,15 @@ final class HarnessCommandTests: XCTestCase {
         // Multiple choice (shared contexts), rolling log-likelihood and generation in one run.
         let tasks = "arc_easy,wikisql_rolling,gsm8k"
         let one = work.appendingPathComponent("batch1"), eight = work.appendingPathComponent("batch8")
-        let r1 = try eval(model: stories(), tasks: tasks, limit: 12, output: one, extra: ["--batch-size", "1", "--threads", "1"])
+        let r1 = try eval(model: stories(), tasks: tasks, limit: 12, output: one, extra: ["--eval-batch-size", "1", "--threads", "1"])
         XCTAssertEqual(r1.status, 0, r1.stderr)
-        let r8 = try eval(model: stories(), tasks: tasks, limit: 12, output: eight, extra: ["--batch-size", "8", "--threads", "2"])
+        let r8 = try eval(model: stories(), tasks: tasks, limit: 12, output: eight, extra: ["--eval-batch-size", "8", "--threads", "2"])
         XCTAssertEqual(r8.status, 0, r8.stderr)
         for task in tasks.split(separator: ",") {
             let a = try Data(contentsOf: one.appendingPathComponent("samples/\(task).jsonl"))
             let b = try Data(contentsOf: eight.appendingPathComponent("samples/\(task).jsonl"))
             XCTAssertFalse(a.isEmpty)
-            XCTAssertTrue(a == b, "samples/\(task).jsonl differs between --batch-size 1 and 8")
+            XCTAssertTrue(a == b, "samples/\(task).jsonl differs between --eval-batch-size 1 and 8")
         }
         XCTAssertEqual(try resultsWithoutTimings(one), try resultsWithoutTimings(eight))
     }

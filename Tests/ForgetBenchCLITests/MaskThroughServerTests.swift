@@ -40,7 +40,7 @@ final class MaskThroughServerTests: XCTestCase {
         server = started.process
         let url = started.url
         let remote = work.appendingPathComponent("remote.jsonl")
-        let r1 = try CLI.run(["mask", "--model", "openai:\(url)", "--model-name", "stories260K", "--batch-size", "2",
+        let r1 = try CLI.run(["mask", "--model", "openai:\(url)", "--model-name", "stories260K", "--eval-batch-size", "2",
                               "--tokenizer", shared.appendingPathComponent("tok512.bin").path, "--output", remote.path] + common)
         XCTAssertEqual(r1.status, 0, r1.stderr)
 

@@ -79,7 +79,7 @@ final class OpenAIEvalCommandTests: XCTestCase {
         try await Self.withServer(logprobs: true) { url, seen in
             let out = work.appendingPathComponent("run")
             let r = try await Self.run(["eval", "--model", "openai:\(url)", "--model-name", "stories260K", "--api-key-env", "FORGETBENCH_TEST_OPENAI_KEY",
-                                        "--concurrency", "4", "--batch-size", "3", "--max-retries", "1",
+                                        "--concurrency", "4", "--eval-batch-size", "3", "--max-retries", "1",
                                         "--tasks", "arc_easy", "--limit", "6", "--data-dir", shared.appendingPathComponent("data").path, "--output", out.path])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertTrue(r.stdout.contains("note: cross-run cache reuse: off (no --model-revision)"), r.stdout)

@@ -48,7 +48,7 @@ final class OpenAIServeEndToEndTests: XCTestCase {
         for concurrency in [1, 16] {
             let remote = work.appendingPathComponent("remote-\(concurrency)")
             let r = try CLI.run(["eval", "--model", "openai:\(server.url)", "--model-name", "stories260K", "--truncate-prompts",
-                                 "--concurrency", "\(concurrency)", "--batch-size", concurrency == 16 ? "4" : "1", "--output", remote.path] + tasks)
+                                 "--concurrency", "\(concurrency)", "--eval-batch-size", concurrency == 16 ? "4" : "1", "--output", remote.path] + tasks)
             XCTAssertEqual(r.status, 0, r.stderr)
             let (a, b) = (try samples(local, "arc_easy"), try samples(remote, "arc_easy"))
             XCTAssertEqual(a.count, 12)

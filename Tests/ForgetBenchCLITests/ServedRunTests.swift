@@ -24,7 +24,7 @@ final class ServedRunTests: XCTestCase {
           path: \(Self.model.path)
           chat_format: plain
           server:
-            start: "\(forgetbench) serve --model {base} --model-name {name} --port {port} --batch-size 4 {lora_args}"
+            start: "\(forgetbench) serve --model {base} --served-model-name {name} --port {port} --max-num-seqs 4 {lora_args}"
             timeout: 120
           batch_size: 4
           concurrency: 4
@@ -213,7 +213,7 @@ final class ServedRunTests: XCTestCase {
 
         let forgetbench = CLI.productsDirectory.appendingPathComponent("forgetbench").path
         let other = work.appendingPathComponent("other")
-        let r = try CLI.run(["run", try minimalSpec("other.yaml", start: "\(forgetbench) serve --model {base} --model-name someone-else --port {port}", name: "tiny"),
+        let r = try CLI.run(["run", try minimalSpec("other.yaml", start: "\(forgetbench) serve --model {base} --served-model-name someone-else --port {port}", name: "tiny"),
                              "--output", other.path, "--quiet"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("does not serve 'tiny' (model.name); it serves 'someone-else'"), r.stderr)
