@@ -51,7 +51,8 @@ let package = Package(
             path: "Sources/CLibCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "Harness", dependencies: [.target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
+        // Harness depends on Jinja only to hand JSON to templates (JSONValue.jinjaValue); Jinja has no dependencies.
+        .target(name: "Harness", dependencies: ["Jinja", .target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
         .target(name: "Tokenizers", dependencies: ["Harness", "Jinja"]),
         // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics, no dependencies.
         // Optimised in every configuration, as the engine is: templates render in hot loops

@@ -8,7 +8,7 @@ public enum JSONLines {
 
     /// The file's bytes and its non-blank lines (trimmed), each with its 1-based line number.
     /// - Throws: ``FileError`` when the file cannot be read or is not UTF-8.
-    public static func lines(path: String) throws -> (data: Data, lines: [(number: Int, text: String)]) {
+    public static func lines(path: String) throws(FileError) -> (data: Data, lines: [(number: Int, text: String)]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(path: path, problem: "cannot read the file")
         }
@@ -25,23 +25,25 @@ public enum JSONLines {
         return (data, out)
     }
 
-    /// One line parsed as a JSON object (Foundation's `[String: Any]`).
+    /// One line parsed as a JSON object (key order and numbers as written).
     /// - Throws: ``FileError`` naming `path` and `line` when it is not JSON or not an object.
-    public static func object(_ text: String, line: Int, path: String) throws -> [String: Any] {
-        let value: Any
-        do { value = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) } catch {
-            throw FileError(path: path, line: line, problem: "not valid JSON (expected one JSON object per line)")
+    public static func object(_ text: String, line: Int, path: String) throws(FileError) -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONValue.parse(Data(text.utf8)) } catch {
+            throw FileError(path: path, line: line, problem: "not valid JSON at column \(error.column): \(error.message) (expected one JSON object per line)")
         }
-        guard let object = value as? [String: Any] else {
-            throw FileError(path: path, line: line, problem: "expected a JSON object, found \(type(of: value))")
+        guard case let .object(object) = value else {
+            throw FileError(path: path, line: line, problem: "expected a JSON object, found \(value.kindName)")
         }
         return object
     }
 
     /// Every non-blank line of `path` as a JSON object, with its 1-based line number.
     /// - Throws: ``FileError`` naming the file and the line at fault.
-    public static func readObjects(path: String) throws -> [(line: Int, object: [String: Any])] {
-        try lines(path: path).lines.map { ($0.number, try object($0.text, line: $0.number, path: path)) }
+    public static func readObjects(path: String) throws(FileError) -> [(line: Int, object: JSONObject)] {
+        var objects: [(line: Int, object: JSONObject)] = []
+        for line in try lines(path: path).lines { objects.append((line.number, try object(line.text, line: line.number, path: path))) }
+        return objects
     }
 
     /// The encoder lines are written with: sorted keys, slashes unescaped, one line per value.

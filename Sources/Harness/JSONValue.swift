@@ -44,6 +44,14 @@ public enum JSONValue: Hashable, Sendable {
         return Int(text)
     }
 
+    /// A number whose value is a whole number that fits `Int`, however written (`7`, `7.0`, `7e0`),
+    /// as Python's `int(x) == x` accepts it.
+    public var integralValue: Int? {
+        if let intValue { return intValue }
+        guard let value = doubleValue, value == value.rounded(), abs(value) < 0x1p63 else { return nil }
+        return Int(value)
+    }
+
     /// A number as a `Double` (integers included).
     public var doubleValue: Double? {
         guard case let .number(text) = self else { return nil }

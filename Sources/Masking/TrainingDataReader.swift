@@ -30,23 +30,26 @@ public enum TrainingDataReader {
     /// Parses one line (`number` is 1-based, for errors).
     public static func parse(line: String, number: Int, path: String) throws -> TrainingExample {
         func fail(_ problem: String) -> MaskingError { .badLine(path: path, line: number, problem: problem) }
-        let value: Any
-        do { value = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) } catch {
-            throw fail("not valid JSON (expected one JSON object per line)")
+        let object: JSONObject
+        do { object = try JSONLines.object(line, line: number, path: path) } catch { throw fail(error.problem) }
+        let id: String? = object["id"].flatMap { value in
+            switch value {
+            case let .string(text): return text
+            case let .number(text): return text
+            default: return nil
+            }
         }
-        guard let object = value as? [String: Any] else { throw fail("expected a JSON object") }
-        let id: String? = (object["id"] as? String) ?? (object["id"] as? NSNumber).map { "\($0)" }
         if let prompt = object["prompt"], let response = object["response"] {
-            guard let prompt = prompt as? String, let response = response as? String else {
+            guard let prompt = prompt.stringValue, let response = response.stringValue else {
                 throw fail("\"prompt\" and \"response\" must be strings")
             }
             return TrainingExample(content: .text(prompt: [ChatMessage(role: "user", content: prompt)], response: response), id: id, line: number)
         }
         if let messages = object["messages"] {
-            guard let list = messages as? [Any] else { throw fail("\"messages\" must be a list of {\"role\", \"content\"} objects") }
+            guard let list = messages.arrayValue else { throw fail("\"messages\" must be a list of {\"role\", \"content\"} objects") }
             var turns: [ChatMessage] = []
             for item in list {
-                guard let m = item as? [String: Any], let role = m["role"] as? String, let content = m["content"] as? String else {
+                guard let role = item["role"]?.stringValue, let content = item["content"]?.stringValue else {
                     throw fail("each message must be an object with string \"role\" and \"content\"")
                 }
                 turns.append(ChatMessage(role: role, content: content))
@@ -55,19 +58,17 @@ public enum TrainingDataReader {
                 throw fail("\"messages\" has no assistant message to train on")
             }
             var example = TrainingExample(content: .text(prompt: Array(turns[..<last]), response: turns[last].content), id: id, line: number)
-            if object["tools"] != nil {
-                // Read again keeping key order: the template prints the tools' schemas with tojson.
-                guard case .dict(let ordered) = try? PythonJSON.value(from: line), let tools = ordered["tools"], tools.sequenceItemsOrNil != nil else {
-                    throw fail("\"tools\" must be a list of tool definitions")
-                }
-                example.tools = try? PythonJSON.text(of: tools)
+            if let tools = object["tools"] {
+                // Key order is kept: the template prints the tools' schemas with tojson.
+                guard tools.arrayValue != nil else { throw fail("\"tools\" must be a list of tool definitions") }
+                example.tools = try? PythonJSON.text(of: tools.jinjaValue)
             }
             return example
         }
         if let p = object["prompt_ids"], let r = object["response_ids"] {
-            func ints(_ v: Any) -> [Int]? {
-                guard let list = v as? [Any] else { return nil }
-                let out = list.compactMap { ($0 as? NSNumber).flatMap { $0.doubleValue == Double($0.intValue) ? $0.intValue : nil } }
+            func ints(_ value: JSONValue) -> [Int]? {
+                guard let list = value.arrayValue else { return nil }
+                let out = list.compactMap(\.integralValue)
                 return out.count == list.count ? out : nil
             }
             guard let prompt = ints(p), let response = ints(r) else { throw fail("\"prompt_ids\" and \"response_ids\" must be lists of integers") }

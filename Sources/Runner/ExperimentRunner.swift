@@ -415,7 +415,7 @@ public struct ExperimentRunner {
                 job.maxSequenceLength = spec.training.maxSequenceLength
                 job.resume = .automatic
                 job.progress = { p in trainingBar?.advance(to: offset + p.step) }
-                let examples = lines.map { LabeledSequence(inputIDs: $0.inputIDs, labels: $0.labels, weights: $0.weights.map { $0.map { Float($0) } }) }
+                let examples = lines.map(LabeledSequence.init)
                 let dataHash = lines.contains { $0.weights != nil }
                     ? ContentHash.sha256(try JSONEncoder().encode(examples))
                     : ContentHash.sha256(try JSONEncoder().encode(examples.map { [$0.inputIDs, $0.labels] }))
@@ -633,20 +633,20 @@ public struct ExperimentRunner {
                 let perSeed = candidates.compactMap { c in c.comparison.tasks.first { $0.name == t.name }?.metrics.first }
                 let scale = Self.pointScale(perSeed)
                 let p = perSeed.map { t.role == .nonTarget ? $0.adjustedPValue : $0.pValue }
-                let halfWidths = perSeed.compactMap { $0.interval95.map { ($0[1] - $0[0]) / 2 * scale } }
+                let halfWidths = perSeed.map { $0.interval95.map { ($0[1] - $0[0]) / 2 * scale } }
                 tasks.append(TaskChangeSummary(
                     task: t.name, role: t.role, metric: metric.metric, changePoints: Spread(perSeed.map { $0.difference * scale }),
-                    meanHalfWidthPoints: halfWidths.count == perSeed.count && !halfWidths.isEmpty ? halfWidths.reduce(0, +) / Double(halfWidths.count) : nil,
+                    meanHalfWidthPoints: Spread(halfWidths)?.mean,
                     maxPValue: p.max() ?? 1, significantSeeds05: p.count { $0 < 0.05 }, significantSeeds01: p.count { $0 < 0.01 }))
             }
         }
         let gates = candidates.flatMap(\.comparison.gates)
         return RegimeResult(
             regime: regime, kind: kind, candidates: candidates,
-            maskedFraction: candidates.isEmpty ? 0 : candidates.map(\.maskedFraction).reduce(0, +) / Double(candidates.count),
+            maskedFraction: SampleStatistics.mean(candidates.map(\.maskedFraction)) ?? 0,
             targetImprovement: Spread(deltas.map(\.targetImprovement)), targetImprovementPoints: Spread(deltas.map(\.targetImprovementPoints)),
             backwardTransfer: Spread(deltas.map(\.backwardTransfer)), backwardTransferPoints: Spread(deltas.map(\.backwardTransferPoints)),
-            tasks: tasks, meanTrainingSeconds: candidates.map(\.training.seconds).reduce(0, +) / Double(max(1, candidates.count)),
+            tasks: tasks, meanTrainingSeconds: SampleStatistics.mean(candidates.map(\.training.seconds)) ?? 0,
             gatesPassed: gates.count { $0.outcome == .pass || $0.outcome == .improved }, gatesFailed: gates.count { $0.outcome == .fail },
             gatesInconclusive: gates.count { $0.outcome == .inconclusive })
     }

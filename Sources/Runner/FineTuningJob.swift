@@ -74,42 +74,14 @@ public struct FineTuningJob {
     }
 
     /// Reads a masked training set (`forgetbench mask`'s output) after checking its manifest belongs to this model.
-    /// - Throws: ``RunnerError`` naming the file and line of a bad record.
+    /// - Throws: ``MaskingError`` naming the file and line of a bad record.
     public func readDataset(path: String) throws -> [LabeledSequence] {
         let manifest = try MaskedDatasetManifest.load(forDataset: path)
         try manifest.verify(against: model.fingerprint)
         let tokenizerSHA = FileManager.default.contents(atPath: model.tokenizerPath).map { ContentHash.sha256($0) }
         let template = try model.templateDirectory.flatMap { try ChatTemplate.load(directory: $0) }
         try manifest.verify(tokenizerSHA256: tokenizerSHA, chatTemplateSHA256: template.map { ContentHash.sha256($0.source) })
-        guard let file = try? JSONLines.lines(path: path) else {
-            throw RunnerError.invalid("\(path): cannot read the training set")
-        }
-        var examples: [LabeledSequence] = []
-        for (number, text) in file.lines {
-            let i = number - 1
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-                throw RunnerError.invalid("\(path):\(i + 1): not a JSON object (expected one masked example per line)")
-            }
-            guard let ids = (object["input_ids"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let labels = (object["labels"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  ids.count == labels.count, !ids.isEmpty else {
-                throw RunnerError.invalid("\(path):\(i + 1): expected input_ids and labels of the same non-zero length")
-            }
-            if let bad = ids.first(where: { $0 < 0 || $0 >= model.config.vocabSize }) {
-                throw RunnerError.invalid("\(path):\(i + 1): token id \(bad) is outside the vocabulary (0..<\(model.config.vocabSize))")
-            }
-            var weights: [Float]?
-            if let raw = object["weights"] as? [Any] {
-                let values = raw.compactMap { ($0 as? NSNumber)?.doubleValue }
-                guard values.count == ids.count, values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                    throw RunnerError.invalid("\(path):\(i + 1): expected weights: one non-negative number per token")
-                }
-                weights = values.map { Float($0) }
-            }
-            examples.append(LabeledSequence(inputIDs: ids, labels: labels, weights: weights))
-        }
-        guard !examples.isEmpty else { throw RunnerError.invalid("\(path): no training examples") }
-        return examples
+        return try MaskedDatasetReader.read(path: path, vocabularySize: model.config.vocabSize).map(LabeledSequence.init)
     }
 
     /// Trains on `examples` and writes the result to `output`, checkpointing as it goes.

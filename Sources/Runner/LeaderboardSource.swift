@@ -88,8 +88,9 @@ public enum LeaderboardSource: Sendable {
         guard let data = FileManager.default.contents(atPath: resultsPath) else {
             throw RunnerError.invalid("\(resultsPath): cannot be read")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RunnerError.invalid("\(resultsPath): not JSON (expected the results.json of 'forgetbench eval' or 'run')")
+        let object: JSONValue
+        do { object = try JSONValue.parse(data) } catch {
+            throw RunnerError.invalid("\(resultsPath): not JSON (\(error); expected the results.json of 'forgetbench eval' or 'run')")
         }
         if object["regimes"] != nil {
             let results: ExperimentResults

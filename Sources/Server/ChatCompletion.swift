@@ -65,12 +65,12 @@ public struct ChatCompletionRequest: Sendable {
             // with its content parts joined into one text.
             guard case .object(var fields) = item else { continue }
             if fields["content"] != nil { fields["content"] = .string(content) }
-            messages.append(JSONValue.object(fields).templateValue)
+            messages.append(JSONValue.object(fields).jinjaValue)
         }
         var tools: Value? = nil
         if let value = fields.value("tools"), value != .null {
             guard case .array = value else { throw OpenAIError.invalid("'tools' must be a list of tool definitions", param: "tools") }
-            tools = value.templateValue
+            tools = value.jinjaValue
         }
         format = model.chat.format
         do {
@@ -133,19 +133,5 @@ public struct ChatCompletionRequest: Sendable {
             ])])),
             ("usage", CompletionResponse.usage(prompt: run.promptTokens.count, completion: run.generated.count)),
         ])
-    }
-}
-
-extension JSONValue {
-    /// The value as a chat template sees it (key order and the integer/float distinction kept).
-    var templateValue: Value {
-        switch self {
-        case .null: return .none
-        case .bool(let flag): return .bool(flag)
-        case .number(let text): return Int(text).map { .int($0) } ?? .double(Double(text) ?? .nan)
-        case .string(let text): return .string(text)
-        case .array(let items): return .list(items.map(\.templateValue))
-        case .object(let object): return .dict(Dict(object.map { ($0.key, $0.value.templateValue) }))
-        }
     }
 }

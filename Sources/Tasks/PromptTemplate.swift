@@ -94,21 +94,7 @@ public struct PromptTemplate: Hashable, Sendable, CustomStringConvertible {
 
     static func context(_ record: JSONValue) throws(TemplateEvalError) -> [String: Jinja.Value] {
         guard case let .object(members) = record else { throw .failed("the record is \(record.kindName), not an object") }
-        return Dictionary(members.map { ($0.key, jinjaValue($0.value)) }, uniquingKeysWith: { $1 })
-    }
-
-    /// JSON as Python's `json.loads` gives it to jinja2: integers as `int`, other numbers as
-    /// `float`, objects as dicts (keys sorted, so that iteration is reproducible).
-    static func jinjaValue(_ json: JSONValue) -> Jinja.Value {
-        switch json {
-        case .null: return .none
-        case let .bool(flag): return .bool(flag)
-        case let .number(text): return Int(text).map { .int($0) } ?? .double(Double(text) ?? .nan)
-        case let .string(text): return .string(text)
-        case let .array(items): return .list(items.map(jinjaValue))
-        case let .object(members):
-            return .dict(Dict(members.sortedByKey.map { ($0.key, jinjaValue($0.value)) }))
-        }
+        return Dictionary(members.map { ($0.key, $0.value.jinjaValue) }, uniquingKeysWith: { $1 })
     }
 
     /// A Jinja error as a `TemplateEvalError`: an undefined top-level name is a missing field

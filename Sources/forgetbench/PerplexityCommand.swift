@@ -59,10 +59,10 @@ struct PerplexityCommand: AsyncParsableCommand {
         let model = try modelOptions.load()
         var sequences: [[Int]] = []
         for (line, object) in lines {
-            if let text = object["text"] as? String {
+            if let text = object["text"]?.stringValue {
                 sequences.append(model.encode(text))
-            } else if let ids = object["token_ids"] as? [Any] {
-                let tokens = ids.compactMap { ($0 as? NSNumber)?.intValue }
+            } else if let ids = object["token_ids"]?.arrayValue {
+                let tokens = ids.compactMap(\.integralValue)
                 guard tokens.count == ids.count else {
                     throw JSONLines.LineError(path: input, line: line, problem: "token_ids must be a list of integers")
                 }
@@ -86,15 +86,14 @@ struct PerplexityCommand: AsyncParsableCommand {
             let scores = try model.scores(part)
             for (offset, score) in scores.enumerated() {
                 let index = start + offset
-                var record: [String: Any] = [
-                    "token_ids": sequences[index],
-                    "logprobs": score.logProbs,
-                    "perplexities": score.logProbs.map { Foundation.exp(-$0) },
-                    "mean_nll": score.logProbs.isEmpty ? 0 : -score.logProbs.reduce(0, +) / Double(score.logProbs.count),
+                var record: JSONObject = [
+                    "token_ids": .array(sequences[index].map(JSONValue.int)),
+                    "logprobs": .array(score.logProbs.map(JSONValue.double)),
+                    "perplexities": .array(score.logProbs.map { .double(Foundation.exp(-$0)) }),
+                    "mean_nll": .double(score.logProbs.isEmpty ? 0 : -score.logProbs.reduce(0, +) / Double(score.logProbs.count)),
                 ]
-                if let id = lines[index].object["id"] { record["id"] = id }
-                out.append(try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]))
-                out.append(0x0A)
+                if let id = lines[index].object["id"] { record.append("id", id) }
+                out.append(Data((JSONValue.object(record).canonicalJSON + "\n").utf8))
             }
             progress.advance(to: min(start + chunk, sequences.count))
         }

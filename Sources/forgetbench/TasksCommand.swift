@@ -55,12 +55,12 @@ struct TasksCommand: ParsableCommand {
             guard let trainable = task as? any TrainableTask else {
                 throw ValidationError("task '\(name)' has no training split (it is not a trainable task)")
             }
-            var text = ""
-            for item in try trainable.trainingInstances(limit: limit) {
-                let object: [String: Any] = ["id": item.id, "prompt": item.prompt, "response": trainable.groundTruthResponse(for: item)]
-                text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+            /// A line of `mask`'s input: `{"id", "prompt", "response"}`.
+            struct Record: Encodable { var id: String; var prompt: String; var response: String }
+            let records = try trainable.trainingInstances(limit: limit).map {
+                Record(id: $0.id, prompt: $0.prompt, response: trainable.groundTruthResponse(for: $0))
             }
-            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+            try JSONLines.write(records, to: URL(fileURLWithPath: output))
         }
     }
 }

@@ -18,13 +18,14 @@ final class JSONLinesTests: XCTestCase {
         let url = dir.appendingPathComponent("data.jsonl")
         try Data("{\"a\": 1}\n\n  \n{\"a\": 2\n[1]\n".utf8).write(to: url)
         XCTAssertThrowsError(try JSONLines.readObjects(path: url.path)) { error in
-            XCTAssertEqual(error as? FileError, FileError(path: url.path, line: 4, problem: "not valid JSON (expected one JSON object per line)"))
-            XCTAssertEqual("\(error)", "\(url.path):4: not valid JSON (expected one JSON object per line)")
+            XCTAssertEqual((error as? FileError)?.line, 4)
+            XCTAssertTrue("\(error)".hasPrefix("\(url.path):4: not valid JSON at column 8: "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix(" (expected one JSON object per line)"), "\(error)")
         }
         try Data("{\"a\": 1}\n\n[1]\n".utf8).write(to: url)
         XCTAssertThrowsError(try JSONLines.readObjects(path: url.path)) { error in
             XCTAssertEqual((error as? FileError)?.line, 3)
-            XCTAssertTrue("\(error)".hasPrefix("\(url.path):3: expected a JSON object"), "\(error)")
+            XCTAssertEqual("\(error)", "\(url.path):3: expected a JSON object, found a list")
         }
         XCTAssertThrowsError(try JSONLines.readObjects(path: dir.appendingPathComponent("missing.jsonl").path)) { error in
             XCTAssertEqual("\(error)", "\(dir.appendingPathComponent("missing.jsonl").path): cannot read the file")
@@ -38,7 +39,7 @@ final class JSONLinesTests: XCTestCase {
         try Data("\n{\"id\": \"x\"}\r\n   \n{\"id\": \"y\"}".utf8).write(to: url)
         let objects = try JSONLines.readObjects(path: url.path)
         XCTAssertEqual(objects.map(\.line), [2, 4])
-        XCTAssertEqual(objects.map { $0.object["id"] as? String }, ["x", "y"])
+        XCTAssertEqual(objects.map { $0.object["id"]?.stringValue }, ["x", "y"])
     }
 
     func testWriteIsOneSortedLinePerValueAndCreatesTheDirectory() throws {
