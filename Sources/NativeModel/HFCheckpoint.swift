@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Loads a Hugging Face model directory: `config.json`, `model.safetensors` or the shards named by
 /// `model.safetensors.index.json`, and `generation_config.json` when present.
@@ -17,11 +18,11 @@ enum HFCheckpoint {
             files = [try SafeTensorsFile(url: single)]
         } else if fm.fileExists(atPath: index.path) {
             guard let data = fm.contents(atPath: index.path),
-                  let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-                  let map = json["weight_map"] as? [String: String] else {
+                  let map = (try? JSONValue.parse(data))?["weight_map"]?.objectValue,
+                  case let shards = map.compactMap({ $0.value.stringValue }), shards.count == map.count else {
                 throw ModelLoadError(path: index.path, problem: "expected a JSON object with a weight_map of tensor name to shard file")
             }
-            for shard in Set(map.values).sorted() {
+            for shard in Set(shards).sorted() {
                 guard !shard.contains("/") else {
                     throw ModelLoadError(path: index.path, problem: "shard name '\(shard)' must be a file in the same directory")
                 }

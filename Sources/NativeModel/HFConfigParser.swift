@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Reads a Hugging Face `config.json` (and `generation_config.json`) into a `TransformerConfig`.
 ///
@@ -14,13 +15,11 @@ enum HFConfigParser {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw fail("no config.json here (a Hugging Face model directory needs config.json and model.safetensors)")
         }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw fail("not valid JSON (\(JSONErrorText.describe(error)))")
-        }
-        guard let json = object as? [String: Any] else { throw fail("expected a JSON object at the top level") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(data) } catch { throw fail("not valid JSON (\(error))") }
+        guard let json = value.objectValue else { throw fail("expected a JSON object at the top level") }
 
-        guard let modelType = json["model_type"] as? String else {
+        guard let modelType = json["model_type"]?.stringValue else {
             throw fail("missing field model_type (supported: \(supportedModelTypes.joined(separator: ", ")))")
         }
         guard supportedModelTypes.contains(modelType) else {
@@ -28,27 +27,25 @@ enum HFConfigParser {
         }
         func int(_ key: String) throws -> Int {
             guard let v = json[key] else { throw fail("missing field \(key) (model_type \(modelType))") }
-            guard let number = v as? NSNumber, !(v is String), number.doubleValue == Double(number.intValue) else {
-                throw fail("field \(key) must be an integer, found \(v)")
-            }
-            return number.intValue
+            guard let number = v.integralValue else { throw fail("field \(key) must be an integer, found \(v.compactJSON)") }
+            return number
         }
         func optionalInt(_ key: String) throws -> Int? {
-            guard let v = json[key], !(v is NSNull) else { return nil }
+            guard let v = json[key], v != .null else { return nil }
             return try int(key)
         }
-        func double(_ key: String, in dict: [String: Any]) throws -> Double? {
-            guard let v = dict[key], !(v is NSNull) else { return nil }
-            guard let n = v as? NSNumber, !(v is String) else { throw fail("field \(key) must be a number, found \(v)") }
-            return n.doubleValue
+        func double(_ key: String, in dict: JSONObject) throws -> Double? {
+            guard let v = dict[key], v != .null else { return nil }
+            guard let n = v.doubleValue else { throw fail("field \(key) must be a number, found \(v.compactJSON)") }
+            return n
         }
         func bool(_ key: String, default value: Bool) throws -> Bool {
-            guard let v = json[key], !(v is NSNull) else { return value }
-            guard let b = v as? Bool else { throw fail("field \(key) must be true or false, found \(v)") }
+            guard let v = json[key], v != .null else { return value }
+            guard let b = v.boolValue else { throw fail("field \(key) must be true or false, found \(v.compactJSON)") }
             return b
         }
 
-        if let act = json["hidden_act"] as? String, act != "silu" {
+        if let act = json["hidden_act"]?.stringValue, act != "silu" {
             throw fail("unsupported hidden_act '\(act)' (supported: silu)")
         }
         if try bool("mlp_bias", default: false) { throw fail("mlp_bias true is not supported (supported: false)") }
@@ -66,10 +63,10 @@ enum HFConfigParser {
         let attentionBias = try bool("attention_bias", default: false)
 
         // Rotary parameters: transformers 5 nests them in rope_parameters, 4 uses rope_theta + rope_scaling.
-        var ropeDict = (json["rope_parameters"] as? [String: Any]) ?? [:]
-        if let scaling = json["rope_scaling"] as? [String: Any] { ropeDict.merge(scaling) { a, _ in a } }
+        var ropeDict = json["rope_parameters"]?.objectValue ?? [:]
+        for (key, value) in json["rope_scaling"]?.objectValue ?? [] where ropeDict[key] == nil { ropeDict.append(key, value) }
         let theta = try double("rope_theta", in: ropeDict) ?? double("rope_theta", in: json) ?? 10000
-        let ropeType = (ropeDict["rope_type"] as? String) ?? (ropeDict["type"] as? String) ?? "default"
+        let ropeType = ropeDict["rope_type"]?.stringValue ?? ropeDict["type"]?.stringValue ?? "default"
         let scaling: RopeScaling?
         switch ropeType {
         case "default": scaling = nil
@@ -89,13 +86,13 @@ enum HFConfigParser {
         }
 
         var eos = idList(json["eos_token_id"])
-        var bos = (json["bos_token_id"] as? NSNumber)?.intValue
+        var bos = json["bos_token_id"]?.integralValue
         if let genURL = generationConfigURL, let genData = FileManager.default.contents(atPath: genURL.path) {
-            guard let gen = (try? JSONSerialization.jsonObject(with: genData)) as? [String: Any] else {
+            guard let gen = (try? JSONValue.parse(genData))?.objectValue else {
                 throw ModelLoadError(path: genURL.path, problem: "not a valid JSON object")
             }
             for id in idList(gen["eos_token_id"]) where !eos.contains(id) { eos.append(id) }
-            if bos == nil { bos = (gen["bos_token_id"] as? NSNumber)?.intValue }
+            if bos == nil { bos = gen["bos_token_id"]?.integralValue }
         }
 
         let eps = try double("rms_norm_eps", in: json) ?? 1e-6
@@ -122,18 +119,9 @@ enum HFConfigParser {
         return config
     }
 
-    private static func idList(_ value: Any?) -> [Int] {
-        if let n = value as? NSNumber { return [n.intValue] }
-        if let a = value as? [Any] { return a.compactMap { ($0 as? NSNumber)?.intValue } }
-        return []
-    }
-}
-
-/// One-line text for JSON parsing errors (Foundation's messages span several lines on Linux).
-enum JSONErrorText {
-    static func describe(_ error: Error) -> String {
-        let ns = error as NSError
-        let text = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
-        return text.replacingOccurrences(of: "\n", with: " ")
+    /// A token id or a list of them (`eos_token_id` is either).
+    private static func idList(_ value: JSONValue?) -> [Int] {
+        if let id = value?.integralValue { return [id] }
+        return value?.arrayValue?.compactMap(\.integralValue) ?? []
     }
 }

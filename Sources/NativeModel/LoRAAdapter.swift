@@ -24,17 +24,17 @@ public struct LoRAAdapter: Sendable {
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw fail("missing (a PEFT adapter directory holds adapter_config.json and adapter_model.safetensors)")
         }
-        guard let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw fail("not a JSON object") }
-        guard (config["peft_type"] as? String)?.uppercased() == "LORA" else {
-            throw fail("peft_type \(config["peft_type"] ?? "missing") is not supported (supported: LORA)")
+        guard let config = (try? JSONValue.parse(data))?.objectValue else { throw fail("not a JSON object") }
+        guard config["peft_type"]?.stringValue?.uppercased() == "LORA" else {
+            throw fail("peft_type \(config["peft_type"]?.stringValue ?? "missing") is not supported (supported: LORA)")
         }
-        guard let rank = (config["r"] as? NSNumber)?.intValue, rank > 0 else { throw fail("field r must be a positive integer") }
-        let alpha = (config["lora_alpha"] as? NSNumber)?.doubleValue ?? Double(rank)
-        if config["use_dora"] as? Bool == true { throw fail("use_dora true is not supported") }
-        if config["fan_in_fan_out"] as? Bool == true { throw fail("fan_in_fan_out true is not supported") }
-        if let bias = config["bias"] as? String, bias != "none" { throw fail("bias '\(bias)' is not supported (supported: none)") }
+        guard let rank = config["r"]?.integralValue, rank > 0 else { throw fail("field r must be a positive integer") }
+        let alpha = config["lora_alpha"]?.doubleValue ?? Double(rank)
+        if config["use_dora"]?.boolValue == true { throw fail("use_dora true is not supported") }
+        if config["fan_in_fan_out"]?.boolValue == true { throw fail("fan_in_fan_out true is not supported") }
+        if let bias = config["bias"]?.stringValue, bias != "none" { throw fail("bias '\(bias)' is not supported (supported: none)") }
         for key in ["rank_pattern", "alpha_pattern"] {
-            if let pattern = config[key] as? [String: Any], !pattern.isEmpty { throw fail("\(key) is not supported (one rank and alpha for all modules)") }
+            if let pattern = config[key]?.objectValue, !pattern.isEmpty { throw fail("\(key) is not supported (one rank and alpha for all modules)") }
         }
         let file = try SafeTensorsFile(url: directory.appendingPathComponent("adapter_model.safetensors"))
         var modules: [String: (a: Tensor, b: Tensor)] = [:]

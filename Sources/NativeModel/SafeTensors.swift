@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// A `.safetensors` file: an 8-byte little-endian header length, a JSON header naming each tensor's
 /// dtype, shape and byte range, then the raw little-endian data.
@@ -43,7 +44,7 @@ public struct SafeTensorsFile: Sendable {
             throw fail("header length \(headerLength) runs past the end of the file (\(data.count) bytes)")
         }
         let headerData = data.subdata(in: 8 ..< 8 + Int(headerLength))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
+        guard let header = (try? JSONValue.parse(headerData))?.objectValue else {
             throw fail("the header is not a JSON object")
         }
         let dataStart = 8 + Int(headerLength)
@@ -52,22 +53,19 @@ public struct SafeTensorsFile: Sendable {
         var metadata: [String: String] = [:]
         for (name, value) in header {
             if name == "__metadata__" {
-                if let dict = value as? [String: Any] {
-                    for (k, v) in dict { metadata[k] = v as? String ?? "\(v)" }
-                }
+                for (k, v) in value.objectValue ?? [] { metadata[k] = v.stringValue ?? v.compactJSON }
                 continue
             }
-            guard let info = value as? [String: Any],
-                  let dtypeName = info["dtype"] as? String,
-                  let shapeAny = info["shape"] as? [Any],
-                  let offsetsAny = info["data_offsets"] as? [Any], offsetsAny.count == 2 else {
+            guard let dtypeName = value["dtype"]?.stringValue,
+                  let shapeAny = value["shape"]?.arrayValue,
+                  let offsetsAny = value["data_offsets"]?.arrayValue, offsetsAny.count == 2 else {
                 throw fail("tensor '\(name)': header entry needs dtype, shape and two data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw fail("tensor '\(name)': unsupported dtype \(dtypeName) (supported: F32, F16, BF16)")
             }
-            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
-            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
+            let shape = shapeAny.compactMap(\.integralValue)
+            let offsets = offsetsAny.compactMap(\.integralValue)
             guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }), offsets.count == 2 else {
                 throw fail("tensor '\(name)': shape and data_offsets must be non-negative integers")
             }
