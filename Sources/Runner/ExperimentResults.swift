@@ -24,7 +24,7 @@ public struct ExperimentResults: Codable, Equatable, Sendable {
     /// The base model's scores (primary metric per task).
     public var baseScores: [BaseScore]
     public var trainingData: TrainingDataSummary
-    public var dataRegimes: [SampledDataSummary]
+    public var dataRegimes: [DataRegimeSummary]
     public var regimes: [RegimeResult]
     /// Whether the spec had gates.
     public var gated: Bool

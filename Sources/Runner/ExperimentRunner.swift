@@ -121,7 +121,7 @@ public struct ExperimentRunner {
 
     /// What the data-regime stage produced: each regime's summary and its scored training set.
     struct DataRegimeSets {
-        var summaries: [String: SampledDataSummary] = [:]
+        var summaries: [String: DataRegimeSummary] = [:]
         var sets: [String: ScoredSet] = [:]
     }
 
@@ -272,18 +272,18 @@ public struct ExperimentRunner {
     func buildDataRegimes(_ dataRegimes: [String], task: any TrainableTask, instances trainingInstances: [TaskInstance], plan: Plan,
                           base: EvaluatedModel, scorer: EvaluatedModel, builder: MaskedDatasetBuilder,
                           timings: inout ExperimentTimings) async throws -> DataRegimeSets {
-        var sampledSummaries: [String: SampledDataSummary] = [:]
+        var sampledSummaries: [String: DataRegimeSummary] = [:]
         var sampledSets: [String: ScoredSet] = [:]
         let t2 = Date()
         let cachedBase = CachingLanguageModel(model: base.model, cache: plan.cache, modelKey: CachingLanguageModel.key(fingerprint: base.model.fingerprint))
         for regime in dataRegimes {
             let summaryURL = layout.dataRegimeSummary(regime)
             if let data = FileManager.default.contents(atPath: summaryURL.path),
-               let summary = try? RunDirectory.decoder().decode(SampledDataSummary.self, from: data) {
+               let summary = try? RunDirectory.decoder().decode(DataRegimeSummary.self, from: data) {
                 sampledSummaries[regime] = summary
             } else {
                 var bar: ProgressLine?
-                var sampler = SampledDataBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
+                var sampler = DataRegimeBuilder(model: cachedBase, task: task, sampling: spec.sampling, seed: spec.evaluationSeed)
                 sampler.sandbox = try EvaluationPipeline.sandbox(for: [task], given: sandbox)
                 let chat = try builder.exampleTokenizer(chatFormat: plan.format, maxLength: scorer.model.maxContextLength).formatter
                 if chat.format != .plain {

@@ -333,7 +333,7 @@ public struct TaskScorer: Sendable {
         switch (outputType, response) {
         case let (.multipleChoice, .choices(responses)) where responses.count == instance.choices.count && !responses.isEmpty:
             let texts = instance.choices.map { $0.hasPrefix(targetDelimiter) ? String($0.dropFirst(targetDelimiter.count)) : $0 }
-            let result = Scoring.multipleChoice(loglikelihoods: responses.map(\.logLikelihood), choiceTexts: texts, gold: instance.goldIndex ?? 0)
+            let result = ItemMetrics.multipleChoice(loglikelihoods: responses.map(\.logLikelihood), choiceTexts: texts, gold: instance.goldIndex ?? 0)
             var values: [String: Double] = [:]
             for metric in metrics {
                 values[metric.name] = metric.kind == .accNorm ? result.accNorm : result.acc
@@ -341,11 +341,11 @@ public struct TaskScorer: Sendable {
             // With per-choice contexts, the prediction is the context chosen.
             return ItemScore(values: values, extractedAnswer: instance.choiceContexts.map { $0[result.predicted] } ?? texts[result.predicted])
         case let (.loglikelihood, .loglikelihood(r)):
-            var values = Scoring.rollingValues(text: instance.target, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount)
+            var values = ItemMetrics.rollingValues(text: instance.target, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount)
             for metric in metrics where metric.kind == .acc { values[metric.name] = r.isGreedy ? 1 : 0 }
             return ItemScore(values: values)
         case let (.loglikelihoodRolling, .rolling(r)):
-            return ItemScore(values: Scoring.rollingValues(text: instance.prompt, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount))
+            return ItemScore(values: ItemMetrics.rollingValues(text: instance.prompt, logLikelihood: r.logLikelihood, tokenCount: r.tokenCount))
         case (.generateUntil, .generation) where Self.codeExecutionScorer(metrics) != nil,
              (.generateUntil, .generations) where Self.codeExecutionScorer(metrics) != nil:
             return Self.codeExecutionScorer(metrics)!.score(instance, response: response, sandbox: CodeExecution.fallbackSandbox)
@@ -357,9 +357,9 @@ public struct TaskScorer: Sendable {
                 let result: (score: Double, extracted: String?)
                 switch metric.kind {
                 case .exactMatch:
-                    result = Scoring.exactMatch(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
+                    result = ItemMetrics.exactMatch(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
                 case .mathEquivalence:
-                    let r = Scoring.mathEquivalence(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
+                    let r = ItemMetrics.mathEquivalence(response: g.text, target: instance.target, filters: metric.filters, targetFilters: metric.targetFilters)
                     result = (r.score, r.extracted)
                     outcome = outcome ?? r.outcome
                 case .sqlExecution:
@@ -368,7 +368,7 @@ public struct TaskScorer: Sendable {
                         outcome = outcome ?? "error: no database for metric \(metric.name)"
                         break
                     }
-                    let r = Scoring.sqlExecution(response: g.text, targetSQL: instance.target, filters: metric.filters, database: database)
+                    let r = ItemMetrics.sqlExecution(response: g.text, targetSQL: instance.target, filters: metric.filters, database: database)
                     result = (r.score, r.extracted)
                     outcome = outcome ?? r.outcome
                 default:

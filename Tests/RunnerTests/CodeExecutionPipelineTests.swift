@@ -224,7 +224,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
             #endif
             throw XCTSkip("no sandbox here: \(error)")
         }
-        var builder = SampledDataBuilder(model: Answers(), task: task,
+        var builder = DataRegimeBuilder(model: Answers(), task: task,
                                          sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil, rephraseTemplate: "{prompt}"), seed: 3)
         builder.sandbox = sandbox
         let training = try task.trainingInstances(limit: nil)

@@ -14,13 +14,13 @@ final class GSM8KExtractionTests: XCTestCase {
 
     func strict(_ response: String, target: String) throws -> (Double, String?) {
         let m = try metric("exact_match_strict")
-        let r = Scoring.exactMatch(response: response, target: target, filters: m.filters, targetFilters: m.targetFilters)
+        let r = ItemMetrics.exactMatch(response: response, target: target, filters: m.filters, targetFilters: m.targetFilters)
         return (r.score, r.extracted)
     }
 
     func flexible(_ response: String, target: String) throws -> (Double, String?) {
         let m = try metric("exact_match_flexible")
-        let r = Scoring.exactMatch(response: response, target: target, filters: m.filters, targetFilters: m.targetFilters)
+        let r = ItemMetrics.exactMatch(response: response, target: target, filters: m.filters, targetFilters: m.targetFilters)
         return (r.score, r.extracted)
     }
 

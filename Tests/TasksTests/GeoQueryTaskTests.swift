@@ -85,7 +85,7 @@ final class GeoQueryTaskTests: XCTestCase {
             ("BEGIN", "refused: a transaction statement"),
         ]
         for (sql, expected) in hostile {
-            let r = Scoring.sqlExecution(response: sql, targetSQL: "SELECT count(*) FROM city", filters: [.trim], database: database)
+            let r = ItemMetrics.sqlExecution(response: sql, targetSQL: "SELECT count(*) FROM city", filters: [.trim], database: database)
             XCTAssertEqual(r.score, 0, sql)
             XCTAssertEqual(r.outcome, expected, sql)
         }
@@ -105,7 +105,7 @@ final class GeoQueryTaskTests: XCTestCase {
         let outcome = database.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
         XCTAssertEqual(outcome, .timedOut)
         XCTAssertLessThan(Date().timeIntervalSince(start), 5)
-        XCTAssertEqual(Scoring.describe(outcome), "timeout")
+        XCTAssertEqual(ItemMetrics.describe(outcome), "timeout")
     }
 
     func testAHugeValueIsAnErrorNotAGigabyte() throws {

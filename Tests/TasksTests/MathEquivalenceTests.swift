@@ -104,15 +104,15 @@ final class MathEquivalenceTests: XCTestCase {
     }
 
     func testScoringExtractsTheLastBoxedAnswer() {
-        let r = Scoring.mathEquivalence(response: "We get $x = 2$, so the answer is $\\boxed{\\dfrac{4}{2}}$.", target: "2",
+        let r = ItemMetrics.mathEquivalence(response: "We get $x = 2$, so the answer is $\\boxed{\\dfrac{4}{2}}$.", target: "2",
                                         filters: [.lastBoxed], targetFilters: [])
         XCTAssertEqual(r.score, 1)
         XCTAssertEqual(r.extracted, "\\dfrac{4}{2}")
         XCTAssertEqual(r.outcome, "equivalent")
-        let none = Scoring.mathEquivalence(response: "It is 2.", target: "2", filters: [.lastBoxed], targetFilters: [])
+        let none = ItemMetrics.mathEquivalence(response: "It is 2.", target: "2", filters: [.lastBoxed], targetFilters: [])
         XCTAssertEqual(none.score, 0)
         XCTAssertEqual(none.outcome, "no_answer")
-        let wrong = Scoring.mathEquivalence(response: "\\boxed{3}", target: "2", filters: [.lastBoxed], targetFilters: [])
+        let wrong = ItemMetrics.mathEquivalence(response: "\\boxed{3}", target: "2", filters: [.lastBoxed], targetFilters: [])
         XCTAssertEqual(wrong.outcome, "not_equivalent")
     }
 }

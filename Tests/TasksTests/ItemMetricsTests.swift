@@ -3,7 +3,7 @@ import Harness
 @testable import Tasks
 import XCTest
 
-final class ScoringTests: XCTestCase {
+final class ItemMetricsTests: XCTestCase {
     func testMultipleChoiceAccAndAccNorm() throws {
         let task = try loadTask("good/mc.yaml")
         let item = try task.renderInstances(limit: 1, seed: 0)[0]
@@ -32,17 +32,17 @@ final class ScoringTests: XCTestCase {
 
     func testAccNormUsesBytesWithoutTheDelimiter() {
         // "é" is 2 bytes: -3/2 = -1.5 beats "ab" -4/2 = -2 and "x" -1.6/1.
-        let result = Scoring.multipleChoice(loglikelihoods: [-4, -3, -1.6], choiceTexts: ["ab", "é", "x"], gold: 1)
+        let result = ItemMetrics.multipleChoice(loglikelihoods: [-4, -3, -1.6], choiceTexts: ["ab", "é", "x"], gold: 1)
         XCTAssertEqual(result.acc, 0)
         XCTAssertEqual(result.accNorm, 1)
         XCTAssertEqual(result.predicted, 2)
     }
 
     func testTiesGoToTheFirstChoice() {
-        XCTAssertEqual(Scoring.multipleChoice(loglikelihoods: [-1, -1], choiceTexts: ["a", "b"], gold: 0).acc, 1)
-        XCTAssertEqual(Scoring.multipleChoice(loglikelihoods: [-1, -1], choiceTexts: ["a", "b"], gold: 1).acc, 0)
-        XCTAssertEqual(Scoring.multipleChoice(loglikelihoods: [-2, -2], choiceTexts: ["a", "b"], gold: 1).accNorm, 0)
-        XCTAssertEqual(Scoring.multipleChoice(loglikelihoods: [.nan, -5], choiceTexts: ["a", "b"], gold: 1).acc, 1)
+        XCTAssertEqual(ItemMetrics.multipleChoice(loglikelihoods: [-1, -1], choiceTexts: ["a", "b"], gold: 0).acc, 1)
+        XCTAssertEqual(ItemMetrics.multipleChoice(loglikelihoods: [-1, -1], choiceTexts: ["a", "b"], gold: 1).acc, 0)
+        XCTAssertEqual(ItemMetrics.multipleChoice(loglikelihoods: [-2, -2], choiceTexts: ["a", "b"], gold: 1).accNorm, 0)
+        XCTAssertEqual(ItemMetrics.multipleChoice(loglikelihoods: [.nan, -5], choiceTexts: ["a", "b"], gold: 1).acc, 1)
     }
 
     func testExactMatchWithFilters() throws {
@@ -79,9 +79,9 @@ final class ScoringTests: XCTestCase {
         let score = task.score(items[0], response: .rolling(RollingLoglikelihoodResponse(logLikelihood: -12.5, tokenCount: 9)))
         // re.split(r"\s+", "10 - 4 = 6\n#### 6") → 7 pieces; 17 bytes.
         XCTAssertEqual(score.values, ["loglikelihood": -12.5, "tokens": 9, "words": 7, "bytes": 17])
-        XCTAssertEqual(Scoring.wordCount(" a  b "), 4) // "", "a", "b", ""
-        XCTAssertEqual(Scoring.wordCount("héllo"), 1)
-        XCTAssertEqual(Scoring.rollingValues(text: "héllo", logLikelihood: -1, tokenCount: 2)["bytes"], 6)
+        XCTAssertEqual(ItemMetrics.wordCount(" a  b "), 4) // "", "a", "b", ""
+        XCTAssertEqual(ItemMetrics.wordCount("héllo"), 1)
+        XCTAssertEqual(ItemMetrics.rollingValues(text: "héllo", logLikelihood: -1, tokenCount: 2)["bytes"], 6)
     }
 
     func testLoglikelihoodTaskScoresGreedyAndUnits() throws {

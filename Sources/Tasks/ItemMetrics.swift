@@ -2,9 +2,9 @@ import Foundation
 import Harness
 import SQLExecution
 
-/// Per-item scoring shared by YAML and compiled tasks. Values are keyed by metric name, plus the
+/// Per-item metrics (scoring one answer) shared by YAML and compiled tasks. Values are keyed by metric name, plus the
 /// ``Harness/ItemScore/Key`` values corpus-level aggregations read (perplexities, bits per byte).
-public enum Scoring {
+public enum ItemMetrics {
     /// Multiple choice in lm-evaluation-harness's way. `acc`: the argmax of the log-likelihoods is
     /// `gold`; `acc_norm`: the argmax of log-likelihood / UTF-8 bytes of the choice text. Ties go to
     /// the lowest index (numpy's argmax), so a tie counts as correct only when gold comes first.
@@ -55,7 +55,7 @@ public enum Scoring {
     }
 }
 
-extension Scoring {
+extension ItemMetrics {
     /// MATH-style scoring: `filters` pick the answer out of the response (default: the last
     /// `\boxed{}`), `targetFilters` prepare the target, and `MathEquivalence` decides.
     /// - Returns: the score (0 or 1), the extracted answer, and the outcome (`equivalent`,

@@ -48,7 +48,7 @@ final class ScriptedModel: LanguageModel, @unchecked Sendable {
     }
 }
 
-final class SampledDataBuilderTests: XCTestCase {
+final class DataRegimeBuilderTests: XCTestCase {
     func sampling(_ n: Int) -> ExperimentSpec.Sampling {
         .init(samples: n, temperature: 0.8, topP: 1, maxTokens: nil, rephraseTemplate: "Rewrite: {reference}\n{prompt}")
     }
@@ -57,7 +57,7 @@ final class SampledDataBuilderTests: XCTestCase {
         let task = NumberTask()
         let model = ScriptedModel()
         let instances = try task.trainingInstances(limit: 6)
-        let builder = SampledDataBuilder(model: model, task: task, sampling: sampling(8), seed: 7)
+        let builder = DataRegimeBuilder(model: model, task: task, sampling: sampling(8), seed: 7)
         let (examples, summary) = try await builder.build(regime: "self-output", instances: instances)
         XCTAssertEqual(summary.items, 6)
         XCTAssertEqual(summary.samplesPerItem, 8)
@@ -80,7 +80,7 @@ final class SampledDataBuilderTests: XCTestCase {
     func testRephraseShowsTheReferenceButTrainsOnTheOriginalPrompt() async throws {
         let task = NumberTask()
         let model = ScriptedModel()
-        let builder = SampledDataBuilder(model: model, task: task, sampling: sampling(4), seed: 3)
+        let builder = DataRegimeBuilder(model: model, task: task, sampling: sampling(4), seed: 3)
         let (examples, summary) = try await builder.build(regime: "rephrase", instances: try task.trainingInstances(limit: 3))
         XCTAssertEqual(summary.regime, "rephrase")
         XCTAssertTrue(model.contexts.allSatisfy { $0.hasPrefix("Rewrite: it is surely ") }, "\(model.contexts)")
@@ -91,11 +91,11 @@ final class SampledDataBuilderTests: XCTestCase {
 /// With a chat template, the base is asked as it will be trained: each prompt a user turn of the
 /// template with the generation prompt; the kept examples hold the plain prompt, which `mask`
 /// formats through the same template.
-final class SampledDataChatTemplateTests: XCTestCase {
+final class DataRegimeChatTemplateTests: XCTestCase {
     func testPromptsAreShownThroughTheFormatterButKeptPlain() async throws {
         let task = NumberTask()
         let model = ScriptedModel()
-        var builder = SampledDataBuilder(model: model, task: task, sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil,
+        var builder = DataRegimeBuilder(model: model, task: task, sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil,
                                                                                    rephraseTemplate: "{prompt}"), seed: 7)
         builder.formatPrompt = { "<|user|>" + $0 + "<|assistant|>" }
         let instances = try task.trainingInstances(limit: 3)

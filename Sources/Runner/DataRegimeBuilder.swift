@@ -4,7 +4,7 @@ import Sandbox
 import Tasks
 
 /// What building a data regime's training set kept and cost.
-public struct SampledDataSummary: Codable, Hashable, Sendable {
+public struct DataRegimeSummary: Codable, Hashable, Sendable {
     /// `self-output` or `rephrase`.
     public var regime: String
     /// Training items asked.
@@ -32,7 +32,7 @@ public struct SampledDataSummary: Codable, Hashable, Sendable {
 ///   the spec's template) and asked to rewrite it; the rewrite is judged against the item.
 /// Sampling is seeded per item and answer, so a rerun (or a resumed run through the cache) gives
 /// the same set.
-public struct SampledDataBuilder {
+public struct DataRegimeBuilder {
     public var model: any LanguageModel
     public var task: any TrainableTask
     public var sampling: ExperimentSpec.Sampling
@@ -56,7 +56,7 @@ public struct SampledDataBuilder {
 
     /// The kept (prompt, response, id) triples and the summary. `progress(done, total)` counts answers.
     public func build(regime: String, instances: [TaskInstance], progress: (Int, Int) -> Void = { _, _ in })
-        async throws -> (examples: [(id: String, prompt: String, response: String)], summary: SampledDataSummary) {
+        async throws -> (examples: [(id: String, prompt: String, response: String)], summary: DataRegimeSummary) {
         guard regime == "self-output" || regime == "rephrase" else { throw RunnerError.invalid("'\(regime)' is not a data regime") }
         let started = Date()
         let generation = task.generation ?? GenerationSettings(stopSequences: ["\n"], maxTokens: 64)
@@ -112,7 +112,7 @@ public struct SampledDataBuilder {
         let examples = instances.enumerated().compactMap { i, instance in
             best[i].map { (id: instance.id, prompt: instance.prompt, response: $0.text) }
         }
-        let summary = SampledDataSummary(regime: regime, items: instances.count, kept: examples.count, samplesPerItem: sampling.samples,
+        let summary = DataRegimeSummary(regime: regime, items: instances.count, kept: examples.count, samplesPerItem: sampling.samples,
                                          correctAnswers: candidates.count, generatedTokens: answers.map(\.tokenCount).reduce(0, +),
                                          seconds: Date().timeIntervalSince(started))
         return (examples, summary)
