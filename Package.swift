@@ -60,7 +60,9 @@ let package = Package(
         // measured in steps that must stay well under a second.
         .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
-        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Jinja", "Sandbox", "SQLExecution", .product(name: "Yams", package: "Yams")]),
+        // gzip + DEFLATE decoding for `*.jsonl.gz` datasets, pure Swift; no dependencies.
+        .target(name: "GzipReader"),
+        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Jinja", "Sandbox", "SQLExecution", "GzipReader", .product(name: "Yams", package: "Yams")]),
         // Untrusted SQL on a read-only SQLite file (text-to-SQL scoring): SQLite's C API through
         // GRDB's system-library module (libsqlite3), not GRDB itself.
         .target(name: "SQLExecution", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -146,6 +148,7 @@ let package = Package(
         .testTarget(name: "NativeModelTests", dependencies: ["TestSupport", "NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
+        .testTarget(name: "GzipReaderTests", dependencies: ["GzipReader"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["TestSupport", "Masking", "Metrics", "NativeModel", "Tokenizers", "Jinja", "Harness"]),

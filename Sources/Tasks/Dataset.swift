@@ -1,4 +1,5 @@
 import Foundation
+import GzipReader
 import Harness
 
 /// One dataset record with where it came from.

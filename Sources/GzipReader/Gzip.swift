@@ -1,13 +1,14 @@
-import Foundation
-import Harness
-
 /// A gzip (RFC 1952) reader with a DEFLATE (RFC 1951) decoder, for `*.jsonl.gz` datasets.
 /// Pure Swift so that it behaves the same on Linux and macOS.
-enum Gzip {
-    struct Failure: Error { var message: String }
+public enum Gzip {
+    /// Why a file could not be decompressed, in words.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
 
     /// Decompresses every gzip member in `data` and checks each member's CRC-32 and length.
-    static func decompress(_ data: [UInt8]) throws(Failure) -> [UInt8] {
+    public static func decompress(_ data: [UInt8]) throws(Failure) -> [UInt8] {
         var output: [UInt8] = []
         var offset = 0
         repeat {
