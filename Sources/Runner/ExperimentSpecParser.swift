@@ -65,17 +65,7 @@ public enum ExperimentSpecParser {
     /// Parses the spec at `path`.
     /// - Throws: ``RunnerError/invalid(_:)`` with `file:line:col: problem`.
     public static func parse(fileAt path: String) throws -> Parsed {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunnerError.invalid("\(path): cannot read the experiment spec")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw RunnerError.invalid("\(path): not UTF-8 text") }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw RunnerError.invalid("\(path): the experiment spec is empty") }
-            root = node
-        } catch let error as YamlError {
-            throw RunnerError.invalid("\(path): malformed YAML: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
-        }
+        let (root, data) = try YAMLFile.read(path: path, kind: "experiment spec")
         var reader = Reader(path: path)
         let parsed = try reader.spec(root)
         return Parsed(spec: parsed.0, gates: parsed.1, locations: reader.locations,

@@ -54,17 +54,7 @@ public struct GateConfiguration: Sendable, Equatable {
 
     /// Reads a gates file. Errors name the file, the line and the key.
     public static func load(path: String) throws -> GateConfiguration {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw RunnerError.invalid("\(path): cannot read the gates file")
-        }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw RunnerError.invalid("\(path): the gates file is empty") }
-            root = node
-        } catch let error as YamlError {
-            throw RunnerError.invalid("\(path): malformed YAML: \(String(describing: error).replacingOccurrences(of: "\n", with: " "))")
-        }
-        return try parse(root, path: path)
+        try parse(try YAMLFile.read(path: path, kind: "gates file").root, path: path)
     }
 
     /// Reads a gates mapping (`default` and/or `gates`) from a YAML node: a gates file's root, or
