@@ -75,15 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free port (printed in the listening line).")
     var port: Int = 8000
 
-    @Option(name: .customLong("served-model-name"), help: ArgumentHelp("The model id clients send in \"model\", as vLLM's --served-model-name (default: the checkpoint's file or directory name without extension, e.g. stories260K).", valueName: "id"))
-    var servedModelName: String?
-
-    @Option(name: .customLong("model-name"), help: .hidden)
-    var oldModelName: String?
-
-    static let modelNameRename = RenamedOption<String>(name: "--served-model-name", oldName: "--model-name",
-                                                       note: "a client's --model-name is the id it asks a server for")
-    var modelName: String? { Self.modelNameRename.value(current: servedModelName, old: oldModelName) }
+    @OptionGroup var servedModelName: RenamedOption<ServedModelName, String>
+    var modelName: String? { servedModelName.value }
 
     @OptionGroup var chat: ChatFormatOption
 
@@ -93,15 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "Largest max_tokens a request may ask for (default: only the model's context limits it).")
     var maxTokensLimit: Int?
 
-    @Option(name: .customLong("max-num-seqs"), help: ArgumentHelp("Sequences decoded together, as vLLM's --max-num-seqs: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it. Default: 16.", valueName: "n"))
-    var maxNumSeqs: Int?
-
-    @Option(name: .customLong("batch-size"), help: .hidden)
-    var oldBatchSize: Int?
-
-    static let batchSizeRename = RenamedOption<Int>(name: "--max-num-seqs", oldName: "--batch-size",
-                                                    note: "--batch-size is the training micro-batch of train and pretrain")
-    var batchSize: Int { Self.batchSizeRename.value(current: maxNumSeqs, old: oldBatchSize) ?? 16 }
+    @OptionGroup var maxNumSeqs: RenamedOption<MaxNumSeqs, Int>
+    var batchSize: Int { maxNumSeqs.value ?? 16 }
 
     @Option(name: .customLong("lora"), help: ArgumentHelp("Serve a PEFT LoRA adapter directory under the model id NAME (repeatable), as vLLM's --lora-modules NAME=PATH. More can be loaded while serving: POST /v1/load_lora_adapter {\"lora_name\", \"lora_path\"}.", valueName: "NAME=DIR"))
     var loras: [String] = []
@@ -110,8 +96,6 @@ struct ServeCommand: AsyncParsableCommand {
     var kvCacheTokens: Int?
 
     func validate() throws {
-        try Self.batchSizeRename.check(current: maxNumSeqs, old: oldBatchSize)
-        try Self.modelNameRename.check(current: servedModelName, old: oldModelName)
         guard batchSize >= 1 else { throw ValidationError("--max-num-seqs must be at least 1, got \(batchSize)") }
         if let kvCacheTokens, kvCacheTokens < 1 { throw ValidationError("--kv-cache-tokens must be at least 1, got \(kvCacheTokens)") }
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
@@ -177,4 +161,20 @@ struct ServeCommand: AsyncParsableCommand {
 /// A failure to bind or run the server, as one line.
 struct ServeError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// `--served-model-name` (vLLM's name), formerly `--model-name` (which now means only the id a client asks for).
+enum ServedModelName: RenamedOptionNames {
+    static let name = "served-model-name"
+    static let oldName = "model-name"
+    static let note = "a client's --model-name is the id it asks a server for"
+    static let help = ArgumentHelp("The model id clients send in \"model\", as vLLM's --served-model-name (default: the checkpoint's file or directory name without extension, e.g. stories260K).", valueName: "id")
+}
+
+/// `--max-num-seqs` (vLLM's name), formerly `--batch-size` (which now means only the training micro-batch).
+enum MaxNumSeqs: RenamedOptionNames {
+    static let name = "max-num-seqs"
+    static let oldName = "batch-size"
+    static let note = "--batch-size is the training micro-batch of train and pretrain"
+    static let help = ArgumentHelp("Sequences decoded together, as vLLM's --max-num-seqs: concurrent requests' generations share one continuous batch of this many; later ones wait for a slot. Outputs never depend on it. Default: 16.", valueName: "n")
 }

@@ -65,19 +65,10 @@ struct RemoteModelOptions: ParsableArguments {
     @Option(help: "Requests in flight at once to the server.")
     var concurrency: Int = 8
 
-    @Option(name: .customLong("eval-batch-size"), help: ArgumentHelp(
-        "Sequences per model call when evaluating or scoring: per forward pass and decoded together (built-in engine; default: as many as fit 4,096 tokens, and 16), or prompts per log-likelihood request (servers that accept a list of prompts; default 1). Scores never depend on it.",
-        valueName: "n"))
-    var evalBatchSize: Int?
+    @OptionGroup var evalBatchSize: RenamedOption<EvalBatchSize, Int>
 
-    @Option(name: .customLong("batch-size"), help: .hidden)
-    var oldBatchSize: Int?
-
-    static let batchSizeRename = RenamedOption<Int>(name: "--eval-batch-size", oldName: "--batch-size",
-                                                    note: "--batch-size is the training micro-batch of train and pretrain")
-
-    /// `--eval-batch-size`, or the deprecated `--batch-size`.
-    var batchSize: Int? { Self.batchSizeRename.value(current: evalBatchSize, old: oldBatchSize) }
+    /// `--eval-batch-size` (or the deprecated `--batch-size`).
+    var batchSize: Int? { evalBatchSize.value }
 
     @Option(name: .customLong("request-timeout"), help: "Seconds one HTTP request may take before it is retried.")
     var requestTimeout: Double = 60
@@ -93,7 +84,6 @@ struct RemoteModelOptions: ParsableArguments {
 
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1, got \(concurrency)") }
-        try Self.batchSizeRename.check(current: evalBatchSize, old: oldBatchSize)
         if let batchSize, batchSize < 1 { throw ValidationError("--eval-batch-size must be at least 1, got \(batchSize)") }
         if !(requestTimeout > 0) { throw ValidationError("--request-timeout must be positive, got \(requestTimeout)") }
         if maxRetries < 0 { throw ValidationError("--max-retries must be 0 or more, got \(maxRetries)") }
@@ -134,4 +124,14 @@ struct EvaluationModel {
 
     /// Releases the server connections.
     func close() async { await remote?.shutdown() }
+}
+
+/// `--eval-batch-size`, formerly `--batch-size` (which now means only the training micro-batch).
+enum EvalBatchSize: RenamedOptionNames {
+    static let name = "eval-batch-size"
+    static let oldName = "batch-size"
+    static let note = "--batch-size is the training micro-batch of train and pretrain"
+    static let help = ArgumentHelp(
+        "Sequences per model call when evaluating or scoring: per forward pass and decoded together (built-in engine; default: as many as fit 4,096 tokens, and 16), or prompts per log-likelihood request (servers that accept a list of prompts; default 1). Scores never depend on it.",
+        valueName: "n")
 }
