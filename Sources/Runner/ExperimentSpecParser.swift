@@ -278,9 +278,6 @@ public enum ExperimentSpecParser {
                     let text = try string(v, "training.command")
                     do { _ = try TrainerCommand(text) } catch { throw fail(v, "'training.command': \(error)") }
                     training.command = text
-                    if regimes.contains(where: { (try? MaskingRegime.parse($0, tau: tau))?.weightsTokens ?? false }) {
-                        throw fail(top["regimes"]!, "the soft regime weights each token's loss; only 'training.trainer: native' reads those weights")
-                    }
                 } else if training.trainer == "command" {
                     throw fail(f["trainer"]!, "'training.trainer: command' needs 'training.command', the trainer's command line (e.g. python integrations/hf/train.py --data {data} --settings {settings} --model {base} --output {output})")
                 }

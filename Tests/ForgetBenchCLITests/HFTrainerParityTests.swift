@@ -23,13 +23,13 @@ final class HFTrainerParityTests: XCTestCase {
         try ReferenceVenv.python(importing: ["torch", "transformers", "peft", "accelerate", "safetensors", "numpy"])
     }
 
-    /// The fixture's 12 training examples (and `extra` lines), masked by `forgetbench mask`.
-    func maskedData(extra: String = "") throws -> URL {
+    /// The fixture's 12 training examples (and `extra` lines), masked by `forgetbench mask` under `regime`.
+    func maskedData(extra: String = "", regime: String = "ground-truth") throws -> URL {
         let input = work.appendingPathComponent("train.jsonl")
         try (try Data(contentsOf: Self.fixture.appendingPathComponent("train.jsonl")) + Data(extra.utf8)).write(to: input)
-        let output = work.appendingPathComponent("train.gt.jsonl")
+        let output = work.appendingPathComponent("train.\(regime).jsonl")
         let r = try CLI.run(["mask", "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
-                             "--input", input.path, "--regime", "ground-truth", "--output", output.path])
+                             "--input", input.path, "--regime", regime, "--output", output.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         return output
     }
@@ -56,17 +56,17 @@ final class HFTrainerParityTests: XCTestCase {
     }
 
     /// Trains with both trainers and returns (built-in losses, PyTorch losses, built-in output, PyTorch output).
-    func trainBoth(_ options: [String]) throws -> ([Double], [Double], URL, URL) {
+    func trainBoth(_ options: [String], regime: String = "ground-truth") throws -> ([Double], [Double], URL, URL) {
         let python = try python()
-        let data = try maskedData()
+        let data = try maskedData(regime: regime)
         let model = Self.fixture.appendingPathComponent("tiny_llama").path
         // 12 examples, 3 per micro-batch, 2 micro-batches per step: 2 steps per epoch, 10 in all.
         let common = ["train", "--model", model, "--data", data.path, "--epochs", "5", "--batch-size", "3", "--grad-accum", "2",
                       "--warmup", "2", "--weight-decay", "0.01", "--max-grad-norm", "1", "--seed", "11", "--max-seq-len", "64"] + options
-        let native = work.appendingPathComponent("native")
+        let native = work.appendingPathComponent("native-\(regime)")
         let n = try CLI.run(common + ["--checkpoint-every", "0", "--output", native.path])
         XCTAssertEqual(n.status, 0, n.stderr)
-        let torch = work.appendingPathComponent("torch")
+        let torch = work.appendingPathComponent("torch-\(regime)")
         let command = "\(python) '\(Self.script.path)' --data {data} --settings {settings} --model {base} --output {output}"
         let t = try CLI.run(common + ["--trainer-command", command, "--output", torch.path])
         XCTAssertEqual(t.status, 0, t.stderr + t.stdout)
@@ -76,14 +76,15 @@ final class HFTrainerParityTests: XCTestCase {
         return (try losses(native), try losses(torch), native, torch)
     }
 
-    func assertSameCurve(_ native: [Double], _ torch: [Double], file: StaticString = #filePath, line: UInt = #line) {
+    /// The two curves agree within 1e-4 relative at every step, and the loss falls by at least `drop`.
+    func assertSameCurve(_ native: [Double], _ torch: [Double], drop: Double = 0.05, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(native.count, 10, file: file, line: line)
         XCTAssertEqual(torch.count, 10, file: file, line: line)
         let relative = zip(native, torch).map { abs($0 - $1) / abs($0) }
         print("max relative loss difference per step: \(relative.map { String(format: "%.2e", $0) }.joined(separator: " "))")
         XCTAssertLessThan(relative.max() ?? .infinity, 1e-4, "built-in \(native) vs PyTorch \(torch)", file: file, line: line)
         // The curve moves: a constant one would agree trivially.
-        XCTAssertLessThan(native.last!, native.first! - 0.05, "\(native)", file: file, line: line)
+        XCTAssertLessThan(native.last!, native.first! - drop, "\(native)", file: file, line: line)
     }
 
     func testLoRALossCurveMatchesTheBuiltInTrainerAndTheAdapterLoads() throws {
@@ -205,7 +206,7 @@ final class HFTrainerParityTests: XCTestCase {
     func testDataOfAnotherTokenizerIsRefusedByTheScript() throws {
         let python = try python()
         let data = try maskedData()
-        let manifest = work.appendingPathComponent("train.gt.manifest.json")
+        let manifest = data.deletingPathExtension().appendingPathExtension("manifest.json")
         var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
         json["tokenizer_sha256"] = String(repeating: "0", count: 64)
         try JSONSerialization.data(withJSONObject: json).write(to: manifest)
@@ -226,22 +227,18 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/adapter_model.safetensors").path))
     }
 
-    /// A `soft` set (per-token loss weights) is refused by train.py, which trains unweighted: running
-    /// it would silently train another regime.
-    func testASoftSetIsRefusedByTheScript() throws {
-        let python = try python()
-        let data = work.appendingPathComponent("train.soft.jsonl")
-        let r = try CLI.run(["mask", "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
-                             "--input", Self.fixture.appendingPathComponent("train.jsonl").path, "--regime", "soft", "--output", data.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(try String(contentsOf: data, encoding: .utf8).contains("\"weights\""), "mask --regime soft writes weights")
-        let settings = work.appendingPathComponent("settings.json")
-        try Data("{\"method\": \"lora\", \"epochs\": 1}".utf8).write(to: settings)
-        let (status, message) = try runPython(python, [Self.script.path, "--data", data.path, "--settings", settings.path,
-                                                      "--model", Self.fixture.appendingPathComponent("tiny_llama").path,
-                                                      "--output", work.appendingPathComponent("out").path])
-        XCTAssertEqual(status, 2, message)
-        XCTAssertTrue(message.contains("\(data.path):1:") && message.contains("soft"), message)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/adapter_model.safetensors").path))
+    /// A `soft` set (per-token loss weights, the base probability of each token): train.py weights each
+    /// target's cross-entropy as the built-in trainer does, so the curves agree; and the weights are
+    /// applied, not dropped: the first step's loss is below the ground-truth set's on the same batch.
+    func testSoftSetLossCurveMatchesTheBuiltInTrainer() throws {
+        let options = ["--lr", "1e-2", "--lora-rank", "4", "--lora-alpha", "8"]
+        let (native, torch, _, _) = try trainBoth(options, regime: "soft")
+        XCTAssertTrue(try String(contentsOf: work.appendingPathComponent("train.soft.jsonl"), encoding: .utf8).contains("\"weights\""),
+                      "mask --regime soft writes weights")
+        // The untrained tiny model gives every token a small probability, so the weighted loss is small:
+        // the curve must fall by 5% of its start.
+        assertSameCurve(native, torch, drop: 0.05 * native[0])
+        let (groundTruth, _, _, _) = try trainBoth(options)
+        XCTAssertLessThan(native[0], groundTruth[0] / 10, "soft \(native[0]) vs ground truth \(groundTruth[0])")
     }
 }

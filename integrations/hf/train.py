@@ -9,7 +9,8 @@ FSDP or DeepSpeed ZeRO-2/3: see the configs beside it).
 
 Inputs
   --data      JSONL written by `forgetbench mask`: one object per line with `input_ids` and `labels`
-              (same length; -100 where no loss is taken; the label at t+1 is the target of position t).
+              (same length; -100 where no loss is taken; the label at t+1 is the target of position t),
+              and for the `soft` regime `weights`, one non-negative loss weight per token.
               Its manifest (`X.manifest.json` beside `X.jsonl`) must name this model's tokenizer: the
               sha256 of BASE_DIR/tokenizer.json must equal the manifest's `tokenizer_sha256`.
   --settings  JSON written by ForgetBench (`forgetbench train --trainer-command`, or an experiment run
@@ -20,7 +21,9 @@ What it computes (the same as ForgetBench's built-in trainer, so the two give th
   * the examples are never re-tokenised; longer ones are cut to `max_seq_len`; a micro-batch is padded on
     the right with label -100 (causal attention: padding never reaches earlier positions);
   * the loss of an optimiser step is the summed cross-entropy over the step's counted targets (labels
-    != -100, every micro-batch of the step, every process) divided by their count;
+    != -100, every micro-batch of the step, every process) divided by their count; with `weights`
+    (the `soft` regime) each target's cross-entropy counts `weights[t]` times in the sum (the count
+    stays the number of targets), and a line without weights weighs 1 per target;
   * the order of examples per epoch is ForgetBench's seeded shuffle (`order: forgetbench`), so that a
     run is reproducible across trainers; micro-batches of `batch_size` examples per process, and
     `gradient_accumulation` of them per optimiser step (the last step of an epoch may hold fewer);
@@ -174,8 +177,8 @@ def check_tokenizer(data: str, model_dir: str) -> dict:
     return manifest
 
 
-def read_examples(path: str, vocab_size: int, max_len: int) -> tuple[list[tuple[list[int], list[int]]], int]:
-    """(input_ids, labels) per line, cut to `max_len`; the count of cut examples."""
+def read_examples(path: str, vocab_size: int, max_len: int) -> tuple[list[tuple[list[int], list[int], list[float] | None]], int]:
+    """(input_ids, labels, weights or None) per line, cut to `max_len`; the count of cut examples."""
     examples, truncated = [], 0
     try:
         f = open(path, encoding="utf-8")
@@ -190,11 +193,6 @@ def read_examples(path: str, vocab_size: int, max_len: int) -> tuple[list[tuple[
             except json.JSONDecodeError:
                 raise InputError(f"{path}:{number}: not a JSON object (expected one masked example per line)")
             ids, labels = (obj.get("input_ids"), obj.get("labels")) if isinstance(obj, dict) else (None, None)
-            if isinstance(obj, dict) and obj.get("weights") is not None:
-                # A `soft` set weights each token's loss; this trainer does not, and training it
-                # unweighted would silently run another regime.
-                raise InputError(f"{path}:{number}: this line carries per-token loss weights (the 'soft' regime), which train.py "
-                                 "does not implement; train soft sets with the built-in trainer (forgetbench train)")
             if not (isinstance(ids, list) and isinstance(labels, list) and ids and len(ids) == len(labels)
                     and all(isinstance(t, int) for t in ids) and all(isinstance(t, int) for t in labels)):
                 raise InputError(f"{path}:{number}: expected input_ids and labels, integer lists of the same non-zero length")
@@ -204,9 +202,14 @@ def read_examples(path: str, vocab_size: int, max_len: int) -> tuple[list[tuple[
             bad = next((t for t in labels if t != IGNORE and not 0 <= t < vocab_size), None)
             if bad is not None:
                 raise InputError(f"{path}:{number}: label {bad} is neither -100 nor a token id (0..<{vocab_size})")
+            weights = obj.get("weights")
+            if weights is not None and not (isinstance(weights, list) and len(weights) == len(ids) and all(
+                    isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in weights)):
+                raise InputError(f"{path}:{number}: expected weights: one non-negative number per token")
             if len(ids) > max_len:
                 ids, labels, truncated = ids[:max_len], labels[:max_len], truncated + 1
-            examples.append((ids, labels))
+                weights = weights[:max_len] if weights is not None else None
+            examples.append((ids, labels, weights))
     if not examples:
         raise InputError(f"{path}: no training examples")
     return examples, truncated
@@ -337,26 +340,35 @@ def build_model(args, s):
 
 
 def micro_batch(examples, indices, device):
-    """Right-padded input_ids, attention mask and labels (-100 on padding)."""
+    """Right-padded input_ids, attention mask, labels (-100 on padding) and per-token loss weights
+    (None when no example of the batch has any; 1 for an example without, 0 on padding)."""
     import torch
     width = max(len(examples[i][0]) for i in indices)
     ids = torch.zeros(len(indices), width, dtype=torch.long)
     labels = torch.full((len(indices), width), IGNORE, dtype=torch.long)
     attention = torch.zeros(len(indices), width, dtype=torch.long)
+    weighted = any(examples[i][2] is not None for i in indices)
+    weights = torch.zeros(len(indices), width, dtype=torch.float32) if weighted else None
     for row, i in enumerate(indices):
-        x, y = examples[i]
+        x, y, w = examples[i]
         ids[row, :len(x)] = torch.tensor(x)
         labels[row, :len(y)] = torch.tensor(y)
         attention[row, :len(x)] = 1
-    return ids.to(device), attention.to(device), labels.to(device)
+        if weights is not None:
+            weights[row, :len(x)] = torch.tensor(w, dtype=torch.float32) if w is not None else 1.0
+    return ids.to(device), attention.to(device), labels.to(device), None if weights is None else weights.to(device)
 
 
-def summed_loss(model, ids, attention, labels):
-    """The summed cross-entropy of the targets (labels shifted by one; -100 ignored), in float32."""
+def summed_loss(model, ids, attention, labels, weights=None):
+    """The summed cross-entropy of the targets (labels shifted by one; -100 ignored), in float32;
+    with `weights`, target t's cross-entropy counts weights[t] times."""
     import torch.nn.functional as F
     logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1].float()
     target = labels[:, 1:]
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=IGNORE, reduction="sum")
+    if weights is None:
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=IGNORE, reduction="sum")
+    per_target = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=IGNORE, reduction="none")
+    return (per_target * weights[:, 1:].reshape(-1)).sum()
 
 
 def train(args) -> int:
@@ -415,10 +427,10 @@ def train(args) -> int:
             last = j == len(micro) - 1
             # A process without examples in this micro-batch runs one of the others' with weight 0: every
             # process must take part in each forward (FSDP, ZeRO-3 gathers) and backward (gradient all-reduce).
-            ids, attention, labels = micro_batch(examples, mine or batch[:1], accelerator.device)
+            ids, attention, labels, weights = micro_batch(examples, mine or batch[:1], accelerator.device)
             weight = 1.0 if mine else 0.0
             with (nullcontext() if last or deepspeed else accelerator.no_sync(model)):
-                loss_sum = summed_loss(model, ids, attention, labels)
+                loss_sum = summed_loss(model, ids, attention, labels, weights)
                 # Gradients of the step's token mean: the engines average over processes (× processes)
                 # and DeepSpeed divides by its accumulation steps (× gradient_accumulation).
                 scale = weight * processes * (s["gradient_accumulation"] if deepspeed else 1) / max(counted, 1)
