@@ -50,20 +50,9 @@ enum PreTokenizer: PipelineStage {
             }
             return .split(pattern, behavior, invert: (object["invert"]?.boolValue) ?? false)
         case "Metaspace":
-            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
-            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
-                throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
-            }
-            let scheme: PrependScheme
-            if let name = object["prepend_scheme"]?.stringValue {
-                guard let parsed = PrependScheme(rawValue: name) else {
-                    throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
-                }
-                scheme = parsed
-            } else {
-                scheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
-            }
-            return .metaspace(replacement: scalar, prependScheme: scheme, split: (object["split"]?.boolValue) ?? true)
+            let options = try MetaspaceOptions(object, path: path)
+            return .metaspace(replacement: options.replacement, prependScheme: options.prependScheme,
+                              split: (object["split"]?.boolValue) ?? true)
         case "Digits":
             return .digits(individual: (object["individual_digits"]?.boolValue) ?? false)
         case "WhitespaceSplit":

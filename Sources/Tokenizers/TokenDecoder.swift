@@ -34,18 +34,8 @@ enum TokenDecoder: PipelineStage {
                           start: try JSONReader.int(object["start"] ?? .int(0), path: path, what: "Strip.start"),
                           stop: try JSONReader.int(object["stop"] ?? .int(0), path: path, what: "Strip.stop"))
         case "Metaspace":
-            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
-            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
-                throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
-            }
-            var scheme: PrependScheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
-            if let name = object["prepend_scheme"]?.stringValue {
-                guard let parsed = PrependScheme(rawValue: name) else {
-                    throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
-                }
-                scheme = parsed
-            }
-            return .metaspace(replacement: scalar, prependScheme: scheme)
+            let options = try MetaspaceOptions(object, path: path)
+            return .metaspace(replacement: options.replacement, prependScheme: options.prependScheme)
         default: return nil
         }
     }
