@@ -9,42 +9,31 @@ import COpenBLAS
 /// Every matrix is row-major and dense; `ld*` are row strides in elements. Each call computes
 /// `C = alpha * op(A) * op(B) + beta * C`.
 enum BLAS {
-    /// `C[m×n] = alpha * A[m×k] · B[n×k]ᵀ + beta * C`: the shape of `y = x Wᵀ` with PyTorch-style weights.
-    @inline(__always)
-    static func gemmNT(
-        m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int,
-        alpha: Float = 1, beta: Float = 0
-    ) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasInt(m), blasInt(n), blasInt(k),
-                    alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+    /// Which operands of a product are transposed (`op(X)` is `X` or `Xᵀ`), named as BLAS names them.
+    enum Operands {
+        /// `C[m×n] = alpha * A[m×k] · B[n×k]ᵀ + beta * C`: the shape of `y = x Wᵀ` with PyTorch-style weights.
+        case nt
+        /// `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`.
+        case nn
+        /// `C[m×n] = alpha * A[k×m]ᵀ · B[k×n] + beta * C`: weight gradients `dW = dYᵀ X`.
+        case tn
     }
 
-    /// `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`.
+    /// `C[m×n] = alpha * op(A) · op(B) + beta * C`, `op` as `operands` says.
     @inline(__always)
-    static func gemmNN(
-        m: Int, n: Int, k: Int,
+    static func gemm(
+        _ operands: Operands, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Float>, lda: Int,
         _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0
     ) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(n), blasInt(k),
-                    alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
-    }
-
-    /// `C[m×n] = alpha * A[k×m]ᵀ · B[k×n] + beta * C`: weight gradients `dW = dYᵀ X`.
-    @inline(__always)
-    static func gemmTN(
-        m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, lda: Int,
-        _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int,
-        alpha: Float = 1, beta: Float = 0
-    ) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(m), blasInt(n), blasInt(k),
+        let (transA, transB) = switch operands {
+        case .nt: (CblasNoTrans, CblasTrans)
+        case .nn: (CblasNoTrans, CblasNoTrans)
+        case .tn: (CblasTrans, CblasNoTrans)
+        }
+        cblas_sgemm(CblasRowMajor, transA, transB, blasInt(m), blasInt(n), blasInt(k),
                     alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
     }
 

@@ -306,7 +306,7 @@ extension CausalAttention {
         while r0 < n {
             let r1 = min(n, r0 + trainingBlock), rb = r1 - r0
             let p = probabilities + r0 * n
-            BLAS.gemmNT(m: rb, n: r1, k: headDim, qh + r0 * qStride, lda: qStride, kh, ldb: kvDim, p, ldc: n, alpha: scale)
+            BLAS.gemm(.nt, m: rb, n: r1, k: headDim, qh + r0 * qStride, lda: qStride, kh, ldb: kvDim, p, ldc: n, alpha: scale)
             for r in r0 ..< r1 {
                 let row = probabilities + r * n
                 let visible = r + 1
@@ -315,7 +315,7 @@ extension CausalAttention {
                 VectorMath.scale(row, count: visible, by: 1 / sum)
                 (row + visible).update(repeating: 0, count: r1 - visible)
             }
-            BLAS.gemmNN(m: rb, n: headDim, k: r1, p, lda: n, vh, ldb: kvDim, oh + r0 * qStride, ldc: qStride)
+            BLAS.gemm(.nn, m: rb, n: headDim, k: r1, p, lda: n, vh, ldb: kvDim, oh + r0 * qStride, ldc: qStride)
             r0 = r1
         }
     }
@@ -355,9 +355,9 @@ extension CausalAttention {
                 let r1 = min(n, r0 + trainingBlock), rb = r1 - r0
                 let p = ph + r0 * n, ds = scratch + r0 * n
                 // dP = dO · Vᵀ for this block's rows and visible columns.
-                BLAS.gemmNT(m: rb, n: r1, k: headDim, doh + r0 * qStride, lda: qStride, vh, ldb: kvDim, ds, ldc: n)
+                BLAS.gemm(.nt, m: rb, n: r1, k: headDim, doh + r0 * qStride, lda: qStride, vh, ldb: kvDim, ds, ldc: n)
                 // dV[0 ..< r1] += Pᵀ · dO.
-                BLAS.gemmTN(m: r1, n: headDim, k: rb, p, lda: n, doh + r0 * qStride, ldb: qStride, dvh, ldc: kvDim, beta: 1)
+                BLAS.gemm(.tn, m: r1, n: headDim, k: rb, p, lda: n, doh + r0 * qStride, ldb: qStride, dvh, ldc: kvDim, beta: 1)
                 // dS = P ⊙ (dP − Σ_j P dP) · scale, in place of dP; zero right of the diagonal.
                 for r in r0 ..< r1 {
                     let pr = ph + r * n, dsr = scratch + r * n
@@ -368,8 +368,8 @@ extension CausalAttention {
                     (dsr + visible).update(repeating: 0, count: r1 - visible)
                 }
                 // dQ = dS · K;  dK[0 ..< r1] += dSᵀ · Q.
-                BLAS.gemmNN(m: rb, n: headDim, k: r1, ds, lda: n, kh, ldb: kvDim, dqh + r0 * qStride, ldc: qStride)
-                BLAS.gemmTN(m: r1, n: headDim, k: rb, ds, lda: n, qh + r0 * qStride, ldb: qStride, dkh, ldc: kvDim, beta: 1)
+                BLAS.gemm(.nn, m: rb, n: headDim, k: r1, ds, lda: n, kh, ldb: kvDim, dqh + r0 * qStride, ldc: qStride)
+                BLAS.gemm(.tn, m: r1, n: headDim, k: rb, ds, lda: n, qh + r0 * qStride, ldb: qStride, dkh, ldc: kvDim, beta: 1)
                 r0 = r1
             }
         }
@@ -386,11 +386,7 @@ extension CausalAttention {
         heads: Int, kvHeads: Int, headDim: Int
     ) {
         let qDim = heads * headDim, kvDim = kvHeads * headDim
-        let sequences = offsets.count - 1
-        Parallel.forEach(sequences * heads) { index in
-            let s = index / heads, head = index % heads
-            let n = offsets[s + 1] - offsets[s]
-            guard n > 0 else { return }
+        forEachSequence(offsets: offsets, heads: heads) { s, head, n in
             forwardTraining(q: q + offsets[s] * qDim, qStride: qDim, keys: k + offsets[s] * kvDim, values: v + offsets[s] * kvDim,
                             kvDim: kvDim, out: out + offsets[s] * qDim, n: n, heads: heads, kvHeads: kvHeads,
                             headDim: headDim, head: head, probabilities: probabilities + probabilityOffsets[s] + head * n * n)
@@ -407,11 +403,7 @@ extension CausalAttention {
         dQ: UnsafeMutablePointer<Float>, dK: UnsafeMutablePointer<Float>, dV: UnsafeMutablePointer<Float>
     ) {
         let qDim = heads * headDim, kvDim = kvHeads * headDim
-        let sequences = offsets.count - 1
-        Parallel.forEach(sequences * kvHeads) { index in
-            let s = index / kvHeads, kvHead = index % kvHeads
-            let n = offsets[s + 1] - offsets[s]
-            guard n > 0 else { return }
+        forEachSequence(offsets: offsets, heads: kvHeads) { s, kvHead, n in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
             defer { scratch.deallocate() }
             let o = offsets[s]
@@ -419,6 +411,17 @@ extension CausalAttention {
                      kvDim: kvDim, probabilities: probabilities + probabilityOffsets[s], n: n, heads: heads,
                      kvHeads: kvHeads, headDim: headDim, kvHead: kvHead,
                      dQ: dQ + o * qDim, dKeys: dK + o * kvDim, dValues: dV + o * kvDim, scratch: scratch)
+        }
+    }
+
+    /// Runs `body(s, head, n)` in parallel for every (sequence, head) pair of a packed batch, `n` the
+    /// sequence's row count (`offsets[s + 1] - offsets[s]`); empty sequences are skipped.
+    private static func forEachSequence(offsets: [Int], heads: Int, _ body: (_ s: Int, _ head: Int, _ n: Int) -> Void) {
+        Parallel.forEach((offsets.count - 1) * heads) { index in
+            let s = index / heads, head = index % heads
+            let n = offsets[s + 1] - offsets[s]
+            guard n > 0 else { return }
+            body(s, head, n)
         }
     }
 }

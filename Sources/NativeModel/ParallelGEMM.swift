@@ -18,7 +18,7 @@ enum ParallelGEMM {
             if rows.count == 1 {
                 BLAS.gemv(m: columns.count, n: k, b, lda: ldb, a, c, alpha: alpha, beta: beta)
             } else {
-                BLAS.gemmNT(m: rows.count, n: columns.count, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
+                BLAS.gemm(.nt, m: rows.count, n: columns.count, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc, alpha: alpha, beta: beta)
             }
         }
     }
@@ -30,7 +30,7 @@ enum ParallelGEMM {
         _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
     ) {
         partitioned(m: m, n: n, k: k) { rows, columns in
-            BLAS.gemmNN(m: rows.count, n: columns.count, k: k, a + rows.lowerBound * lda, lda: lda, b + columns.lowerBound, ldb: ldb,
+            BLAS.gemm(.nn, m: rows.count, n: columns.count, k: k, a + rows.lowerBound * lda, lda: lda, b + columns.lowerBound, ldb: ldb,
                         c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, alpha: alpha, beta: beta)
         }
     }
@@ -42,7 +42,7 @@ enum ParallelGEMM {
         _ c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
     ) {
         partitioned(m: m, n: n, k: k) { rows, columns in
-            BLAS.gemmTN(m: rows.count, n: columns.count, k: k, a + rows.lowerBound, lda: lda, b + columns.lowerBound, ldb: ldb,
+            BLAS.gemm(.tn, m: rows.count, n: columns.count, k: k, a + rows.lowerBound, lda: lda, b + columns.lowerBound, ldb: ldb,
                         c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc, alpha: alpha, beta: beta)
         }
     }

@@ -48,18 +48,7 @@ struct RotaryEmbedding: Sendable {
         _ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDim: Int, stride: Int,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
     ) {
-        let half = headDim / 2
-        for r in 0 ..< rows {
-            let c = cos + r * half, s = sin + r * half
-            for h in 0 ..< heads {
-                let v = x + r * stride + h * headDim
-                for j in 0 ..< half {
-                    let a = v[j], b = v[j + half]
-                    v[j] = a * c[j] - b * s[j]
-                    v[j + half] = b * c[j] + a * s[j]
-                }
-            }
-        }
+        rotate(x, rows: rows, heads: heads, headDim: headDim, stride: stride, cos: cos, sin: sin, sinSign: 1)
     }
 
     /// The transpose of `apply` (rotation by the negative angle): the backward pass.
@@ -67,15 +56,26 @@ struct RotaryEmbedding: Sendable {
         _ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDim: Int, stride: Int,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
     ) {
+        rotate(x, rows: rows, heads: heads, headDim: headDim, stride: stride, cos: cos, sin: sin, sinSign: -1)
+    }
+
+    /// Rotates by the angle whose sine is `sinSign * sin` (±1: the rotation or its inverse). Negating
+    /// the sine is exact, so `a·c - b·(-s)` has the bits of `a·c + b·s`; inlined with a constant
+    /// sign, the multiply folds away.
+    @inline(__always)
+    private static func rotate(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDim: Int, stride: Int,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, sinSign: Float
+    ) {
         let half = headDim / 2
         for r in 0 ..< rows {
             let c = cos + r * half, s = sin + r * half
             for h in 0 ..< heads {
                 let v = x + r * stride + h * headDim
                 for j in 0 ..< half {
-                    let a = v[j], b = v[j + half]
-                    v[j] = a * c[j] + b * s[j]
-                    v[j + half] = b * c[j] - a * s[j]
+                    let a = v[j], b = v[j + half], sj = sinSign * s[j]
+                    v[j] = a * c[j] - b * sj
+                    v[j + half] = b * c[j] + a * sj
                 }
             }
         }

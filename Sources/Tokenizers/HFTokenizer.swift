@@ -85,10 +85,10 @@ public struct HFTokenizer: Tokenizer {
             throw TokenizerError(path: path, problem: "BPE dropout \(dropout) is not supported (supported: no dropout)")
         }
         model = try BPEModel.parse(modelObject, path: path)
-        normalizer = try Self.optional(root["normalizer"]) { try Normalizer.parse($0, path: path) }
-        preTokenizer = try Self.optional(root["pre_tokenizer"]) { try PreTokenizer.parse($0, path: path) }
-        postProcessor = try Self.optional(root["post_processor"]) { try PostProcessor.parse($0, path: path) }
-        decoder = try Self.optional(root["decoder"]) { try TokenDecoder.parse($0, path: path) }
+        normalizer = try Normalizer.parse(in: root, path: path)
+        preTokenizer = try PreTokenizer.parse(in: root, path: path)
+        postProcessor = try PostProcessor.parse(in: root, path: path)
+        decoder = try TokenDecoder.parse(in: root, path: path)
 
         var added: [AddedToken] = []
         for (index, item) in (try JSONReader.array(root["added_tokens"] ?? .array([]), path: path, what: "added_tokens")).enumerated() {
@@ -118,11 +118,6 @@ public struct HFTokenizer: Tokenizer {
             let names = ["</s>", "<|end_of_text|>", "<|endoftext|>", "<|eot_id|>", "<|im_end|>", "<eos>", "<|end|>", "<end_of_turn>"]
             eosTokenIDs = Set(added.filter { $0.special && names.contains($0.content) }.map(\.id))
         }
-    }
-
-    private static func optional<T>(_ value: JSONValue?, _ parse: (JSONValue) throws -> T) throws -> T? {
-        guard let value, value != .null else { return nil }
-        return try parse(value)
     }
 
     /// A `tokenizer_config.json` token entry: a string or an object with `content`.

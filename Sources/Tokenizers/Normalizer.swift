@@ -2,7 +2,7 @@ import Foundation
 import Harness
 
 /// A `tokenizer.json` normalizer: rewrites text before pre-tokenization, as the `tokenizers` library does.
-enum Normalizer: Sendable {
+enum Normalizer: PipelineStage {
     case sequence([Normalizer])
     case nfc, nfd, nfkc, nfkd
     case lowercase
@@ -11,18 +11,15 @@ enum Normalizer: Sendable {
     case strip(left: Bool, right: Bool)
     case stripAccents
 
+    static let field = "normalizer"
+    static let sequenceKey = "normalizers"
+
     /// The normalizer types this implementation reads.
     static let supportedTypes = ["Sequence", "NFC", "NFD", "NFKC", "NFKD", "Lowercase", "Prepend", "Replace",
                                  "Strip", "StripAccents"]
 
-    /// Reads a normalizer object; `path` names the file for errors.
-    static func parse(_ json: JSONValue, path: String) throws -> Normalizer {
-        let object = try JSONReader.object(json, path: path, what: "normalizer")
-        let type = try JSONReader.string(object["type"], path: path, what: "normalizer type")
+    static func parse(type: String, _ object: JSONObject, path: String) throws -> Normalizer? {
         switch type {
-        case "Sequence":
-            let items = try JSONReader.array(object["normalizers"], path: path, what: "Sequence normalizers")
-            return .sequence(try items.map { try parse($0, path: path) })
         case "NFC": return .nfc
         case "NFD": return .nfd
         case "NFKC": return .nfkc
@@ -38,8 +35,7 @@ enum Normalizer: Sendable {
         case "Strip":
             return .strip(left: (object["strip_left"]?.boolValue) ?? true, right: (object["strip_right"]?.boolValue) ?? true)
         case "StripAccents": return .stripAccents
-        default:
-            throw TokenizerError(path: path, problem: "unsupported normalizer type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")
+        default: return nil
         }
     }
 

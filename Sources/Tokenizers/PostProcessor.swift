@@ -2,7 +2,7 @@ import Harness
 
 /// A `tokenizer.json` post-processor: adds special tokens around an encoded sequence when the caller
 /// asks for special tokens. Only single sequences are supported (no pairs).
-enum PostProcessor: Sendable {
+enum PostProcessor: PipelineStage {
     /// A template part: literal special-token ids, or the sequence itself.
     enum Part: Sendable {
         case special([Int])
@@ -16,11 +16,11 @@ enum PostProcessor: Sendable {
     case wrap(cls: Int, sep: Int)
     case sequence([PostProcessor])
 
+    static let field = "post_processor"
+    static let sequenceKey = "processors"
     static let supportedTypes = ["TemplateProcessing", "ByteLevel", "RobertaProcessing", "BertProcessing", "Sequence"]
 
-    static func parse(_ json: JSONValue, path: String) throws -> PostProcessor {
-        let object = try JSONReader.object(json, path: path, what: "post_processor")
-        let type = try JSONReader.string(object["type"], path: path, what: "post_processor type")
+    static func parse(type: String, _ object: JSONObject, path: String) throws -> PostProcessor? {
         switch type {
         case "TemplateProcessing":
             let specials = (object["special_tokens"]?.objectValue) ?? JSONObject()
@@ -48,11 +48,7 @@ enum PostProcessor: Sendable {
                 return try JSONReader.int(pair[1], path: path, what: "\(type).\(key) id")
             }
             return .wrap(cls: try idOf("cls"), sep: try idOf("sep"))
-        case "Sequence":
-            let items = try JSONReader.array(object["processors"], path: path, what: "Sequence processors")
-            return .sequence(try items.map { try parse($0, path: path) })
-        default:
-            throw TokenizerError(path: path, problem: "unsupported post_processor type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")
+        default: return nil
         }
     }
 

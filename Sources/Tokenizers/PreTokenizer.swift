@@ -23,7 +23,7 @@ enum PrependScheme: String, Sendable {
 }
 
 /// A `tokenizer.json` pre-tokenizer: splits normalized text into the words the model encodes.
-enum PreTokenizer: Sendable {
+enum PreTokenizer: PipelineStage {
     case sequence([PreTokenizer])
     case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
     case split(SplitPattern, SplitBehavior, invert: Bool)
@@ -31,16 +31,14 @@ enum PreTokenizer: Sendable {
     case digits(individual: Bool)
     case whitespaceSplit
 
+    static let field = "pre_tokenizer"
+    static let sequenceKey = "pretokenizers"
+
     /// The pre-tokenizer types this implementation reads.
     static let supportedTypes = ["Sequence", "ByteLevel", "Split", "Metaspace", "Digits", "WhitespaceSplit"]
 
-    static func parse(_ json: JSONValue, path: String) throws -> PreTokenizer {
-        let object = try JSONReader.object(json, path: path, what: "pre_tokenizer")
-        let type = try JSONReader.string(object["type"], path: path, what: "pre_tokenizer type")
+    static func parse(type: String, _ object: JSONObject, path: String) throws -> PreTokenizer? {
         switch type {
-        case "Sequence":
-            let items = try JSONReader.array(object["pretokenizers"], path: path, what: "Sequence pretokenizers")
-            return .sequence(try items.map { try parse($0, path: path) })
         case "ByteLevel":
             return .byteLevel(addPrefixSpace: (object["add_prefix_space"]?.boolValue) ?? true,
                               useRegex: (object["use_regex"]?.boolValue) ?? true)
@@ -52,26 +50,14 @@ enum PreTokenizer: Sendable {
             }
             return .split(pattern, behavior, invert: (object["invert"]?.boolValue) ?? false)
         case "Metaspace":
-            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
-            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
-                throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
-            }
-            let scheme: PrependScheme
-            if let name = object["prepend_scheme"]?.stringValue {
-                guard let parsed = PrependScheme(rawValue: name) else {
-                    throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
-                }
-                scheme = parsed
-            } else {
-                scheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
-            }
-            return .metaspace(replacement: scalar, prependScheme: scheme, split: (object["split"]?.boolValue) ?? true)
+            let options = try MetaspaceOptions(object, path: path)
+            return .metaspace(replacement: options.replacement, prependScheme: options.prependScheme,
+                              split: (object["split"]?.boolValue) ?? true)
         case "Digits":
             return .digits(individual: (object["individual_digits"]?.boolValue) ?? false)
         case "WhitespaceSplit":
             return .whitespaceSplit
-        default:
-            throw TokenizerError(path: path, problem: "unsupported pre_tokenizer type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")
+        default: return nil
         }
     }
 
@@ -145,47 +131,40 @@ enum PreTokenizer: Sendable {
         }
         if previous != text.count { spans.append((previous..<text.count, invert)) }
 
-        var kept: [Range<Int>] = []
-        kept.reserveCapacity(spans.count)
+        let kept: [Range<Int>]
         switch behavior {
         case .isolated:
             kept = spans.map(\.0)
         case .removed:
             kept = spans.filter { !$0.1 }.map(\.0)
         case .contiguous:
-            var previousMatch = false
-            for (range, isMatch) in spans {
-                if isMatch && previousMatch, let last = kept.last {
-                    kept[kept.count - 1] = last.lowerBound..<range.upperBound
-                } else {
-                    kept.append(range)
-                }
-                previousMatch = isMatch
-            }
+            kept = merging(spans) { isMatch, previousMatch in isMatch && previousMatch }
         case .mergedWithPrevious:
-            var previousMatch = false
-            for (range, isMatch) in spans {
-                if isMatch && !previousMatch, let last = kept.last {
-                    kept[kept.count - 1] = last.lowerBound..<range.upperBound
-                } else {
-                    kept.append(range)
-                }
-                previousMatch = isMatch
-            }
+            kept = merging(spans) { isMatch, previousMatch in isMatch && !previousMatch }
         case .mergedWithNext:
-            var previousMatch = false
-            for (range, isMatch) in spans.reversed() {
-                if isMatch && !previousMatch, let last = kept.last {
-                    kept[kept.count - 1] = range.lowerBound..<last.upperBound
-                } else {
-                    kept.append(range)
-                }
-                previousMatch = isMatch
-            }
-            kept.reverse()
+            kept = merging(spans.reversed()) { isMatch, previousMatch in isMatch && !previousMatch }.reversed()
         }
         return kept.compactMap { range in
             range.isEmpty ? nil : TextPiece(scalars: Array(text[range]), atStart: piece.atStart && range.lowerBound == 0)
         }
+    }
+
+    /// Walks adjacent `spans` in the given order (forwards or backwards), joining a span to the range
+    /// kept before it when `joins(isMatch, previousMatch)`, else keeping it as a range of its own.
+    private static func merging(
+        _ spans: some Collection<(Range<Int>, Bool)>, where joins: (_ isMatch: Bool, _ previousMatch: Bool) -> Bool
+    ) -> [Range<Int>] {
+        var kept: [Range<Int>] = []
+        kept.reserveCapacity(spans.count)
+        var previousMatch = false
+        for (range, isMatch) in spans {
+            if joins(isMatch, previousMatch), let last = kept.last {
+                kept[kept.count - 1] = min(last.lowerBound, range.lowerBound)..<max(last.upperBound, range.upperBound)
+            } else {
+                kept.append(range)
+            }
+            previousMatch = isMatch
+        }
+        return kept
     }
 }

@@ -1,7 +1,7 @@
 import Harness
 
 /// A `tokenizer.json` decoder: turns token pieces back into text (`decode_chain`, then concatenation).
-enum TokenDecoder: Sendable {
+enum TokenDecoder: PipelineStage {
     case sequence([TokenDecoder])
     case byteLevel
     case replace(SplitPattern, [Unicode.Scalar])
@@ -10,16 +10,14 @@ enum TokenDecoder: Sendable {
     case strip(content: Unicode.Scalar, start: Int, stop: Int)
     case metaspace(replacement: Unicode.Scalar, prependScheme: PrependScheme)
 
+    static let field = "decoder"
+    static let sequenceKey = "decoders"
+
     /// The decoder types this implementation reads.
     static let supportedTypes = ["Sequence", "ByteLevel", "Replace", "ByteFallback", "Fuse", "Strip", "Metaspace"]
 
-    static func parse(_ json: JSONValue, path: String) throws -> TokenDecoder {
-        let object = try JSONReader.object(json, path: path, what: "decoder")
-        let type = try JSONReader.string(object["type"], path: path, what: "decoder type")
+    static func parse(type: String, _ object: JSONObject, path: String) throws -> TokenDecoder? {
         switch type {
-        case "Sequence":
-            let items = try JSONReader.array(object["decoders"], path: path, what: "Sequence decoders")
-            return .sequence(try items.map { try parse($0, path: path) })
         case "ByteLevel": return .byteLevel
         case "Replace":
             let pattern = try JSONReader.pattern(object["pattern"], path: path, what: "Replace.pattern")
@@ -36,20 +34,9 @@ enum TokenDecoder: Sendable {
                           start: try JSONReader.int(object["start"] ?? .int(0), path: path, what: "Strip.start"),
                           stop: try JSONReader.int(object["stop"] ?? .int(0), path: path, what: "Strip.stop"))
         case "Metaspace":
-            let replacement = (object["replacement"]?.stringValue) ?? "\u{2581}"
-            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
-                throw TokenizerError(path: path, problem: "Metaspace.replacement must be one character")
-            }
-            var scheme: PrependScheme = ((object["add_prefix_space"]?.boolValue) ?? true) ? .always : .never
-            if let name = object["prepend_scheme"]?.stringValue {
-                guard let parsed = PrependScheme(rawValue: name) else {
-                    throw TokenizerError(path: path, problem: "unknown Metaspace prepend_scheme \"\(name)\"")
-                }
-                scheme = parsed
-            }
-            return .metaspace(replacement: scalar, prependScheme: scheme)
-        default:
-            throw TokenizerError(path: path, problem: "unsupported decoder type \"\(type)\" (supported: \(supportedTypes.joined(separator: ", ")))")
+            let options = try MetaspaceOptions(object, path: path)
+            return .metaspace(replacement: options.replacement, prependScheme: options.prependScheme)
+        default: return nil
         }
     }
 

@@ -87,6 +87,31 @@ final class HandWrittenTokenizerTests: XCTestCase {
             }
         }
     }
+
+    /// Split's delimiter behaviours on a literal "-", as the `tokenizers` library (0.23.3) splits
+    /// `pre_tokenizers.Split("-", behavior, invert=...).pre_tokenize_str(text)`; no trained fixture
+    /// uses MergedWithPrevious, MergedWithNext with invert, or Contiguous.
+    func testSplitBehavioursMatchTheTokenizersLibrary() {
+        let texts = ["the-final--countdown", "--a--b-"]
+        let expected: [(SplitBehavior, Bool, [[String]])] = [
+            (.removed, false, [["the", "final", "countdown"], ["a", "b"]]),
+            (.removed, true, [["-", "-", "-"], ["-", "-", "-", "-", "-"]]),
+            (.isolated, false, [["the", "-", "final", "-", "-", "countdown"], ["-", "-", "a", "-", "-", "b", "-"]]),
+            (.isolated, true, [["the", "-", "final", "-", "-", "countdown"], ["-", "-", "a", "-", "-", "b", "-"]]),
+            (.mergedWithPrevious, false, [["the-", "final-", "-", "countdown"], ["-", "-", "a-", "-", "b-"]]),
+            (.mergedWithPrevious, true, [["the", "-final", "-", "-countdown"], ["-", "-a", "-", "-b", "-"]]),
+            (.mergedWithNext, false, [["the", "-final", "-", "-countdown"], ["-", "-a", "-", "-b", "-"]]),
+            (.mergedWithNext, true, [["the-", "final-", "-", "countdown"], ["-", "-", "a-", "-", "b-"]]),
+            (.contiguous, false, [["the", "-", "final", "--", "countdown"], ["--", "a", "--", "b", "-"]]),
+        ]
+        for (behavior, invert, words) in expected {
+            let split = PreTokenizer.split(.literal(["-"]), behavior, invert: invert)
+            for (text, want) in zip(texts, words) {
+                let pieces = split.apply([TextPiece(scalars: Array(text.unicodeScalars), atStart: true)])
+                XCTAssertEqual(pieces.map { String(String.UnicodeScalarView($0.scalars)) }, want, "\(behavior) invert \(invert) on \(text)")
+            }
+        }
+    }
 }
 
 extension SplitPattern {

@@ -42,6 +42,15 @@ final class TokenizerErrorTests: XCTestCase {
         root = try fixtureJSON("bytelevel")
         root["decoder"] = ["type": "WordPiece"]
         try assertLoadFails(root, mentions: ["WordPiece", "ByteLevel", "ByteFallback"])
+
+        // Inside a Sequence, and for the post-processor: the same frame reads every stage.
+        root = try fixtureJSON("bytelevel")
+        root["post_processor"] = ["type": "Sequence", "processors": [["type": "ByteLevel"], ["type": "Nope"]]]
+        try assertLoadFails(root, mentions: ["unsupported post_processor type \"Nope\"", "TemplateProcessing", "BertProcessing"])
+
+        root = try fixtureJSON("bytelevel")
+        root["normalizer"] = ["type": "Sequence"]
+        try assertLoadFails(root, mentions: ["expected an array for Sequence normalizers"])
     }
 
     func testMalformedJSONNamesTheFile() throws {

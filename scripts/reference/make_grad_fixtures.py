@@ -39,9 +39,9 @@ import shutil
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 import transformers
-from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+from fixture_models import batch_loss, counted_targets, masked_batch, probe, random_causal_lm
 
 REPO = Path(__file__).resolve().parents[2]
 OUT_ROOT = REPO / "Tests" / "Fixtures" / "grad"
@@ -69,37 +69,6 @@ FIXTURES = {
 }
 
 
-def build_model(spec):
-    torch.manual_seed(spec["seed"])
-    kwargs = dict(spec["config"], initializer_range=0.1, bos_token_id=1, eos_token_id=2)
-    config, cls = (LlamaConfig(**kwargs), LlamaForCausalLM) if spec["cls"] == "llama" else (Qwen2Config(**kwargs), Qwen2ForCausalLM)
-    model = cls(config).float()
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("norm.weight"):
-                p.copy_(1.0 + 0.1 * torch.randn_like(p))
-            elif name.endswith(".bias"):
-                p.copy_(0.5 * torch.randn_like(p))
-    return model, cls
-
-
-def make_batch(seed, vocab):
-    g = torch.Generator().manual_seed(seed)
-    ids, labels = [], []
-    for i, n in enumerate(SEQ_LENGTHS):
-        x = torch.randint(3, vocab, (n,), generator=g).tolist()
-        y = list(x)
-        prompt = 6 + 3 * i                       # a prompt-like prefix that is never trained on
-        for t in range(prompt):
-            y[t] = -100
-        scattered = torch.randperm(n - prompt, generator=g)[:4] + prompt  # a few masked response tokens
-        for t in scattered.tolist():
-            y[t] = -100
-        ids.append(x)
-        labels.append(y)
-    return ids, labels
-
-
 def padded_hf_loss(model, ids, labels):
     """transformers' own mean over the non-ignored targets of the right-padded batch."""
     n = max(len(x) for x in ids)
@@ -125,20 +94,17 @@ def main():
         out = OUT_ROOT / name
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        model, cls = build_model(spec)
+        model, cls = random_causal_lm(spec["cls"], spec["config"], spec["seed"], initializer_range=0.1)
         model.save_pretrained(out, safe_serialization=True)
         (out / "generation_config.json").unlink(missing_ok=True)
         model = cls.from_pretrained(out, dtype=torch.float32, attn_implementation="eager").float().train()
         # attention_dropout is 0 in these configs, so train() mode computes the same function as eval().
-        ids, labels = make_batch(spec["seed"] + 7, spec["config"]["vocab_size"])
-        counted = sum(1 for y in labels for t in y[1:] if t != -100)
+        ids, labels = masked_batch(spec["seed"] + 7, spec["config"]["vocab_size"], SEQ_LENGTHS,
+                                   prompt_length=lambda i: 6 + 3 * i, masked_responses=4)
+        counted = counted_targets(labels)
 
         model.zero_grad()
-        total = torch.zeros(())
-        for x, y in zip(ids, labels):
-            logits = model(input_ids=torch.tensor([x]), use_cache=False).logits[0].float()
-            total = total + F.cross_entropy(logits[:-1], torch.tensor(y[1:]), ignore_index=-100, reduction="sum")
-        loss = total / counted
+        loss = batch_loss(model, ids, labels, counted)
         loss.backward()
         loss = loss.detach()
         hf_padded = padded_hf_loss(model, ids, labels)
@@ -150,14 +116,13 @@ def main():
             gr = p.grad.detach().double().reshape(-1)
             count = gr.numel()
             idx = torch.randint(0, count, (RANDOM_SAMPLES,), generator=g).tolist()
-            probe = torch.cos(0.37 * torch.arange(count, dtype=torch.float64))
             entry = {
                 "shape": list(p.shape),
                 "norm": float(gr.norm()),
                 "first": [float(v) for v in gr[:8]],
                 "indices": idx,
                 "values": [float(gr[i]) for i in idx],
-                "probe_dot": float((gr * probe).sum()),
+                "probe_dot": float((gr * probe(count)).sum()),
             }
             if count <= FULL_LIMIT:
                 entry["full"] = [float(v) for v in gr]

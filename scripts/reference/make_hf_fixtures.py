@@ -44,12 +44,8 @@ from pathlib import Path
 
 import torch
 import transformers
-from transformers import (
-    LlamaConfig,
-    LlamaForCausalLM,
-    Qwen2Config,
-    Qwen2ForCausalLM,
-)
+
+from fixture_models import random_causal_lm
 
 REPO = Path(__file__).resolve().parents[2]
 OUT_ROOT = REPO / "Tests" / "Fixtures" / "hf"
@@ -60,30 +56,32 @@ GREEDY_PROMPT_LENGTHS = [5, 12]
 GREEDY_NEW_TOKENS = 20
 MIN_GREEDY_MARGIN = 2e-3  # top-1 minus top-2 logit, so an F32 engine reproduces the argmax
 
+# What every fixture's config shares, then each family's defaults; a fixture overrides what it tests.
+COMMON = dict(num_hidden_layers=2, vocab_size=256, max_position_embeddings=512)
+LLAMA = dict(COMMON, rope_theta=10000.0, rms_norm_eps=1e-5)
+QWEN2 = dict(COMMON, rope_theta=1000000.0, rms_norm_eps=1e-6, use_sliding_window=False)
+
 FIXTURES = {
     "llama_gqa_untied_f32": dict(
         cls="llama",
         description="Llama, GQA (8 query heads / 4 KV heads, head_dim 8), untied lm_head, float32 weights.",
-        config=dict(hidden_size=64, intermediate_size=172, num_hidden_layers=2, num_attention_heads=8,
-                    num_key_value_heads=4, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=10000.0, rms_norm_eps=1e-5, tie_word_embeddings=False),
+        config=dict(LLAMA, hidden_size=64, intermediate_size=172, num_attention_heads=8, num_key_value_heads=4,
+                    tie_word_embeddings=False),
         dtype=torch.float32, seed=1001),
     "llama_tied_bf16": dict(
         cls="llama",
         description="Llama, GQA, tied embeddings (no lm_head.weight in the file), bfloat16 weights; "
                     "reference computed with the bf16 weights upcast to float32.",
-        config=dict(hidden_size=64, intermediate_size=172, num_hidden_layers=2, num_attention_heads=8,
-                    num_key_value_heads=4, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=10000.0, rms_norm_eps=1e-5, tie_word_embeddings=True),
+        config=dict(LLAMA, hidden_size=64, intermediate_size=172, num_attention_heads=8, num_key_value_heads=4,
+                    tie_word_embeddings=True),
         dtype=torch.bfloat16, seed=1002),
     "llama3_rope_scaling_f32": dict(
         cls="llama",
         description="Llama with Llama-3 RoPE scaling (factor 8, low/high freq factors 1/4, original max "
                     "positions 64), rope_theta 500000, head_dim 16 (4 heads / 2 KV heads), tied, float32. "
                     "Long sequence (230) so the scaled low frequencies matter.",
-        config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                    num_key_value_heads=2, head_dim=16, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=500000.0, rms_norm_eps=1e-5, tie_word_embeddings=True,
+        config=dict(LLAMA, hidden_size=64, intermediate_size=128, num_attention_heads=4, num_key_value_heads=2,
+                    head_dim=16, rope_theta=500000.0, tie_word_embeddings=True,
                     rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                   "high_freq_factor": 4.0, "original_max_position_embeddings": 64}),
         dtype=torch.float32, seed=1003),
@@ -91,47 +89,24 @@ FIXTURES = {
         cls="qwen2",
         description="Qwen2 (random non-zero q/k/v biases), GQA 8 heads / 2 KV heads, untied, "
                     "rope_theta 1e6, rms_norm_eps 1e-6, float32.",
-        config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=8,
-                    num_key_value_heads=2, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=1000000.0, rms_norm_eps=1e-6, tie_word_embeddings=False,
-                    use_sliding_window=False),
+        config=dict(QWEN2, hidden_size=64, intermediate_size=128, num_attention_heads=8, num_key_value_heads=2,
+                    tie_word_embeddings=False),
         dtype=torch.float32, seed=1004),
     "qwen2_tied_f16": dict(
         cls="qwen2",
         description="Qwen2 (random q/k/v biases), GQA 8/2, tied embeddings, float16 weights; reference "
                     "computed with the f16 weights upcast to float32.",
-        config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=8,
-                    num_key_value_heads=2, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=1000000.0, rms_norm_eps=1e-6, tie_word_embeddings=True,
-                    use_sliding_window=False),
+        config=dict(QWEN2, hidden_size=64, intermediate_size=128, num_attention_heads=8, num_key_value_heads=2,
+                    tie_word_embeddings=True),
         dtype=torch.float16, seed=1005),
     "llama_sharded_f32": dict(
         cls="llama",
         description="Small Llama (hidden 32, 4 heads / 2 KV heads, untied, float32) saved with "
                     "max_shard_size='40KB': model.safetensors.index.json + several shards.",
-        config=dict(hidden_size=32, intermediate_size=86, num_hidden_layers=2, num_attention_heads=4,
-                    num_key_value_heads=2, vocab_size=256, max_position_embeddings=512,
-                    rope_theta=10000.0, rms_norm_eps=1e-5, tie_word_embeddings=False),
+        config=dict(LLAMA, hidden_size=32, intermediate_size=86, num_attention_heads=4, num_key_value_heads=2,
+                    tie_word_embeddings=False),
         dtype=torch.float32, seed=1006, max_shard_size="40KB"),
 }
-
-
-def build_model(spec):
-    torch.manual_seed(spec["seed"])
-    cfg_kwargs = dict(spec["config"], initializer_range=0.2, bos_token_id=1, eos_token_id=2)
-    if spec["cls"] == "llama":
-        config, cls = LlamaConfig(**cfg_kwargs), LlamaForCausalLM
-    else:
-        config, cls = Qwen2Config(**cfg_kwargs), Qwen2ForCausalLM
-    model = cls(config).float().eval()
-    # Perturb what the default init leaves constant: RMSNorm weights (ones) and biases (zeros).
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("norm.weight"):
-                p.copy_(1.0 + 0.1 * torch.randn_like(p))
-            elif name.endswith(".bias"):
-                p.copy_(0.5 * torch.randn_like(p))
-    return model
 
 
 def load_f32(path, cls):
@@ -206,9 +181,7 @@ def make(name, spec):
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    cls = LlamaForCausalLM if spec["cls"] == "llama" else Qwen2ForCausalLM
-
-    model = build_model(spec)
+    model, cls = random_causal_lm(spec["cls"], spec["config"], spec["seed"], initializer_range=0.2)
     model = model.to(spec["dtype"])
     model.config.dtype = spec["dtype"]
     save_kwargs = dict(safe_serialization=True)

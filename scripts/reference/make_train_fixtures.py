@@ -46,10 +46,11 @@ import shutil
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 import transformers
-from transformers import (LlamaConfig, LlamaForCausalLM, get_constant_schedule_with_warmup,
-                          get_cosine_schedule_with_warmup, get_linear_schedule_with_warmup)
+from transformers import (LlamaForCausalLM, get_constant_schedule_with_warmup, get_cosine_schedule_with_warmup,
+                          get_linear_schedule_with_warmup)
+
+from fixture_models import batch_loss, counted_targets, masked_batch, probe, random_causal_lm
 
 REPO = Path(__file__).resolve().parents[2]
 OUT_ROOT = REPO / "Tests" / "Fixtures" / "train"
@@ -93,41 +94,6 @@ def make_schedules():
     return cases
 
 
-def build_model():
-    torch.manual_seed(SEED)
-    config = LlamaConfig(**CONFIG, initializer_range=0.1, bos_token_id=1, eos_token_id=2)
-    model = LlamaForCausalLM(config).float()
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("norm.weight"):
-                p.copy_(1.0 + 0.1 * torch.randn_like(p))
-    return model
-
-
-def make_batch(seed, vocab):
-    g = torch.Generator().manual_seed(seed)
-    ids, labels = [], []
-    for i, n in enumerate(SEQ_LENGTHS):
-        x = torch.randint(3, vocab, (n,), generator=g).tolist()
-        y = list(x)
-        prompt = 5 + 4 * i
-        for t in range(prompt):
-            y[t] = -100
-        for t in (torch.randperm(n - prompt, generator=g)[:3] + prompt).tolist():
-            y[t] = -100
-        ids.append(x)
-        labels.append(y)
-    return ids, labels
-
-
-def batch_loss(model, ids, labels, counted):
-    total = torch.zeros(())
-    for x, y in zip(ids, labels):
-        logits = model(input_ids=torch.tensor([x]), use_cache=False).logits[0].float()
-        total = total + F.cross_entropy(logits[:-1], torch.tensor(y[1:]), ignore_index=-100, reduction="sum")
-    return total / counted
-
-
 def main():
     torch.set_num_threads(1)
     OUT_ROOT.mkdir(parents=True, exist_ok=True)
@@ -140,14 +106,16 @@ def main():
     out = OUT_ROOT / "llama_untied"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    build_model().save_pretrained(out, safe_serialization=True)
+    fresh, _ = random_causal_lm("llama", CONFIG, SEED, initializer_range=0.1)  # Llama has no biases to perturb
+    fresh.save_pretrained(out, safe_serialization=True)
     (out / "generation_config.json").unlink(missing_ok=True)
     model = LlamaForCausalLM.from_pretrained(out, dtype=torch.float32, attn_implementation="eager").float().train()
     # attention_dropout is 0, so train() mode computes the same function as eval().
     named = list(model.named_parameters())
     initial = {n: p.detach().clone().double() for n, p in named}
-    ids, labels = make_batch(SEED + 7, CONFIG["vocab_size"])
-    counted = sum(1 for y in labels for t in y[1:] if t != -100)
+    ids, labels = masked_batch(SEED + 7, CONFIG["vocab_size"], SEQ_LENGTHS,
+                               prompt_length=lambda i: 5 + 4 * i, masked_responses=3)
+    counted = counted_targets(labels)
 
     groups = [{"params": [p for n, p in named if decays(n)], "weight_decay": WEIGHT_DECAY},
               {"params": [p for n, p in named if not decays(n)], "weight_decay": 0.0}]
@@ -169,10 +137,9 @@ def main():
     params = {}
     for name, p in named:
         delta = (p.detach().double() - initial[name]).reshape(-1)
-        probe = torch.cos(0.37 * torch.arange(delta.numel(), dtype=torch.float64))
         entry = {"shape": list(p.shape), "decays": decays(name), "initial_norm": float(initial[name].norm()),
                  "delta_norm": float(delta.norm()), "delta_first": [float(v) for v in delta[:8]],
-                 "delta_probe_dot": float((delta * probe).sum())}
+                 "delta_probe_dot": float((delta * probe(delta.numel())).sum())}
         if delta.numel() <= FULL_LIMIT:
             entry["delta_full"] = [float(v) for v in delta]
         params[name] = entry
