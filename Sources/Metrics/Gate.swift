@@ -128,15 +128,6 @@ extension Gate: Codable {
             direction: try c.decodeIfPresent(MetricDirection.self, forKey: .direction) ?? .higherIsBetter
         )
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(task, forKey: .task)
-        try c.encode(metric, forKey: .metric)
-        try c.encode(margin, forKey: .margin)
-        try c.encode(alpha, forKey: .alpha)
-        try c.encode(direction, forKey: .direction)
-    }
 }
 
 /// Encoded as `{"kind": "points" | "relative" | "absolute", "value": <number>}`.
