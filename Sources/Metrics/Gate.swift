@@ -115,6 +115,8 @@ public struct Gate: Sendable, Hashable {
     }
 }
 
+/// Decoding checks the values through ``Gate/init(task:metric:margin:alpha:direction:)`` and fills in
+/// the defaults of `alpha` and `direction`; encoding (synthesized) writes all five keys.
 extension Gate: Codable {
     private enum CodingKeys: String, CodingKey { case task, metric, margin, alpha, direction }
 
