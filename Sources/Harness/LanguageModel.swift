@@ -26,9 +26,5 @@ extension LanguageModel {
 public struct UnsupportedRequest: Error, CustomStringConvertible, Sendable {
     public var request: String
     public var model: String
-    public init(request: String, model: String) {
-        self.request = request
-        self.model = model
-    }
     public var description: String { "\(model) does not answer \(request) requests" }
 }

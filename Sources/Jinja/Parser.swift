@@ -352,19 +352,21 @@ struct Parser {
     }
 
     private mutating func parseOr() throws -> Expression {
-        var left = try parseAnd()
-        while isName("or") {
-            let location = advance().location
-            left = Expression(kind: .or(left, try parseAnd()), location: location)
-        }
-        return left
+        try parseChain("or", Expression.Kind.or) { try $0.parseAnd() }
     }
 
     private mutating func parseAnd() throws -> Expression {
-        var left = try parseNot()
-        while isName("and") {
+        try parseChain("and", Expression.Kind.and) { try $0.parseNot() }
+    }
+
+    /// `operand (keyword operand)*`, grouped to the left (`a or b or c` is `(a or b) or c`); each
+    /// node is located at its keyword.
+    private mutating func parseChain(_ keyword: String, _ node: (Expression, Expression) -> Expression.Kind,
+                                     operand: (inout Parser) throws -> Expression) throws -> Expression {
+        var left = try operand(&self)
+        while isName(keyword) {
             let location = advance().location
-            left = Expression(kind: .and(left, try parseNot()), location: location)
+            left = Expression(kind: node(left, try operand(&self)), location: location)
         }
         return left
     }

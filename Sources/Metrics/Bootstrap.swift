@@ -46,17 +46,9 @@ public enum Bootstrap {
     public static func mean(_ values: [Double], configuration: BootstrapConfiguration) throws -> BootstrapResult {
         try configuration.validate()
         try MetricsError.checkFinite(values)
-        guard let estimate = SampleStatistics.mean(values) else {
-            throw MetricsError.notEnoughItems(count: 0, minimum: 1)
-        }
-        let reps = try meanReplicates(values, configuration: configuration)
-        return BootstrapResult(
-            estimate: estimate,
-            interval: percentileInterval(replicates: reps, level: configuration.level),
-            standardError: SampleStatistics.sampleStandardDeviation(reps) ?? 0,
-            count: values.count,
-            configuration: configuration
-        )
+        let b = try bootstrapMean(values, configuration: configuration)
+        return BootstrapResult(estimate: b.estimate, interval: b.interval, standardError: b.standardError,
+                               count: values.count, configuration: configuration)
     }
 
     /// Paired percentile bootstrap of `mean(candidate) - mean(base)`: items are resampled jointly,
@@ -77,18 +69,22 @@ public enum Bootstrap {
         try MetricsError.checkFinite(candidate)
         try configuration.validate()
         let differences = zip(candidate, base).map { $0 - $1 }
-        guard let observed = SampleStatistics.mean(differences) else {
+        let b = try bootstrapMean(differences, configuration: configuration)
+        return PairedBootstrapResult(meanDifference: b.estimate, interval: b.interval, pValue: twoSidedPValue(replicates: b.replicates),
+                                     standardError: b.standardError, count: differences.count, configuration: configuration)
+    }
+
+    /// The mean of `values` (checked finite, `configuration` valid) and its bootstrap: the
+    /// replicates, their percentile interval and their standard deviation (the standard error).
+    /// - Throws: ``MetricsError/notEnoughItems(count:minimum:)`` for no values.
+    private static func bootstrapMean(_ values: [Double], configuration: BootstrapConfiguration) throws
+        -> (estimate: Double, replicates: [Double], interval: ConfidenceInterval, standardError: Double) {
+        guard let estimate = SampleStatistics.mean(values) else {
             throw MetricsError.notEnoughItems(count: 0, minimum: 1)
         }
-        let reps = try meanReplicates(differences, configuration: configuration)
-        return PairedBootstrapResult(
-            meanDifference: observed,
-            interval: percentileInterval(replicates: reps, level: configuration.level),
-            pValue: twoSidedPValue(replicates: reps),
-            standardError: SampleStatistics.sampleStandardDeviation(reps) ?? 0,
-            count: differences.count,
-            configuration: configuration
-        )
+        let reps = try meanReplicates(values, configuration: configuration)
+        return (estimate, reps, percentileInterval(replicates: reps, level: configuration.level),
+                SampleStatistics.sampleStandardDeviation(reps) ?? 0)
     }
 
     /// The percentile interval of replicates: their `(1 - level)/2` and `(1 + level)/2` quantiles

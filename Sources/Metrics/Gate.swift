@@ -115,6 +115,8 @@ public struct Gate: Sendable, Hashable {
     }
 }
 
+/// Decoding checks the values through ``Gate/init(task:metric:margin:alpha:direction:)`` and fills in
+/// the defaults of `alpha` and `direction`; encoding (synthesized) writes all five keys.
 extension Gate: Codable {
     private enum CodingKeys: String, CodingKey { case task, metric, margin, alpha, direction }
 
@@ -127,15 +129,6 @@ extension Gate: Codable {
             alpha: try c.decodeIfPresent(Double.self, forKey: .alpha) ?? 0.05,
             direction: try c.decodeIfPresent(MetricDirection.self, forKey: .direction) ?? .higherIsBetter
         )
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(task, forKey: .task)
-        try c.encode(metric, forKey: .metric)
-        try c.encode(margin, forKey: .margin)
-        try c.encode(alpha, forKey: .alpha)
-        try c.encode(direction, forKey: .direction)
     }
 }
 

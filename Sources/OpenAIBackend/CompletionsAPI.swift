@@ -66,19 +66,6 @@ public struct CompletionRequest: Codable, Sendable, Hashable {
         case truncatePromptTokens = "truncate_prompt_tokens"
         case promptLogprobs = "prompt_logprobs"
     }
-
-    public init(model: String, prompt: CompletionPrompt, maxTokens: Int, temperature: Double? = nil, topP: Double? = nil,
-                seed: Int64? = nil, stop: [String]? = nil, echo: Bool? = nil, logprobs: Int? = nil) {
-        self.model = model
-        self.prompt = prompt
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.topP = topP
-        self.seed = seed
-        self.stop = stop
-        self.echo = echo
-        self.logprobs = logprobs
-    }
 }
 
 /// Token usage a server reports.
@@ -168,15 +155,19 @@ public struct CompletionChoice: Codable, Sendable, Hashable {
     }
 }
 
-/// The body of a completions response.
-public struct CompletionResponse: Codable, Sendable, Hashable {
-    public var choices: [CompletionChoice]
+/// The body of a response of either endpoint: its choices (``CompletionChoice`` or
+/// ``ChatChoice``) and the token usage.
+public struct ChoicesResponse<Choice: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
+    public var choices: [Choice]
     public var usage: CompletionUsage?
-    public init(choices: [CompletionChoice], usage: CompletionUsage?) {
+    public init(choices: [Choice], usage: CompletionUsage?) {
         self.choices = choices
         self.usage = usage
     }
 }
+
+/// The body of a completions response.
+public typealias CompletionResponse = ChoicesResponse<CompletionChoice>
 
 /// One chat message.
 public struct ChatMessage: Codable, Sendable, Hashable {
@@ -203,16 +194,6 @@ public struct ChatCompletionRequest: Codable, Sendable, Hashable {
         case maxTokens = "max_tokens"
         case topP = "top_p"
     }
-
-    public init(model: String, messages: [ChatMessage], maxTokens: Int, temperature: Double?, topP: Double?, seed: Int64?, stop: [String]?) {
-        self.model = model
-        self.messages = messages
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.topP = topP
-        self.seed = seed
-        self.stop = stop
-    }
 }
 
 /// One choice of a chat response.
@@ -232,11 +213,4 @@ public struct ChatChoice: Codable, Sendable, Hashable {
 }
 
 /// The body of a chat completions response.
-public struct ChatCompletionResponse: Codable, Sendable, Hashable {
-    public var choices: [ChatChoice]
-    public var usage: CompletionUsage?
-    public init(choices: [ChatChoice], usage: CompletionUsage?) {
-        self.choices = choices
-        self.usage = usage
-    }
-}
+public typealias ChatCompletionResponse = ChoicesResponse<ChatChoice>

@@ -81,13 +81,7 @@ public struct JUnitXMLWriter: Sendable {
     // MARK: - Tree
 
     private func rootElement(for report: JUnitReport) -> XMLElement {
-        let root = XMLTree.element("testsuites", [
-            ("name", XMLSanitizer.singleLine(report.name)),
-            ("tests", String(report.tests)),
-            ("failures", String(report.failures)),
-            ("errors", String(report.errors)),
-            ("time", Self.formatTime(report.effectiveTime)),
-        ])
+        let root = XMLTree.element("testsuites", Self.summaryAttributes(report))
         for suite in report.testSuites {
             root.addChild(suiteElement(for: suite))
         }
@@ -95,13 +89,7 @@ public struct JUnitXMLWriter: Sendable {
     }
 
     private func suiteElement(for suite: JUnitTestSuite) -> XMLElement {
-        let element = XMLTree.element("testsuite", [
-            ("name", XMLSanitizer.singleLine(suite.name)),
-            ("tests", String(suite.tests)),
-            ("failures", String(suite.failures)),
-            ("errors", String(suite.errors)),
-            ("skipped", String(suite.skipped)),
-            ("time", Self.formatTime(suite.effectiveTime)),
+        let element = XMLTree.element("testsuite", Self.summaryAttributes(suite, then: [("skipped", String(suite.skipped))]) + [
             ("timestamp", suite.timestamp.map(Self.formatTimestamp)),
             ("hostname", suite.hostname.map(XMLSanitizer.singleLine)),
         ])
@@ -126,6 +114,16 @@ public struct JUnitXMLWriter: Sendable {
             element.addChild(caseElement(for: testCase, name: name))
         }
         return element
+    }
+
+    /// `name`, `tests`, `failures` and `errors`, then `extra` (a suite's `skipped`), then `time`.
+    private static func summaryAttributes(_ summary: some JUnitSummary, then extra: [(String, String?)] = []) -> [(String, String?)] {
+        [
+            ("name", XMLSanitizer.singleLine(summary.name)),
+            ("tests", String(summary.tests)),
+            ("failures", String(summary.failures)),
+            ("errors", String(summary.errors)),
+        ] + extra + [("time", formatTime(summary.effectiveTime))]
     }
 
     private func caseElement(for testCase: JUnitTestCase, name: String) -> XMLElement {

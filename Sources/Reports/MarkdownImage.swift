@@ -7,13 +7,6 @@ public struct MarkdownImage: Sendable, Hashable, Codable {
     /// An optional tooltip.
     public var title: String?
 
-    /// An image; see the properties for the meaning of each argument.
-    public init(alt: String, path: String, title: String? = nil) {
-        self.alt = alt
-        self.path = path
-        self.title = title
-    }
-
     /// The Markdown `![alt](path "title")`.
     public var markdown: String {
         let alt = MarkdownEscaping.escapeInline(alt)

@@ -101,15 +101,6 @@ public struct TaskResult: Codable, Equatable, Sendable {
     public var itemCount: Int
     public var metrics: [MetricResult]
 
-    public init(name: String, version: String, contentHash: String, outputType: OutputType, itemCount: Int, metrics: [MetricResult]) {
-        self.name = name
-        self.version = version
-        self.contentHash = contentHash
-        self.outputType = outputType
-        self.itemCount = itemCount
-        self.metrics = metrics
-    }
-
     public func metric(_ name: String) -> MetricResult? { metrics.first { $0.name == name } }
 }
 

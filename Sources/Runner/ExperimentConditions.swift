@@ -10,11 +10,6 @@ public struct ExperimentConditions: Codable, Equatable, Sendable {
     /// The same over the self-output set (nil without that regime).
     public var selfOutputSequencePerplexity: Double?
 
-    public init(groundTruthSequencePerplexity: Double, selfOutputSequencePerplexity: Double?) {
-        self.groundTruthSequencePerplexity = groundTruthSequencePerplexity
-        self.selfOutputSequencePerplexity = selfOutputSequencePerplexity
-    }
-
     /// Mean over sequences of exp(mean of −logp): `logProbs[e]` are one example's response-token log-probs.
     public static func meanSequencePerplexity(_ logProbs: [[Double]]) -> Double {
         let perSequence = logProbs.filter { !$0.isEmpty }.map { exp(-$0.reduce(0, +) / Double($0.count)) }

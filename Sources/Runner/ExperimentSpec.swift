@@ -16,14 +16,6 @@ public struct ExperimentSpec: Codable, Hashable, Sendable {
         public var chatFormat: String
         /// With `kind: openai`: the server.
         public var serving: Serving?
-
-        public init(kind: String, path: String, tokenizer: String?, chatFormat: String, serving: Serving? = nil) {
-            self.kind = kind
-            self.path = path
-            self.tokenizer = tokenizer
-            self.chatFormat = chatFormat
-            self.serving = serving
-        }
     }
 
     /// Where the training set comes from: a task's training split or a JSON Lines file.

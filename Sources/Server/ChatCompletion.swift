@@ -36,8 +36,7 @@ public struct ChatCompletionRequest: Sendable {
     public init(body: JSONValue, model: ServedModel, limits: RequestLimits) throws {
         let fields = try RequestFields(body)
         try CompletionRequest.checkModel(fields, model)
-        guard let messagesValue = fields.value("messages") else { throw OpenAIError.invalid("'messages' is required", param: "messages") }
-        guard case .array(let items) = messagesValue, !items.isEmpty else {
+        guard case .array(let items) = try fields.required("messages"), !items.isEmpty else {
             throw OpenAIError.invalid("'messages' must be a non-empty list of {role, content} objects", param: "messages")
         }
         var messages: [Value] = []
@@ -93,9 +92,7 @@ public struct ChatCompletionRequest: Sendable {
         try CompletionRequest.checkContext(promptTokens: promptTokens.count, maxTokens: maxTokens, context: model.maxContextLength,
                                            which: "the messages' prompt", param: "messages")
         sampling = try SamplingParameters(fields: fields, maxTokens: maxTokens)
-        if sampling.stream, topLogprobs != nil {
-            throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
-        }
+        try CompletionRequest.checkStreamable(sampling, logprobs: topLogprobs)
     }
 
     /// The response JSON for the engine's `run` of this request.

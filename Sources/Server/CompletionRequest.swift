@@ -30,7 +30,7 @@ public struct CompletionRequest: Sendable {
     public init(body: JSONValue, model: ServedModel, limits: RequestLimits) throws {
         let fields = try RequestFields(body)
         try Self.checkModel(fields, model)
-        guard let promptValue = fields.value("prompt") else { throw OpenAIError.invalid("'prompt' is required", param: "prompt") }
+        let promptValue = try fields.required("prompt")
         if case .array(let items) = promptValue, items.isEmpty {
             throw OpenAIError.invalid("'prompt' must not be an empty list", param: "prompt")
         }
@@ -50,9 +50,7 @@ public struct CompletionRequest: Sendable {
         logprobs = try fields.int("logprobs", in: 0 ... limits.maxLogprobs)
         let maxTokens = try Self.maxTokens(fields, limits: limits) ?? 16
         sampling = try SamplingParameters(fields: fields, maxTokens: maxTokens)
-        if sampling.stream, logprobs != nil {
-            throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
-        }
+        try Self.checkStreamable(sampling, logprobs: logprobs)
         if let keep = try Self.truncation(fields, maxTokens: maxTokens, context: model.maxContextLength) {
             for i in promptTokens.indices where promptTokens[i].count > keep {
                 promptTokens[i] = Array(promptTokens[i].suffix(keep))
@@ -103,6 +101,13 @@ public struct CompletionRequest: Sendable {
         }
         let keep = value == -1 ? context - maxTokens : value
         return keep > 0 ? keep : nil
+    }
+
+    /// Log-probs are not streamed: a request may ask for one or the other.
+    static func checkStreamable(_ sampling: SamplingParameters, logprobs: Int?) throws {
+        if sampling.stream, logprobs != nil {
+            throw OpenAIError.invalid("'logprobs' cannot be streamed; send 'stream': false to get log-probs", param: "logprobs")
+        }
     }
 
     /// Checks `model` names the served model.

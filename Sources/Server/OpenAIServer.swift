@@ -70,45 +70,10 @@ public struct OpenAIServer: Sendable {
             return Self.text("Success: LoRA adapter '\(name)' removed successfully.")
         }
         router.post("/v1/completions") { request, _ -> Response in
-            let body = try await Self.body(of: request, limits: limits)
-            let model = try models.model(for: body)
-            let completion = try CompletionRequest(body: body, model: model, limits: limits)
-            if completion.sampling.stream {
-                let id = CompletionResponse.responseID(prefix: "cmpl-"), created = Int(Date().timeIntervalSince1970)
-                return CompletionStream.response(prompts: completion.promptTokens, echoTexts: completion.echo ? completion.prompts : nil,
-                                                 sampling: completion.sampling, model: model) { index, text, finish in
-                    .object([
-                        ("id", .string(id)), ("object", .string("text_completion")), ("created", .int(created)), ("model", .string(model.id)),
-                        ("choices", .array([.object([("text", .string(text)), ("index", .int(index)), ("logprobs", .null),
-                                                     ("finish_reason", finish.map { .string($0.rawValue) } ?? .null)])])),
-                    ])
-                }
-            }
-            let runs = try await PromptRun.run(prompts: completion.promptTokens, sampling: completion.sampling,
-                                               topK: completion.logprobs, model: model)
-            return JSONResponse.make(CompletionResponse.make(request: completion, runs: runs, model: model))
+            try await CompletionRequest.answer(request, models: models, limits: limits)
         }
         router.post("/v1/chat/completions") { request, _ -> Response in
-            let body = try await Self.body(of: request, limits: limits)
-            let model = try models.model(for: body)
-            let chat = try ChatCompletionRequest(body: body, model: model, limits: limits)
-            if chat.sampling.stream {
-                let id = CompletionResponse.responseID(prefix: "chatcmpl-"), created = Int(Date().timeIntervalSince1970)
-                // The role comes with the first piece; the last chunk has an empty delta.
-                let started = StreamFlag()
-                return CompletionStream.response(prompts: [chat.promptTokens], echoTexts: [""], sampling: chat.sampling, model: model) { _, text, finish in
-                    var delta: [(String, JSONValue)] = []
-                    if started.setOnce() { delta.append(("role", .string("assistant"))) }
-                    if finish == nil { delta.append(("content", .string(text))) }
-                    return .object([
-                        ("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .int(created)), ("model", .string(model.id)),
-                        ("choices", .array([.object([("index", .int(0)), ("delta", .object(JSONObject(delta))), ("logprobs", .null),
-                                                     ("finish_reason", finish.map { .string($0.rawValue) } ?? .null)])])),
-                    ])
-                }
-            }
-            let runs = try await PromptRun.run(prompts: [chat.promptTokens], sampling: chat.sampling, topK: chat.topLogprobs, model: model)
-            return JSONResponse.make(chat.response(run: runs[0], model: model))
+            try await ChatCompletionRequest.answer(request, models: models, limits: limits)
         }
         router.post("/tokenize") { request, _ -> Response in
             let body = try await Self.body(of: request, limits: limits)

@@ -25,9 +25,15 @@ public struct RequestFields: Sendable {
         .invalid("'\(name)' must be \(expected), got \(got.typeName)", param: name)
     }
 
+    /// A required field's value (present and not `null`).
+    public func required(_ name: String) throws -> JSONValue {
+        guard let v = value(name) else { throw OpenAIError.invalid("'\(name)' is required", param: name) }
+        return v
+    }
+
     /// A required string field.
     public func requiredString(_ name: String) throws -> String {
-        guard let v = value(name) else { throw OpenAIError.invalid("'\(name)' is required", param: name) }
+        let v = try required(name)
         guard case .string(let s) = v else { throw wrongType(name, "a string", v) }
         return s
     }

@@ -33,7 +33,7 @@ public enum Tokenization {
     public static func detokenize(body: JSONValue, model: ServedModel) throws -> JSONValue {
         let fields = try RequestFields(body)
         if fields.value("model") != nil { try CompletionRequest.checkModel(fields, model) }
-        guard let value = fields.value("tokens") else { throw OpenAIError.invalid("'tokens' is required", param: "tokens") }
+        let value = try fields.required("tokens")
         guard case .array(let items) = value, !items.isEmpty else {
             throw OpenAIError.invalid("'tokens' must be a non-empty list of token ids", param: "tokens")
         }

@@ -57,7 +57,7 @@ public enum TaskError: Error, CustomStringConvertible, Sendable, Equatable {
             text = "\(location): unknown key '\(key)' in \(section)\(Self.hint(suggestions))"
         case let .missingKey(location, key, section):
             text = "\(location): missing required key '\(key)' in \(section)"
-        case let .invalidValue(location, message):
+        case let .invalidValue(location, message), let .invalidData(location, message):
             text = "\(location): \(message)"
         case let .duplicateTask(name, first, second):
             text = "\(second): task '\(name)' is already defined at \(first)"
@@ -68,8 +68,6 @@ public enum TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .checksumMismatch(path, expected, actual, url, task):
             text = "\(path): sha256 is \(actual) but \(task) expects \(expected)"
                 + (url.map { "; fetch the original from \($0)" } ?? "")
-        case let .invalidData(location, message):
-            text = "\(location): \(message)"
         case let .missingField(task, field, record, suggestions):
             text = "\(task): template field '\(field)' is missing from the record at \(record)\(Self.hint(suggestions))"
         case let .templateFailed(task, record, message):

@@ -161,16 +161,6 @@ public struct MetricConfig: Hashable, Sendable {
     /// For `code_execution`: how the program is taken from the answer and the k of pass@k.
     public var codeExecution: CodeExecutionSpec?
 
-    public init(name: String, kind: MetricKind, filters: [AnswerFilter], targetFilters: [AnswerFilter], database: DatasetSpec? = nil,
-                codeExecution: CodeExecutionSpec? = nil) {
-        self.name = name
-        self.kind = kind
-        self.filters = filters
-        self.targetFilters = targetFilters
-        self.database = database
-        self.codeExecution = codeExecution
-    }
-
     /// The Harness description: direction and aggregation.
     public var metricSpec: MetricSpec {
         switch kind {

@@ -124,26 +124,17 @@ public enum MathNormalization {
 
     /// `\sqrt3` → `\sqrt{3}` (one character after `\sqrt`).
     static func fixSqrt(_ s: String) -> String {
-        var out = ""
-        var rest = Substring(s)
-        while let range = rest.range(of: "\\sqrt") {
-            out += rest[..<range.upperBound]
-            rest = rest[range.upperBound...]
+        rewritingArguments(of: "\\sqrt", in: s) { out, rest in
             if let next = rest.first, next != "{", next != "[", next != " ", next != "\\" {
                 out += "{\(next)}"
                 rest = rest.dropFirst()
             }
         }
-        return out + rest
     }
 
     /// `\frac12` → `\frac{1}{2}`, `\frac1{72}` → `\frac{1}{72}`, `\frac{1}2` → `\frac{1}{2}`.
     static func fixFracs(_ s: String) -> String {
-        var out = ""
-        var rest = Substring(s)
-        while let range = rest.range(of: "\\frac") {
-            out += rest[..<range.upperBound]
-            rest = rest[range.upperBound...]
+        rewritingArguments(of: "\\frac", in: s) { out, rest in
             for _ in 0 ..< 2 {
                 guard let next = rest.first else { break }
                 if next == "{" {
@@ -158,6 +149,19 @@ public enum MathNormalization {
                     rest = rest.dropFirst()
                 }
             }
+        }
+    }
+
+    /// `s` with what follows each `command` rewritten by `arguments`: it is given the text written
+    /// so far (through the command) and the text after the command, appends its rewrite of the
+    /// arguments to the first and drops them from the second.
+    static func rewritingArguments(of command: String, in s: String, _ arguments: (inout String, inout Substring) -> Void) -> String {
+        var out = ""
+        var rest = Substring(s)
+        while let range = rest.range(of: command) {
+            out += rest[..<range.upperBound]
+            rest = rest[range.upperBound...]
+            arguments(&out, &rest)
         }
         return out + rest
     }

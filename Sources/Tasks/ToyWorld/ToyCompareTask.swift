@@ -20,9 +20,7 @@ public struct ToyCompareTask: ToyTask {
     }
 
     public func items(_ split: ToySplit) -> [ToyItem] {
-        let parts = ToyGenerator.split(count: Self.pairs.count, seed: dataSeed, test: Self.testCount, train: 0)
-        let indices = split == .test ? parts[.test]! : parts[.pretrain]!
-        return indices.map { i in
+        ToyGenerator.testOrRest(split, count: Self.pairs.count, seed: dataSeed, test: Self.testCount).map { i in
             let (a, b) = Self.pairs[i]
             return ToyItem(id: String(i), question: "max \(a) \(b)?", answer: String(max(a, b)),
                            choices: [String(a), String(b)], goldIndex: a > b ? 0 : 1)

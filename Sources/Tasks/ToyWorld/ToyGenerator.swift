@@ -24,6 +24,13 @@ public enum ToyGenerator {
         return [.test: Array(order[..<test]), .train: Array(order[test ..< test + train]), .pretrain: Array(order[(test + train)...])]
     }
 
+    /// The indices of `split` for a task whose train and pretrain splits are the same: the first
+    /// `test` of the shuffled universe for `.test`, the rest for `.train` and `.pretrain` alike.
+    public static func testOrRest(_ split: ToySplit, count: Int, seed: UInt64, test: Int) -> [Int] {
+        let parts = self.split(count: count, seed: seed, test: test, train: 0)
+        return split == .test ? parts[.test]! : parts[.pretrain]!
+    }
+
     /// The `index`-th string of `length` lowercase letters (base-26, most significant first).
     public static func word(index: Int, length: Int) -> String {
         var chars = [Character](repeating: "a", count: length)

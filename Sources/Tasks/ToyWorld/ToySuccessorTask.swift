@@ -20,8 +20,6 @@ public struct ToySuccessorTask: ToyTask {
     }
 
     public func items(_ split: ToySplit) -> [ToyItem] {
-        let parts = ToyGenerator.split(count: Self.universe, seed: dataSeed, test: Self.testCount, train: 0)
-        let indices = split == .test ? parts[.test]! : parts[.pretrain]!
-        return indices.map { n in ToyItem(id: String(n), question: "after \(n)?", answer: String(n + 1)) }
+        ToyGenerator.testOrRest(split, count: Self.universe, seed: dataSeed, test: Self.testCount).map { n in ToyItem(id: String(n), question: "after \(n)?", answer: String(n + 1)) }
     }
 }

@@ -20,16 +20,8 @@ public struct ToyItem: Hashable, Sendable {
     public var question: String
     public var answer: String
     /// Multiple choice only: the answers to choose from.
-    public var choices: [String]
+    public var choices: [String] = []
     public var goldIndex: Int?
-
-    public init(id: String, question: String, answer: String, choices: [String] = [], goldIndex: Int? = nil) {
-        self.id = id
-        self.question = question
-        self.answer = answer
-        self.choices = choices
-        self.goldIndex = goldIndex
-    }
 }
 
 /// A task of the built-in toy world: zero-shot `Q: …\nA:` prompts, answers in one short consistent
