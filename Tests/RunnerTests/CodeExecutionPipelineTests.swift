@@ -3,6 +3,7 @@ import Harness
 @testable import Runner
 import Sandbox
 import Tasks
+import TestSupport
 import XCTest
 
 /// A code-execution task through the whole evaluation pipeline: programs run in the sandbox and
@@ -20,10 +21,20 @@ final class CodeExecutionPipelineTests: XCTestCase {
         }
     }
 
+    /// Evaluates `task` with `model` (recorded as `source`) through the whole pipeline, its
+    /// programs run in `sandbox`; the run directory is `directory/run`.
+    func evaluate(_ task: YAMLTask, with model: any LanguageModel, source: String, seed: UInt64, sandbox: Sandbox,
+                  in directory: URL) async throws -> (results: EvaluationResults, output: URL) {
+        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: source, engine: "test", fingerprint: model.fingerprint),
+                                          settings: EvaluationSettings(tasks: [task.name], limit: nil, seed: seed))
+        pipeline.showsProgress = false
+        pipeline.sandbox = sandbox
+        let output = directory.appendingPathComponent("run")
+        return (try await pipeline.run(tasks: [task], output: output), output)
+    }
+
     func testSamplesRecordOutcomeKinds() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try scratchDirectory(prefix: "fb-code-pipeline")
         let problems = [("double", "assert double(2) == 4"), ("square", "assert square(3) == 9"), ("inc", "assert inc(1) == 2"),
                         ("neg", "assert neg(1) == -1"), ("half", "assert half(4) == 2")]
         let lines = problems.map { #"{"name": "\#($0.0)", "test": "\#($0.1)"}"# }
@@ -50,20 +61,8 @@ final class CodeExecutionPipelineTests: XCTestCase {
         ])
         let limits = ResourceLimits(wallSeconds: 2, cpuSeconds: 2)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 3, limits: limits, label: "fb-pipeline-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
-        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "answers", engine: "test", fingerprint: model.fingerprint),
-                                          settings: EvaluationSettings(tasks: ["tiny_code"], limit: nil, seed: 1))
-        pipeline.showsProgress = false
-        pipeline.sandbox = sandbox
-        let output = directory.appendingPathComponent("run")
-        let results = try await pipeline.run(tasks: [task], output: output)
+        try SandboxRequirement.check(sandbox.checkAvailable)
+        let (results, output) = try await evaluate(task, with: model, source: "answers", seed: 1, sandbox: sandbox, in: directory)
         XCTAssertEqual(try XCTUnwrap(results.task("tiny_code")?.metric("pass@1")).value, 0.2, accuracy: 1e-12)
         let loaded = try RunDirectory.load(output)
         let outcomes = try XCTUnwrap(loaded.samples["tiny_code"]).map { $0.outcome?.components(separatedBy: ":").first ?? "" }
@@ -74,9 +73,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// Where the sandbox cannot work, a code task is refused before any model work, naming the fix.
     func testUnavailableSandboxIsRefusedUpFront() throws {
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 1, bubblewrap: "/nonexistent/bwrap"))
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-refuse-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try scratchDirectory(prefix: "fb-code-refuse")
         try #"{"q": "x"}"#.write(to: directory.appendingPathComponent("d.jsonl"), atomically: true, encoding: .utf8)
         let file = directory.appendingPathComponent("t.yaml")
         try "name: t\noutput_type: generate_until\ndataset: {path: ./d.jsonl}\nprompt: \"{{q}}\"\ntarget: \"{{q}}\"\ngeneration: {max_tokens: 4}\nmetrics: [code_execution]\n"
@@ -92,9 +89,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// answers sample j correctly when j < c_i); each item's values equal the closed form
     /// 1 - C(10-c,k)/C(10,k), and the task's pass@k is their mean.
     func testPassAtKFromTenSamplesPerItem() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-passk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try scratchDirectory(prefix: "fb-code-passk")
         let correct = [0, 1, 3, 6, 10]
         try correct.indices.map { #"{"i": \#($0)}"# }.joined(separator: "\n")
             .write(to: directory.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
@@ -137,20 +132,8 @@ final class CodeExecutionPipelineTests: XCTestCase {
         XCTAssertEqual(sampleOfSeed.count, 10, "every sample has its own seed")
         let model = SampledModel(correct: correct, sampleOfSeed: sampleOfSeed)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 4, label: "fb-passk-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
-        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "sampled", engine: "test", fingerprint: model.fingerprint),
-                                          settings: EvaluationSettings(tasks: ["passk"], limit: nil, seed: seed))
-        pipeline.showsProgress = false
-        pipeline.sandbox = sandbox
-        let output = directory.appendingPathComponent("run")
-        let results = try await pipeline.run(tasks: [task], output: output)
+        try SandboxRequirement.check(sandbox.checkAvailable)
+        let (results, output) = try await evaluate(task, with: model, source: "sampled", seed: seed, sandbox: sandbox, in: directory)
 
         func binomial(_ n: Int, _ k: Int) -> Double {
             guard k >= 0, k <= n else { return 0 }
@@ -180,9 +163,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// answers to the training prompts are judged by running them against each item's tests in
     /// the sandbox, and only passing programs are kept.
     func testSelfOutputKeepsOnlyProgramsThatPass() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-self-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try scratchDirectory(prefix: "fb-code-self")
         let records = [(1, "assert f(2) == 4"), (2, "assert f(3) == 9"), (3, "assert f(1) == 0")]
         try records.map { #"{"id": \#($0.0), "test": "\#($0.1)", "code": "def f(x): pass"}"# }.joined(separator: "\n")
             .write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
@@ -218,12 +199,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
             }
         }
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 2, label: "fb-self-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
+        try SandboxRequirement.check(sandbox.checkAvailable)
         var builder = SampledDataBuilder(model: Answers(), task: task,
                                          sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil, rephraseTemplate: "{prompt}"), seed: 3)
         builder.sandbox = sandbox

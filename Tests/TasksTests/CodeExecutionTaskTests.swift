@@ -3,6 +3,7 @@ import Harness
 import Metrics
 import Sandbox
 @testable import Tasks
+import TestSupport
 import XCTest
 
 /// mbpp and humaneval on the real data: every canonical solution passes in the sandbox, every
@@ -13,18 +14,11 @@ final class CodeExecutionTaskTests: XCTestCase {
     }
 
     /// A confined sandbox with one worker per core and then some (programs mostly wait on
-    /// process start-up); see `makeSandbox` in SandboxTests for when it skips.
+    /// process start-up); see `SandboxRequirement` for when it skips.
     func sandbox() throws -> Sandbox {
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
                                                                       label: "fb-tasks-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
+        try SandboxRequirement.check(sandbox.checkAvailable)
         return sandbox
     }
 
