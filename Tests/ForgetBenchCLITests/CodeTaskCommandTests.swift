@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench eval` on the code-execution tasks end to end (stories260K writes no working
@@ -6,13 +7,7 @@ import XCTest
 final class CodeTaskCommandTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws {
-        work = try CLI.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func testEvalRunsMBPPAndHumanEvalAndRecordsOutcomes() throws {
         let shared = try CLI.shared()
@@ -39,14 +34,9 @@ final class CodeTaskCommandTests: XCTestCase {
     }
 
     func testTrainingSetOfMBPPHoldsTheReferenceCode() throws {
-        let shared = try CLI.shared()
-        let file = work.appendingPathComponent("train.jsonl")
-        let r = try CLI.run(["tasks", "training-set", "mbpp", "--limit", "3", "--data-dir", shared.appendingPathComponent("data").path,
-                             "--output", file.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 3)
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String])
+        let records = try CLI.trainingSet("mbpp", limit: 3, output: work.appendingPathComponent("train.jsonl"))
+        XCTAssertEqual(records.count, 3)
+        let first = try XCTUnwrap(records[0] as? [String: String])
         XCTAssertEqual(first["id"], "601")
         XCTAssertTrue(first["prompt"]?.contains(">>> Problem:\nWrite a function to find the longest chain") == true, first["prompt"] ?? "")
         XCTAssertTrue(first["response"]?.hasPrefix("```python\nclass Pair(object):") == true, first["response"] ?? "")
