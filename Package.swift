@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
         .testTarget(name: "TasksTests", dependencies: ["TestSupport", "Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
         .testTarget(name: "SandboxTests", dependencies: ["TestSupport", "Sandbox"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["TestSupport", "Masking", "Metrics", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
         .testTarget(name: "RunStoreTests", dependencies: ["TestSupport", "RunStore", "Harness"]),

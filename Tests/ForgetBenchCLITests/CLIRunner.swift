@@ -69,6 +69,15 @@ enum CLI {
         return (process, String(line.dropFirst(prefix.count)))
     }
 
+    /// `forgetbench eval` of stories260K on `tasks`, `limit` items each, over `../shared`'s data,
+    /// written to `output`, with `extra` arguments.
+    static func evalStories260K(tasks: String, limit: Int, output: URL, extra: [String] = []) throws -> Result {
+        let shared = try shared()
+        return try run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
+                        "--tasks", tasks, "--limit", "\(limit)", "--data-dir", shared.appendingPathComponent("data").path,
+                        "--output", output.path] + extra)
+    }
+
     /// The JSON objects of a JSON Lines file, one a line; fails the test at a line that is not an object.
     static func jsonLines(_ url: URL) throws -> [[String: Any]] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {

@@ -10,18 +10,14 @@ final class CodeTaskCommandTests: XCTestCase {
     override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func testEvalRunsMBPPAndHumanEvalAndRecordsOutcomes() throws {
-        let shared = try CLI.shared()
         let output = work.appendingPathComponent("code")
-        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
-                             "--tasks", "mbpp,humaneval", "--limit", "3", "--code-workers", "2",
-                             "--data-dir", shared.appendingPathComponent("data").path, "--output", output.path])
+        let r = try CLI.evalStories260K(tasks: "mbpp,humaneval", limit: 3, output: output, extra: ["--code-workers", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let kinds: Set = ["passed", "failed_assertion", "syntax_error", "runtime_error", "timeout", "memory", "output_limit", "sandbox_refused"]
         for task in ["mbpp", "humaneval"] {
-            let lines = try String(contentsOf: output.appendingPathComponent("samples/\(task).jsonl"), encoding: .utf8).split(separator: "\n")
-            XCTAssertEqual(lines.count, 3, task)
-            for line in lines {
-                let sample = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let samples = try CLI.jsonLines(output.appendingPathComponent("samples/\(task).jsonl"))
+            XCTAssertEqual(samples.count, 3, task)
+            for sample in samples {
                 let outcome = try XCTUnwrap(sample["outcome"] as? String, task)
                 XCTAssertTrue(kinds.contains(String(outcome.prefix { $0 != ":" })), outcome)
                 XCTAssertNotEqual(outcome.prefix { $0 != ":" }, "sandbox_refused", outcome)

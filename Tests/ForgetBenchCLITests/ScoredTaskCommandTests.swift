@@ -11,11 +11,8 @@ final class ScoredTaskCommandTests: XCTestCase {
     override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func testEvalWritesSamplesWithOutcomesAndWilsonIntervals() throws {
-        let shared = try CLI.shared()
         let out = work.appendingPathComponent("run")
-        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
-                             "--tasks", "math500,geoquery,winogrande", "--limit", "6",
-                             "--data-dir", shared.appendingPathComponent("data").path, "--output", out.path])
+        let r = try CLI.evalStories260K(tasks: "math500,geoquery,winogrande", limit: 6, output: out)
         XCTAssertEqual(r.status, 0, r.stderr)
         let math = try CLI.jsonLines(out.appendingPathComponent("samples/math500.jsonl"))
         XCTAssertEqual(math.count, 6)

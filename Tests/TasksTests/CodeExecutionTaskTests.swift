@@ -186,24 +186,8 @@ final class CodeExecutionTaskTests: XCTestCase {
         XCTAssertTrue(item.target.hasSuffix("check(has_close_elements)\n"))
     }
 
-    /// Parses `t.yaml`, a generate_until task file whose `generation:` value is `generation` and whose
-    /// last lines are `metrics` (the metrics list from line 7 on).
-    func parseGenerationTask(generation: String = "{max_tokens: 8}", metrics: String) throws -> TaskSpec {
-        let directory = try TemporaryDirectory()
-        let file = try directory.write("t.yaml", """
-        name: t
-        output_type: generate_until
-        dataset: {path: d.jsonl}
-        prompt: "{{q}}"
-        target: "{{a}}"
-        generation: \(generation)
-        \(metrics)
-        """)
-        return try TaskFileParser.parse(fileAt: file)
-    }
-
     func testCodeExecutionMetricErrors() throws {
-        func parse(_ metrics: String) throws -> TaskSpec { try parseGenerationTask(metrics: "metrics:\n" + metrics) }
+        func parse(_ metrics: String) throws -> TaskSpec { try parseGenerationTask(then: "metrics:\n" + metrics) }
         let spec = try parse("  - {name: pass@1, type: code_execution, extract: raw}")
         XCTAssertEqual(spec.metrics[0].codeExecution, CodeExecutionSpec(extraction: .raw, k: 1))
         XCTAssertEqual(spec.metrics[0].metricSpec.direction, .higherIsBetter)
@@ -218,7 +202,7 @@ final class CodeExecutionTaskTests: XCTestCase {
 
     /// `generation.samples` draws several answers per item for pass@k; the checks that keep it honest.
     func testSamplesPerItem() throws {
-        func parse(_ generation: String, _ metrics: String) throws -> TaskSpec { try parseGenerationTask(generation: generation, metrics: metrics) }
+        func parse(_ generation: String, _ metrics: String) throws -> TaskSpec { try parseGenerationTask(generation: generation, then: metrics) }
         let spec = try parse("{max_tokens: 8, temperature: 0.8, samples: 10}", "metrics: [{name: pass@1, type: code_execution}, {name: pass@5, type: code_execution, k: 5}]")
         XCTAssertEqual(spec.generation?.samples, 10)
         XCTAssertEqual(spec.metrics.map { $0.codeExecution?.k }, [1, 5])

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a program to its end with its standard output and standard error in one pipe, as
-/// the tests that run external tools (Python, a test binary under other settings) read them.
+/// the tests that run external tools (Python, xmllint, a test binary under other settings) read them.
 public enum CombinedOutput {
     /// Runs `executable` with `arguments`, in the test process's environment with `environment`
     /// added (its values win); returns the exit status and everything the program printed.
