@@ -140,20 +140,26 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])],
             path: "Benchmarks/OpenAIThroughput"
         ),
-        // Paths to the fixtures and ../shared, shared by the test targets (not a product).
+        // Paths to the fixtures and ../shared, scratch directories and the sandbox requirement, shared by the test targets (not a product).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        // A Hummingbird router served on a free local port: the fake OpenAI-compatible servers of the tests.
+        .target(
+            name: "HTTPTestSupport",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])],
+            path: "Tests/HTTPTestSupport"
+        ),
+        .testTarget(name: "HarnessTests", dependencies: ["TestSupport", "Harness"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["TestSupport", "NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
+        .testTarget(name: "TasksTests", dependencies: ["TestSupport", "Tasks", "Harness", "SQLExecution", "Sandbox", "Metrics"]),
         .testTarget(name: "GzipReaderTests", dependencies: ["GzipReader"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "SandboxTests", dependencies: ["TestSupport", "Sandbox"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports"]),
         .testTarget(name: "MaskingTests", dependencies: ["TestSupport", "Masking", "Metrics", "NativeModel", "Tokenizers", "Jinja", "Harness"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "Harness"]),
+        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Harness", "Metrics", "Tasks", "NativeModel", "Tokenizers", "Masking", "RunStore", "Reports", "Sandbox"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["TestSupport", "RunStore", "Harness"]),
         .testTarget(
             name: "ServerTests",
             dependencies: ["TestSupport", "Server", "Harness", "NativeModel", "Tokenizers", "Jinja",
@@ -162,12 +168,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OpenAIBackendTests",
-            dependencies: ["OpenAIBackend", "Harness",
+            dependencies: ["HTTPTestSupport", "OpenAIBackend", "Harness",
                            .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"])]
         ),
         // Runs the built `forgetbench` executable: exit codes, one-line errors, output files.
         // A fake OpenAI-compatible server (Hummingbird) stands in for a real one in the eval tests.
-        .testTarget(name: "ForgetBenchCLITests", dependencies: ["TestSupport", 
+        .testTarget(name: "ForgetBenchCLITests", dependencies: ["TestSupport", "HTTPTestSupport",
             "forgetbench", "NativeModel", "Tokenizers", "Harness",
             .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
             // The CI recipes' tests read the workflow files.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Yams
 
@@ -8,8 +9,7 @@ import Yams
 /// base against itself passes.
 final class CIRecipeTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     struct StepRun {
         var name: String

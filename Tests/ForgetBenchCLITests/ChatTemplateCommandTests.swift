@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import NativeModel
+import TestSupport
 import Tokenizers
 import XCTest
 
@@ -12,13 +13,7 @@ import XCTest
 final class ChatTemplateCommandTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws {
-        work = try CLI.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     static let fixture = CLI.repositoryRoot.appendingPathComponent("Tests/Fixtures/chat-tokenizers/llama-3.1-8b-instruct")
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench eval` on the code-execution tasks end to end (stories260K writes no working
@@ -6,27 +7,17 @@ import XCTest
 final class CodeTaskCommandTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws {
-        work = try CLI.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func testEvalRunsMBPPAndHumanEvalAndRecordsOutcomes() throws {
-        let shared = try CLI.shared()
         let output = work.appendingPathComponent("code")
-        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
-                             "--tasks", "mbpp,humaneval", "--limit", "3", "--code-workers", "2",
-                             "--data-dir", shared.appendingPathComponent("data").path, "--output", output.path])
+        let r = try CLI.evalStories260K(tasks: "mbpp,humaneval", limit: 3, output: output, extra: ["--code-workers", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let kinds: Set = ["passed", "failed_assertion", "syntax_error", "runtime_error", "timeout", "memory", "output_limit", "sandbox_refused"]
         for task in ["mbpp", "humaneval"] {
-            let lines = try String(contentsOf: output.appendingPathComponent("samples/\(task).jsonl"), encoding: .utf8).split(separator: "\n")
-            XCTAssertEqual(lines.count, 3, task)
-            for line in lines {
-                let sample = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let samples = try CLI.jsonLines(output.appendingPathComponent("samples/\(task).jsonl"))
+            XCTAssertEqual(samples.count, 3, task)
+            for sample in samples {
                 let outcome = try XCTUnwrap(sample["outcome"] as? String, task)
                 XCTAssertTrue(kinds.contains(String(outcome.prefix { $0 != ":" })), outcome)
                 XCTAssertNotEqual(outcome.prefix { $0 != ":" }, "sandbox_refused", outcome)
@@ -39,14 +30,9 @@ final class CodeTaskCommandTests: XCTestCase {
     }
 
     func testTrainingSetOfMBPPHoldsTheReferenceCode() throws {
-        let shared = try CLI.shared()
-        let file = work.appendingPathComponent("train.jsonl")
-        let r = try CLI.run(["tasks", "training-set", "mbpp", "--limit", "3", "--data-dir", shared.appendingPathComponent("data").path,
-                             "--output", file.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.count, 3)
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String])
+        let records = try CLI.trainingSet("mbpp", limit: 3, output: work.appendingPathComponent("train.jsonl"))
+        XCTAssertEqual(records.count, 3)
+        let first = try XCTUnwrap(records[0] as? [String: String])
         XCTAssertEqual(first["id"], "601")
         XCTAssertTrue(first["prompt"]?.contains(">>> Problem:\nWrite a function to find the longest chain") == true, first["prompt"] ?? "")
         XCTAssertTrue(first["response"]?.hasPrefix("```python\nclass Pair(object):") == true, first["response"] ?? "")

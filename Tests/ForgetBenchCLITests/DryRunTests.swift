@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench run --dry-run`: a valid spec prints its plan (stages, requests and generated tokens
@@ -6,8 +7,7 @@ import XCTest
 /// typo, or a scorer that tokenizes differently from the trained model, is refused with file and line.
 final class DryRunTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func write(_ text: String, _ name: String = "spec.yaml") throws -> String {
         let url = work.appendingPathComponent(name)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `integrations/hf/train.py` (PyTorch + transformers + PEFT), run by `forgetbench train
@@ -12,8 +13,7 @@ import XCTest
 /// (`CI` set, or `FORGETBENCH_REQUIRE_VENV`, which scripts/test sets), where they fail.
 final class HFTrainerParityTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     static let fixture = CLI.repositoryRoot.appendingPathComponent("Tests/Fixtures/hftrainer")
     static let script = CLI.repositoryRoot.appendingPathComponent("integrations/hf/train.py")
@@ -117,17 +117,7 @@ final class HFTrainerParityTests: XCTestCase {
 
     /// Runs `executable` (from the venv) with `arguments` and `environment` added; returns its exit status and output.
     func runPython(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try CombinedOutput.run(URL(fileURLWithPath: executable), arguments, environment: environment)
     }
 
     /// Data-parallel training keeps the token-mean loss: two processes under `torchrun` (gloo, CPU), each
@@ -184,10 +174,7 @@ final class HFTrainerParityTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let l = try CLI.run(["mask", "--model", model.path, "--input", input, "--regime", "top-fraction:0.25", "--output", local.path])
         XCTAssertEqual(l.status, 0, l.stderr)
-        func lines(_ url: URL) throws -> [[String: Any]] {
-            try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        }
-        let a = try lines(remote), b = try lines(local)
+        let a = try CLI.jsonLines(remote), b = try CLI.jsonLines(local)
         XCTAssertEqual(a.count, 12)
         XCTAssertEqual(a.count, b.count)
         var worst = 0.0, masked = 0

@@ -1,17 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench eval`, `compare` and `tasks` end to end on stories260K and the real ARC data.
 final class HarnessCommandTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws {
-        work = try CLI.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: work)
-    }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func stories() throws -> String { try CLI.shared().appendingPathComponent("models/stories260K/stories260K.bin").path }
     func dataDir() throws -> String { try CLI.shared().appendingPathComponent("data").path }

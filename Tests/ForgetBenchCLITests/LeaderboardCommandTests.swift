@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench leaderboard` end to end: a small run and two eval outputs of the toy world make one
@@ -6,8 +7,7 @@ import XCTest
 /// string, expanded details); hostile task names and answers stay text in the browser's DOM.
 final class LeaderboardCommandTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     /// `<tr class="row…" data-row="rN">` in document order.
     static func rowIDs(_ dom: String) -> [String] {

@@ -16,12 +16,6 @@ final class MaskThroughServerTests: XCTestCase {
         try? FileManager.default.removeItem(at: work)
     }
 
-    func lines(_ path: URL) throws -> [[String: Any]] {
-        try String(contentsOf: path, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
-    }
-
     func testMaskThroughServeEqualsInProcess() throws {
         let shared = try CLI.shared().appendingPathComponent("models/stories260K")
         let input = work.appendingPathComponent("train.jsonl")
@@ -44,7 +38,7 @@ final class MaskThroughServerTests: XCTestCase {
                               "--tokenizer", shared.appendingPathComponent("tok512.bin").path, "--output", remote.path] + common)
         XCTAssertEqual(r1.status, 0, r1.stderr)
 
-        let (a, b) = (try lines(local), try lines(remote))
+        let (a, b) = (try CLI.jsonLines(local), try CLI.jsonLines(remote))
         XCTAssertEqual(a.count, stories.count)
         XCTAssertEqual(a.count, b.count)
         var largest = 0.0, masked = 0

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 import Hummingbird
 import XCTest
 
@@ -48,19 +49,7 @@ final class OpenAIEvalCommandTests: XCTestCase {
             let data = try answer(Data(buffer.readableBytesView), withLogprobs: logprobs)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)/v1", seen)
-        }
+        return try await LocalHTTPServer.serve(router) { url in try await body(url, seen) }
     }
 
     /// Runs the CLI off the cooperative pool, so the in-process server keeps answering.

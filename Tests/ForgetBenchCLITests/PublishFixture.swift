@@ -20,10 +20,7 @@ struct PublishFixture: Sendable {
     private static let shared: Result<PublishFixture, Error> = Result { try make() }
 
     static func get() throws -> PublishFixture {
-        let toyBase = CLI.repositoryRoot.appendingPathComponent("models/toy-base")
-        guard FileManager.default.fileExists(atPath: toyBase.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/toy-base is not in the checkout")
-        }
+        _ = try CLI.toyBase()
         return try shared.get()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench run` on bad specs: one `error:` line naming the file, line and key; exit 1; and
@@ -6,8 +7,7 @@ import XCTest
 final class RunCommandErrorTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     /// A valid spec on stories260K and real tasks; `edit` changes its text.
     func spec(_ edit: (String) -> String = { $0 }) throws -> String {

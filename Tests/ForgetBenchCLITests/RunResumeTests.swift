@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench run` is durable: a run killed with SIGKILL during training and again during a
@@ -7,15 +8,11 @@ import XCTest
 final class RunResumeTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     /// A small experiment in the toy world (fast enough for a debug build).
     func writeSpec() throws -> String {
-        let model = CLI.repositoryRoot.appendingPathComponent("models/toy-base")
-        guard FileManager.default.fileExists(atPath: model.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/toy-base is not in the checkout")
-        }
+        let model = try CLI.toyBase()
         let text = """
         name: resume-test
         model: {path: \(model.path), chat_format: plain}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench eval` on the tasks scored by equivalence or execution (`math500`, `geoquery`)
@@ -7,36 +8,26 @@ import XCTest
 final class ScoredTaskCommandTests: XCTestCase {
     var work: URL!
 
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
-
-    func lines(_ url: URL) throws -> [[String: Any]] {
-        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-        }
-    }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func testEvalWritesSamplesWithOutcomesAndWilsonIntervals() throws {
-        let shared = try CLI.shared()
         let out = work.appendingPathComponent("run")
-        let r = try CLI.run(["eval", "--model", shared.appendingPathComponent("models/stories260K/stories260K.bin").path,
-                             "--tasks", "math500,geoquery,winogrande", "--limit", "6",
-                             "--data-dir", shared.appendingPathComponent("data").path, "--output", out.path])
+        let r = try CLI.evalStories260K(tasks: "math500,geoquery,winogrande", limit: 6, output: out)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let math = try lines(out.appendingPathComponent("samples/math500.jsonl"))
+        let math = try CLI.jsonLines(out.appendingPathComponent("samples/math500.jsonl"))
         XCTAssertEqual(math.count, 6)
         for sample in math {
             XCTAssertTrue(["equivalent", "not_equivalent", "no_answer"].contains(sample["outcome"] as? String ?? ""), "\(sample)")
             XCTAssertNotNil(sample["extractedAnswer"])
         }
-        let sql = try lines(out.appendingPathComponent("samples/geoquery.jsonl"))
+        let sql = try CLI.jsonLines(out.appendingPathComponent("samples/geoquery.jsonl"))
         XCTAssertEqual(sql.count, 6)
         for sample in sql {
             let outcome = try XCTUnwrap(sample["outcome"] as? String)
             XCTAssertTrue(["correct", "wrong_result", "no_answer", "timeout", "row_limit"].contains(outcome)
                           || outcome.hasPrefix("error: ") || outcome.hasPrefix("refused: "), outcome)
         }
-        XCTAssertEqual(try lines(out.appendingPathComponent("samples/winogrande.jsonl")).count, 6)
+        XCTAssertEqual(try CLI.jsonLines(out.appendingPathComponent("samples/winogrande.jsonl")).count, 6)
         let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any])
         for task in try XCTUnwrap(results["tasks"] as? [[String: Any]]) {
             for metric in try XCTUnwrap(task["metrics"] as? [[String: Any]]) {
@@ -49,11 +40,7 @@ final class ScoredTaskCommandTests: XCTestCase {
 
     func testTrainingSetOfMath500() throws {
         let shared = try CLI.shared()
-        let file = work.appendingPathComponent("train.jsonl")
-        let r = try CLI.run(["tasks", "training-set", "math500", "--limit", "5", "--data-dir", shared.appendingPathComponent("data").path,
-                             "--output", file.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let items = try lines(file)
+        let items = try CLI.trainingSet("math500", limit: 5, output: work.appendingPathComponent("train.jsonl"))
         // Training items are named by the task's id template: MATH's unique_id, in file order.
         let records = try String(contentsOf: shared.appendingPathComponent("data/math/train.jsonl"), encoding: .utf8)
             .split(separator: "\n").prefix(5)

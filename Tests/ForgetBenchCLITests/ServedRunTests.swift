@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench run` with `model.kind: openai`: a `server:` block starts `forgetbench serve`, the
@@ -11,8 +12,7 @@ final class ServedRunTests: XCTestCase {
     var work: URL!
     /// The largest difference seen between a served and an in-process number.
     var largest = 0.0
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     static let model = HFTrainerParityTests.fixture.appendingPathComponent("tiny_llama")
 

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench train --full` on stories260K: the loss falls, the model loads back and generates,
 /// an interrupted run resumes to the same weights, and bad input is refused.
 final class TrainCommandTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func stories() throws -> String { try CLI.shared().appendingPathComponent("models/stories260K/stories260K.bin").path }
 

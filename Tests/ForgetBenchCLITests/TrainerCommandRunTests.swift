@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `forgetbench run` with `training.trainer: command`: the external trainer (here a shell script that
@@ -7,14 +8,10 @@ import XCTest
 /// junit.xml while the others are evaluated; a rerun retries only the failed one.
 final class TrainerCommandRunTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     func writeSpec(marker: URL) throws -> String {
-        let model = CLI.repositoryRoot.appendingPathComponent("models/toy-base")
-        guard FileManager.default.fileExists(atPath: model.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("models/toy-base is not in the checkout")
-        }
+        let model = try CLI.toyBase()
         let script = work.appendingPathComponent("trainer.sh")
         try Data("""
         #!/bin/sh

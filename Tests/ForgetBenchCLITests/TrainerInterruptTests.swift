@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -8,8 +9,7 @@ import Glibc
 /// trainer leads a process group of its own, which the terminal's SIGINT does not reach.
 final class TrainerInterruptTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try CLI.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-cli") }
 
     /// Whether `pid` is a live process (a zombie, reaped or not, is not).
     func isAlive(_ pid: Int32) -> Bool {

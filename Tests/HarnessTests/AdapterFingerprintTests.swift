@@ -1,16 +1,13 @@
 import Foundation
 import Harness
+import TestSupport
 import XCTest
 
 /// `ModelFingerprint.ofAdapter(in:)`: one adapter, one fingerprint, wherever its base lay and in
 /// whatever order PEFT listed its modules; any change to what the adapter computes changes it.
 final class AdapterFingerprintTests: XCTestCase {
     var root: URL!
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-fp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+    override func setUpWithError() throws { root = try scratchDirectory(prefix: "adapter-fp") }
 
     func adapter(_ name: String, base: String = "/work/a/models/toy-base", modules: [String] = ["q_proj", "v_proj"],
                  alpha: Int = 16, weights: [UInt8] = [1, 2, 3, 4]) throws -> URL {

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import TestSupport
 import XCTest
 
 /// The one JSON Lines reader and writer: errors name the file and the line; writes are atomic and
@@ -7,12 +8,7 @@ import XCTest
 final class JSONLinesTests: XCTestCase {
     var dir: URL!
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-harness-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func setUpWithError() throws { dir = try scratchDirectory(prefix: "forgetbench-harness") }
 
     func testErrorsNameTheFileAndTheLine() throws {
         let url = dir.appendingPathComponent("data.jsonl")

@@ -3,6 +3,7 @@ import Harness
 import Jinja
 import Masking
 import NativeModel
+import TestSupport
 import Tokenizers
 import XCTest
 
@@ -34,6 +35,18 @@ final class ChatTemplateMaskingTests: XCTestCase {
         // The writer copies tokenizer_config.json beside the tokenizer, as save_pretrained does.
         try Data(try templateSource(name).utf8).write(to: directory.appendingPathComponent("chat_template.jinja"))
         return directory
+    }
+
+    /// The model of ``modelDirectory(_:in:)``, loaded.
+    static func model(_ name: String, in root: URL) throws -> NativeLanguageModel {
+        try NativeLanguageModel.load(modelPath: try modelDirectory(name, in: root).path)
+    }
+
+    /// A scratch directory for model directories, removed when the test ends; skips the test
+    /// when `../shared`'s chat templates are absent.
+    func scratchForTemplates() throws -> URL {
+        _ = try Self.sharedTemplates()
+        return try scratchDirectory(prefix: "forgetbench-masking")
     }
 
     static func templateSource(_ name: String) throws -> String {
@@ -91,9 +104,7 @@ final class ChatTemplateMaskingTests: XCTestCase {
     }
 
     func testMaskedSetsEqualApplyChatTemplateForEveryTemplate() throws {
-        _ = try Self.sharedTemplates()
-        let root = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try scratchForTemplates()
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).sorted()
         XCTAssertEqual(names.count, 10)
         var checked = 0, refused = 0, templates = 0
@@ -143,10 +154,8 @@ final class ChatTemplateMaskingTests: XCTestCase {
     }
 
     func testEndOfTurnTokensCanBeLeftOutOfTheLoss() throws {
-        _ = try Self.sharedTemplates()
-        let root = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let model = try NativeLanguageModel.load(modelPath: try Self.modelDirectory("qwen2.5-7b-instruct", in: root).path)
+        let root = try scratchForTemplates()
+        let model = try Self.model("qwen2.5-7b-instruct", in: root)
         let input = try TestPaths.write([#"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]}"#],
                                         named: "one.jsonl", in: root)
         func trained(_ trainOnEndOfTurn: Bool) throws -> [Int] {
@@ -168,12 +177,10 @@ final class ChatTemplateMaskingTests: XCTestCase {
     /// The engine's own encoding (evaluation prompts, self-output prompts) gives rendered text
     /// that already starts with BOS no second BOS, for every template whose tokenizer adds one.
     func testRenderedTextIsNeverGivenASecondBOS() throws {
-        _ = try Self.sharedTemplates()
-        let root = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try scratchForTemplates()
         var guarded = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).sorted() {
-            let model = try NativeLanguageModel.load(modelPath: try Self.modelDirectory(name, in: root).path)
+            let model = try Self.model(name, in: root)
             let formatter = try ChatFormatter(format: .template, tokenizer: model.tokenizer, templateDirectory: model.templateDirectory)
             guard let text = try? formatter.prompt([(role: "user", content: "Hi")]).text else { continue }
             let ids = model.encode(text)
@@ -190,10 +197,8 @@ final class ChatTemplateMaskingTests: XCTestCase {
     /// A fine-tuned model written from a templated base keeps the template, as `save_pretrained`
     /// keeps `tokenizer_config.json` and `chat_template.jinja` beside the tokenizer.
     func testAWrittenCheckpointKeepsItsBasesChatTemplate() throws {
-        _ = try Self.sharedTemplates()
-        let root = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let base = try NativeLanguageModel.load(modelPath: try Self.modelDirectory("gemma-2-2b-it", in: root).path)
+        let root = try scratchForTemplates()
+        let base = try Self.model("gemma-2-2b-it", in: root)
         let tuned = root.appendingPathComponent("tuned")
         try HFCheckpointWriter.write(base.transformer.weights, tokenizer: URL(fileURLWithPath: base.tokenizerPath), to: tuned)
         let reloaded = try NativeLanguageModel.load(modelPath: tuned.path)

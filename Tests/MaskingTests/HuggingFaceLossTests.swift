@@ -1,6 +1,7 @@
 import Foundation
 import Masking
 import NativeModel
+import TestSupport
 import XCTest
 
 /// A masked dataset for a Hugging Face fixture model (`Tests/Fixtures/hf/llama_gqa_untied_f32`, vocab
@@ -17,8 +18,7 @@ final class HuggingFaceLossTests: XCTestCase {
         let fixtures = TestPaths.fixtures
         let model = try NativeLanguageModel.load(modelPath: fixtures.appendingPathComponent("hf/llama_gqa_untied_f32").path,
                                                  tokenizerPath: fixtures.appendingPathComponent("tokenizers/bytelevel/tokenizer.json").path)
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-masking")
         let outcome = try waitFor { try await MaskedDatasetBuilder(native: model).run(MaskingRequest(
             input: fixtures.appendingPathComponent("masking/hf_train.jsonl").path, output: dir.appendingPathComponent("out.jsonl").path,
             regime: .stm(tau: 1000), chatFormat: .plain, useCache: false)) }

@@ -2,19 +2,14 @@ import Foundation
 import Harness
 import Masking
 import NativeModel
+import TestSupport
 import XCTest
 
 /// The regimes end to end on stories260K (llama2.c tokenizer, plain chat format).
 final class StoriesMaskingTests: XCTestCase {
     var dir: URL!
 
-    override func setUpWithError() throws {
-        dir = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
+    override func setUpWithError() throws { dir = try scratchDirectory(prefix: "forgetbench-masking") }
 
     func run(_ model: NativeLanguageModel, regime: String, seed: UInt64 = 0, input: String, name: String? = nil,
              maxSeqLen: Int? = nil) throws -> MaskedDatasetBuilder.Outcome {

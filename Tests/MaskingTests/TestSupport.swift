@@ -18,10 +18,6 @@ enum TestPaths {
                                             tokenizerPath: dir.appendingPathComponent("tok512.bin").path)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        try SharedFixtures.temporaryDirectory(prefix: "forgetbench-masking")
-    }
-
     /// Writes `lines` as a JSON Lines file in `dir` and returns its path.
     static func write(_ lines: [String], named name: String, in dir: URL) throws -> String {
         let url = dir.appendingPathComponent(name)

@@ -1,11 +1,11 @@
 import Foundation
 import Masking
+import TestSupport
 import XCTest
 
 final class TrainingDataReaderTests: XCTestCase {
     func testReadsEachForm() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-masking")
         let path = try TestPaths.write([
             #"{"prompt": "p", "response": "r", "id": 3}"#,
             "",
@@ -23,8 +23,7 @@ final class TrainingDataReaderTests: XCTestCase {
     }
 
     func testBadLinesNameFileAndLine() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-masking")
         let cases: [(String, String)] = [
             (#"{"prompt": "only a prompt"}"#, "expected {\"prompt\", \"response\"}"),
             (#"{"text": "hello"}"#, "expected {\"prompt\", \"response\"}"),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import NativeModel
 
@@ -6,13 +7,7 @@ import XCTest
 final class BadCheckpointTests: XCTestCase {
     var directory: URL!
 
-    override func setUpWithError() throws {
-        directory = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+    override func setUpWithError() throws { directory = try scratchDirectory(prefix: "forgetbench-tests") }
 
     /// Writes a safetensors file from a raw header and data section.
     func safetensors(header: String, dataBytes: Int, headerLength: UInt64? = nil) throws -> URL {

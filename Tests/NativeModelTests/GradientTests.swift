@@ -30,6 +30,20 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    /// Central differences of `f` and the analytic gradient `g` of `tensor` at its largest-gradient
+    /// element and at `random` elements drawn from `rng`.
+    private static func sampledGradients(_ tensor: Tensor, _ g: Tensor, random: Int, rng: inout SplitMix64,
+                                         _ f: () -> Double) -> (numeric: [Double], analytic: [Float]) {
+        var indices = [(0 ..< g.count).max { abs(g.pointer[$0]) < abs(g.pointer[$1]) }!]
+        for _ in 0 ..< random { indices.append(Int(rng.next() % UInt64(tensor.count))) }
+        var numeric: [Double] = [], analytic: [Float] = []
+        for i in indices {
+            numeric += numericGradient(tensor.pointer + i, count: 1, step: 1e-2, f)
+            analytic.append(g.pointer[i])
+        }
+        return (numeric, analytic)
+    }
+
     private static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
         precondition(a.count == b.count)
         var diff = 0.0, norm = 0.0
@@ -256,14 +270,7 @@ final class GradientTests: XCTestCase {
         let f = { pass.loss(sequences: sequences, labels: labels, weights: tokenWeights).mean }
         let gradientByName = Dictionary(uniqueKeysWithValues: gradients.namedTensors.map { ($0.0, $0.1) })
         for (name, tensor) in weights.namedTensors where name.contains("layers.1") || name == "lm_head.weight" {
-            let g = gradientByName[name]!
-            var indices = [(0 ..< g.count).max { abs(g.pointer[$0]) < abs(g.pointer[$1]) }!]
-            for _ in 0 ..< 3 { indices.append(Int(rng.next() % UInt64(tensor.count))) }
-            var numeric: [Double] = [], analytic: [Float] = []
-            for i in indices {
-                numeric += Self.numericGradient(tensor.pointer + i, count: 1, step: 1e-2, f)
-                analytic.append(g.pointer[i])
-            }
+            let (numeric, analytic) = Self.sampledGradients(tensor, gradientByName[name]!, random: 3, rng: &rng, f)
             XCTAssertLessThanOrEqual(Self.relativeError(numeric, analytic.map(Double.init)), 2e-2, "\(name): numeric \(numeric) analytic \(analytic)")
         }
     }
@@ -299,15 +306,7 @@ final class GradientTests: XCTestCase {
         let gradientByName = Dictionary(uniqueKeysWithValues: gradients.namedTensors.map { ($0.0, $0.1) })
         var worst = 0.0
         for (name, tensor) in weights.namedTensors {
-            let g = gradientByName[name]!
-            // The largest-gradient element and four random ones.
-            var indices = [(0 ..< g.count).max { abs(g.pointer[$0]) < abs(g.pointer[$1]) }!]
-            for _ in 0 ..< 4 { indices.append(Int(rng.next() % UInt64(tensor.count))) }
-            var numeric: [Double] = [], analytic: [Float] = []
-            for i in indices {
-                numeric += Self.numericGradient(tensor.pointer + i, count: 1, step: 1e-2, f)
-                analytic.append(g.pointer[i])
-            }
+            let (numeric, analytic) = Self.sampledGradients(tensor, gradientByName[name]!, random: 4, rng: &rng, f)
             let e = Self.relativeError(numeric, analytic.map(Double.init))
             worst = max(worst, e)
             XCTAssertLessThanOrEqual(e, 2e-2, "\(name): numeric \(numeric) analytic \(analytic)")

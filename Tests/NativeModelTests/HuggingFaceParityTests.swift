@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import NativeModel
 
@@ -90,8 +91,7 @@ final class LoRAAdapterTests: XCTestCase {
     }
 
     func testUnsupportedAdapterIsRefusedNamingTheFile() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-tests")
         try Data(#"{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "use_dora": true}"#.utf8).write(to: dir.appendingPathComponent("adapter_config.json"))
         XCTAssertThrowsError(try LoRAAdapter.load(directory: dir)) {
             XCTAssertEqual("\($0)", dir.appendingPathComponent("adapter_config.json").path + ": use_dora true is not supported")

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import TestSupport
 import XCTest
 @testable import NativeModel
 
@@ -58,8 +59,7 @@ final class LoRAGradientTests: XCTestCase {
         let sequences = [[1, 5, 9, 30, 2, 7, 7]]
         let adapted = pass.loss(sequences: sequences, labels: sequences).mean
         // Save in PEFT's format, load back, merge: the plain forward then gives the same loss.
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-tests")
         try adapter.save(to: dir, baseModel: "test")
         try LoRAAdapter.load(directory: dir).merge(into: weights)
         let merged = TrainingPass(weights: weights).loss(sequences: sequences, labels: sequences).mean

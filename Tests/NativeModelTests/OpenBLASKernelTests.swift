@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import TestSupport
 import XCTest
 @testable import NativeModel
 
@@ -44,23 +45,12 @@ final class OpenBLASKernelTests: XCTestCase {
                 print("OpenBLAS kernel \(kernel.name): skipped, this CPU lacks \(missing.joined(separator: ", "))")
                 continue
             }
-            let directory = try TestPaths.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try scratchDirectory(prefix: "forgetbench-tests")
             let reportFile = directory.appendingPathComponent("report.json")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["NativeModelTests.BatchInvarianceTests,NativeModelTests.OpenBLASKernelTests/testKernelReport"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["OPENBLAS_CORETYPE"] = kernel.name
-            environment[Self.reportVariable] = reportFile.path
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, "the invariance tests under OPENBLAS_CORETYPE=\(kernel.name):\n\(log.suffix(4000))")
+            let (status, log) = try CombinedOutput.run(URL(fileURLWithPath: executable),
+                                                       ["NativeModelTests.BatchInvarianceTests,NativeModelTests.OpenBLASKernelTests/testKernelReport"],
+                                                       environment: ["OPENBLAS_CORETYPE": kernel.name, Self.reportVariable: reportFile.path])
+            XCTAssertEqual(status, 0, "the invariance tests under OPENBLAS_CORETYPE=\(kernel.name):\n\(log.suffix(4000))")
             XCTAssertTrue(log.contains("Test Suite 'BatchInvarianceTests' passed"), "the invariance tests ran under \(kernel.name)")
             let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: reportFile))
             XCTAssertEqual(report.kernel.lowercased(), kernel.name.lowercased(), "OpenBLAS took the requested kernel")

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import TestSupport
 import XCTest
 @testable import NativeModel
 
@@ -115,8 +116,7 @@ final class OptimizerTests: XCTestCase {
     /// Four steps straight through equal two steps, save, a fresh optimizer loaded from the file,
     /// and two more steps, bit for bit.
     func testStateRoundTripsAndResumesIdentically() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-tests")
         let url = dir.appendingPathComponent("optimizer.safetensors")
         let start: [Float] = [0.2, -0.4, 0.9, 0.05, 1.5, -2]
         let configuration = AdamWConfiguration(weightDecay: 0.05)
@@ -147,8 +147,7 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testLoadRejectsMismatchedStateWithOneLineNamingTheFile() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-tests")
         let url = dir.appendingPathComponent("optimizer.safetensors")
         try AdamW(parameters: [("a.weight", Tensor(zeros: [2, 3]))], configuration: AdamWConfiguration()).save(to: url)
 

@@ -21,10 +21,6 @@ enum TestPaths {
         let data = try Data(contentsOf: url)
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
-
-    static func temporaryDirectory() throws -> URL {
-        try SharedFixtures.temporaryDirectory(prefix: "forgetbench-tests")
-    }
 }
 
 /// A tokenizer for token-level tests: id i is the piece "<i>".

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 import Hummingbird
 import OpenAIBackend
 
@@ -241,25 +242,6 @@ enum FakeOpenAIServer {
                 }
             }
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let result: T
-            do {
-                result = try await body("http://127.0.0.1:\(port)/v1", recorder)
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-            group.cancelAll()
-            return result
-        }
+        return try await LocalHTTPServer.serve(router) { url in try await body(url, recorder) }
     }
 }

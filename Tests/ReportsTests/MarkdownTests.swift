@@ -25,18 +25,25 @@ final class MarkdownTests: XCTestCase {
         XCTAssertEqual(MarkdownText("<script>alert('x')</script> & more").markdown, "&lt;script&gt;alert('x')&lt;/script&gt; &amp; more")
         XCTAssertEqual(MarkdownText("  # keeps\nlines\u{1} ").markdown, "  # keeps<br>lines ")
         let blockStart = MarkdownEscaping.escapeBlockStart
-        XCTAssertEqual(blockStart("# not a heading"), "\\# not a heading")
-        XCTAssertEqual(blockStart("###"), "\\###")
-        XCTAssertEqual(blockStart("#5 issue"), "#5 issue")
-        XCTAssertEqual(blockStart("- not a list"), "\\- not a list")
-        XCTAssertEqual(blockStart("---"), "\\---")
-        XCTAssertEqual(blockStart("-34.7% BWT"), "-34.7% BWT")
-        XCTAssertEqual(blockStart("+ x"), "\\+ x")
-        XCTAssertEqual(blockStart("+3.2"), "+3.2")
-        XCTAssertEqual(blockStart("2025. A year"), "2025\\. A year")
-        XCTAssertEqual(blockStart("1)<br>x"), "1\\)<br>x")
-        XCTAssertEqual(blockStart("3.14"), "3.14")
-        XCTAssertEqual(blockStart("    indented code?  "), "indented code?")
+        // A line start that Markdown would read as a block (heading, list, rule, numbered item, indented
+        // code) is escaped or trimmed; other line starts are kept.
+        let lineStarts: [(line: String, escaped: String)] = [
+            ("# not a heading", "\\# not a heading"),
+            ("###", "\\###"),
+            ("#5 issue", "#5 issue"),
+            ("- not a list", "\\- not a list"),
+            ("---", "\\---"),
+            ("-34.7% BWT", "-34.7% BWT"),
+            ("+ x", "\\+ x"),
+            ("+3.2", "+3.2"),
+            ("2025. A year", "2025\\. A year"),
+            ("1)<br>x", "1\\)<br>x"),
+            ("3.14", "3.14"),
+            ("    indented code?  ", "indented code?"),
+        ]
+        for (line, escaped) in lineStarts {
+            XCTAssertEqual(blockStart(line), escaped, line)
+        }
         XCTAssertEqual(MarkdownText("emoji 🔥 ok").markdown, "emoji 🔥 ok")
         XCTAssertEqual((MarkdownText.bold("a*b") + " " + .italic("c") + " " + .code("d")).markdown, "**a\\*b** *c* `d`")
         XCTAssertEqual(MarkdownText.code("`tick`").markdown, "`` `tick` ``")

@@ -1,4 +1,6 @@
 import Foundation
+// Its helpers are called unqualified: this target's own `TestSupport` enum hides the module's name.
+import TestSupport
 import XCTest
 
 /// Paths and tools the Reports tests need.
@@ -46,23 +48,11 @@ enum TestSupport {
 
     /// Runs `xmllint --noout --schema schema file`; returns its exit status and combined output.
     static func validate(_ file: URL, schema: URL, xmllint: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = xmllint
-        process.arguments = ["--noout", "--schema", schema.path, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try CombinedOutput.run(xmllint, ["--noout", "--schema", schema.path, file.path])
     }
 
     /// A fresh temporary directory, removed when the test ends.
     static func temporaryDirectory(_ testCase: XCTestCase) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ReportsTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
+        try testCase.scratchDirectory(prefix: "ReportsTests")
     }
 }

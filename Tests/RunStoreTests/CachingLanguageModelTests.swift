@@ -2,6 +2,7 @@ import Foundation
 import Harness
 import RunStore
 import Synchronization
+import TestSupport
 import XCTest
 
 /// A deterministic model that counts what it is asked.
@@ -27,12 +28,7 @@ final class CountingModel: LanguageModel, Sendable {
 final class CachingLanguageModelTests: XCTestCase {
     var directory: URL!
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("runstore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+    override func setUpWithError() throws { directory = try scratchDirectory(prefix: "runstore") }
 
     static func requests(_ n: Int, offset: Int = 0) -> [LoglikelihoodRequest] {
         (offset ..< offset + n).map { LoglikelihoodRequest(context: "context \($0)", continuation: " answer \($0 % 5)") }

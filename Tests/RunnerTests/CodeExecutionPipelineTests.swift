@@ -3,6 +3,7 @@ import Harness
 @testable import Runner
 import Sandbox
 import Tasks
+import TestSupport
 import XCTest
 
 /// A code-execution task through the whole evaluation pipeline: programs run in the sandbox and
@@ -20,27 +21,46 @@ final class CodeExecutionPipelineTests: XCTestCase {
         }
     }
 
+    /// A generate_until task named `name` over `records` (JSON lines, written as `data.jsonl` in a
+    /// scratch directory), with the templates, settings and metrics given (each a YAML value);
+    /// returns it and the directory.
+    func codeTask(_ name: String, records: [String], id: String, prompt: String, target: String, generation: String,
+                  metrics: String, training: String? = nil) throws -> (task: YAMLTask, directory: URL) {
+        let directory = try scratchDirectory(prefix: "fb-code-\(name)")
+        try records.joined(separator: "\n").write(to: directory.appendingPathComponent("data.jsonl"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("\(name).yaml")
+        try """
+        name: \(name)
+        output_type: generate_until
+        dataset: {path: ./data.jsonl}
+        id: "\(id)"
+        prompt: "\(prompt)"
+        target: "\(target)"
+        generation: \(generation)
+        metrics: \(metrics)
+        \(training.map { "training: \($0)" } ?? "")
+        """.write(to: file, atomically: true, encoding: .utf8)
+        return (try YAMLTask(spec: TaskFileParser.parse(fileAt: file), dataRoot: directory), directory)
+    }
+
+    /// Evaluates `task` with `model` (recorded as `source`) through the whole pipeline, its
+    /// programs run in `sandbox`; the run directory is `directory/run`.
+    func evaluate(_ task: YAMLTask, with model: any LanguageModel, source: String, seed: UInt64, sandbox: Sandbox,
+                  in directory: URL) async throws -> (results: EvaluationResults, output: URL) {
+        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: source, engine: "test", fingerprint: model.fingerprint),
+                                          settings: EvaluationSettings(tasks: [task.name], limit: nil, seed: seed))
+        pipeline.showsProgress = false
+        pipeline.sandbox = sandbox
+        let output = directory.appendingPathComponent("run")
+        return (try await pipeline.run(tasks: [task], output: output), output)
+    }
+
     func testSamplesRecordOutcomeKinds() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let problems = [("double", "assert double(2) == 4"), ("square", "assert square(3) == 9"), ("inc", "assert inc(1) == 2"),
                         ("neg", "assert neg(1) == -1"), ("half", "assert half(4) == 2")]
-        let lines = problems.map { #"{"name": "\#($0.0)", "test": "\#($0.1)"}"# }
-        try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("code.jsonl"), atomically: true, encoding: .utf8)
-        let taskFile = directory.appendingPathComponent("code.yaml")
-        try """
-        name: tiny_code
-        output_type: generate_until
-        dataset: {path: ./code.jsonl}
-        id: "{{name}}"
-        prompt: "Write {{name}}."
-        target: "{{test}}"
-        generation: {max_tokens: 64}
-        metrics:
-          - {name: pass@1, type: code_execution}
-        """.write(to: taskFile, atomically: true, encoding: .utf8)
-        let task = try YAMLTask(spec: TaskFileParser.parse(fileAt: taskFile), dataRoot: directory)
+        let (task, directory) = try codeTask("tiny_code", records: problems.map { #"{"name": "\#($0.0)", "test": "\#($0.1)"}"# },
+                                             id: "{{name}}", prompt: "Write {{name}}.", target: "{{test}}", generation: "{max_tokens: 64}",
+                                             metrics: "[{name: pass@1, type: code_execution}]")
         let model = AnswerModel(answers: [
             "Write double.": "```python\ndef double(x):\n    return 2 * x\n```",
             "Write square.": "```python\ndef square(x):\n    return x + x\n```",
@@ -50,20 +70,8 @@ final class CodeExecutionPipelineTests: XCTestCase {
         ])
         let limits = ResourceLimits(wallSeconds: 2, cpuSeconds: 2)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 3, limits: limits, label: "fb-pipeline-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
-        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "answers", engine: "test", fingerprint: model.fingerprint),
-                                          settings: EvaluationSettings(tasks: ["tiny_code"], limit: nil, seed: 1))
-        pipeline.showsProgress = false
-        pipeline.sandbox = sandbox
-        let output = directory.appendingPathComponent("run")
-        let results = try await pipeline.run(tasks: [task], output: output)
+        try SandboxRequirement.check(sandbox.checkAvailable)
+        let (results, output) = try await evaluate(task, with: model, source: "answers", seed: 1, sandbox: sandbox, in: directory)
         XCTAssertEqual(try XCTUnwrap(results.task("tiny_code")?.metric("pass@1")).value, 0.2, accuracy: 1e-12)
         let loaded = try RunDirectory.load(output)
         let outcomes = try XCTUnwrap(loaded.samples["tiny_code"]).map { $0.outcome?.components(separatedBy: ":").first ?? "" }
@@ -74,14 +82,8 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// Where the sandbox cannot work, a code task is refused before any model work, naming the fix.
     func testUnavailableSandboxIsRefusedUpFront() throws {
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 1, bubblewrap: "/nonexistent/bwrap"))
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-refuse-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try #"{"q": "x"}"#.write(to: directory.appendingPathComponent("d.jsonl"), atomically: true, encoding: .utf8)
-        let file = directory.appendingPathComponent("t.yaml")
-        try "name: t\noutput_type: generate_until\ndataset: {path: ./d.jsonl}\nprompt: \"{{q}}\"\ntarget: \"{{q}}\"\ngeneration: {max_tokens: 4}\nmetrics: [code_execution]\n"
-            .write(to: file, atomically: true, encoding: .utf8)
-        let task = try YAMLTask(spec: TaskFileParser.parse(fileAt: file), dataRoot: directory)
+        let (task, _) = try codeTask("t", records: [#"{"q": "x"}"#], id: "{{q}}", prompt: "{{q}}", target: "{{q}}", generation: "{max_tokens: 4}",
+                                     metrics: "[code_execution]")
         XCTAssertThrowsError(try EvaluationPipeline.sandbox(for: [task], given: sandbox)) { error in
             XCTAssertTrue("\(error)".contains(SandboxError.unconfinedFlag), "\(error)")
         }
@@ -92,26 +94,11 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// answers sample j correctly when j < c_i); each item's values equal the closed form
     /// 1 - C(10-c,k)/C(10,k), and the task's pass@k is their mean.
     func testPassAtKFromTenSamplesPerItem() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-passk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let correct = [0, 1, 3, 6, 10]
-        try correct.indices.map { #"{"i": \#($0)}"# }.joined(separator: "\n")
-            .write(to: directory.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
-        let taskFile = directory.appendingPathComponent("passk.yaml")
-        try """
-        name: passk
-        output_type: generate_until
-        dataset: {path: ./items.jsonl}
-        id: "{{i}}"
-        prompt: "item {{i}}"
-        target: "assert f() == 1"
-        generation: {max_tokens: 16, temperature: 0.8, samples: 10}
-        metrics:
-          - {name: pass@1, type: code_execution, k: 1}
-          - {name: pass@5, type: code_execution, k: 5}
-        """.write(to: taskFile, atomically: true, encoding: .utf8)
-        let task = try YAMLTask(spec: TaskFileParser.parse(fileAt: taskFile), dataRoot: directory)
+        let (task, directory) = try codeTask("passk", records: correct.indices.map { #"{"i": \#($0)}"# },
+                                             id: "{{i}}", prompt: "item {{i}}", target: "assert f() == 1",
+                                             generation: "{max_tokens: 16, temperature: 0.8, samples: 10}",
+                                             metrics: "[{name: pass@1, type: code_execution, k: 1}, {name: pass@5, type: code_execution, k: 5}]")
         XCTAssertEqual(task.generation?.samples, 10)
 
         /// Answers item i's sample j (recognised by its seed) correctly when j < correct[i].
@@ -137,20 +124,8 @@ final class CodeExecutionPipelineTests: XCTestCase {
         XCTAssertEqual(sampleOfSeed.count, 10, "every sample has its own seed")
         let model = SampledModel(correct: correct, sampleOfSeed: sampleOfSeed)
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 4, label: "fb-passk-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
-        var pipeline = EvaluationPipeline(model: model, modelRecord: ModelRecord(source: "sampled", engine: "test", fingerprint: model.fingerprint),
-                                          settings: EvaluationSettings(tasks: ["passk"], limit: nil, seed: seed))
-        pipeline.showsProgress = false
-        pipeline.sandbox = sandbox
-        let output = directory.appendingPathComponent("run")
-        let results = try await pipeline.run(tasks: [task], output: output)
+        try SandboxRequirement.check(sandbox.checkAvailable)
+        let (results, output) = try await evaluate(task, with: model, source: "sampled", seed: seed, sandbox: sandbox, in: directory)
 
         func binomial(_ n: Int, _ k: Int) -> Double {
             guard k >= 0, k <= n else { return 0 }
@@ -180,27 +155,11 @@ final class CodeExecutionPipelineTests: XCTestCase {
     /// answers to the training prompts are judged by running them against each item's tests in
     /// the sandbox, and only passing programs are kept.
     func testSelfOutputKeepsOnlyProgramsThatPass() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fb-code-self-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let records = [(1, "assert f(2) == 4"), (2, "assert f(3) == 9"), (3, "assert f(1) == 0")]
-        try records.map { #"{"id": \#($0.0), "test": "\#($0.1)", "code": "def f(x): pass"}"# }.joined(separator: "\n")
-            .write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
-        let taskFile = directory.appendingPathComponent("code.yaml")
-        try """
-        name: tiny_code
-        output_type: generate_until
-        dataset: {path: ./train.jsonl}
-        id: "{{id}}"
-        prompt: "Problem {{id}}."
-        target: "{{test}}"
-        generation: {max_tokens: 64}
-        metrics: [{name: pass@1, type: code_execution}]
-        training:
-          dataset: {path: ./train.jsonl}
-          response: "{{code}}"
-        """.write(to: taskFile, atomically: true, encoding: .utf8)
-        let base = try YAMLTask(spec: TaskFileParser.parse(fileAt: taskFile), dataRoot: directory)
+        let (base, _) = try codeTask("tiny_code", records: records.map { #"{"id": \#($0.0), "test": "\#($0.1)", "code": "def f(x): pass"}"# },
+                                     id: "{{id}}", prompt: "Problem {{id}}.", target: "{{test}}", generation: "{max_tokens: 64}",
+                                     metrics: "[{name: pass@1, type: code_execution}]",
+                                     training: "{dataset: {path: ./data.jsonl}, response: \"{{code}}\"}")
         let task = TrainableYAMLTask(base: base)
         // Problem 1: doubling passes; problem 2: doubling fails (squares wanted); problem 3: a syntax error.
         struct Answers: LanguageModel {
@@ -218,12 +177,7 @@ final class CodeExecutionPipelineTests: XCTestCase {
             }
         }
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: 2, label: "fb-self-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
+        try SandboxRequirement.check(sandbox.checkAvailable)
         var builder = DataRegimeBuilder(model: Answers(), task: task,
                                          sampling: .init(samples: 2, temperature: 0.8, topP: 1, maxTokens: nil, rephraseTemplate: "{prompt}"), seed: 3)
         builder.sandbox = sandbox

@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Metrics
+import TestSupport
 import XCTest
 @testable import Runner
 
@@ -8,8 +9,7 @@ import XCTest
 /// with counts equal to McNemar's b and c in the same report.
 final class ItemFlipTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try ConstructedRuns.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-leaderboard") }
 
     func testFlipsAreTheItemsThatChangedAndTheirCountsAreMcNemarsBAndC() throws {
         let n = 120

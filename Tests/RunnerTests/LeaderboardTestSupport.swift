@@ -62,10 +62,4 @@ enum ConstructedRuns {
         var g = SplitMix64(seed: seed)
         return (0 ..< n).map { _ in Double(g.next() >> 11) / Double(1 << 53) < p }
     }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-leaderboard-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Harness
 import Metrics
 import Reports
+import TestSupport
 import XCTest
 #if canImport(FoundationXML)
 import FoundationXML
@@ -13,8 +14,7 @@ import FoundationXML
 /// escaping of everything a task or model wrote.
 final class LeaderboardTests: XCTestCase {
     var work: URL!
-    override func setUpWithError() throws { work = try ConstructedRuns.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "forgetbench-leaderboard") }
 
     /// base (a), tuned (b), and the compare of the two; tasks "target" and "skill".
     func writeTrio() throws -> (base: RunDirectory.Loaded, tuned: RunDirectory.Loaded, comparison: ComparisonResults) {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NativeModel
 @testable import Server
+import TestSupport
 import XCTest
 
 /// One server, several LoRA adapters (`serve --lora NAME=DIR`, `POST /v1/load_lora_adapter`, as
@@ -14,12 +15,7 @@ final class LoRAServingTests: XCTestCase {
     static let modelPath = ServerTestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/hftrainer/tiny_llama").path
     var work: URL!
 
-    override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("lora-serving-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+    override func setUpWithError() throws { work = try scratchDirectory(prefix: "lora-serving") }
 
     /// A PEFT adapter on all linear layers with non-zero `B` (a trained adapter's shape), seeded.
     func writeAdapter(_ name: String, seed: UInt64) throws -> URL {

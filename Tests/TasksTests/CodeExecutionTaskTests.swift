@@ -3,6 +3,7 @@ import Harness
 import Metrics
 import Sandbox
 @testable import Tasks
+import TestSupport
 import XCTest
 
 /// mbpp and humaneval on the real data: every canonical solution passes in the sandbox, every
@@ -13,18 +14,11 @@ final class CodeExecutionTaskTests: XCTestCase {
     }
 
     /// A confined sandbox with one worker per core and then some (programs mostly wait on
-    /// process start-up); see `makeSandbox` in SandboxTests for when it skips.
+    /// process start-up); see `SandboxRequirement` for when it skips.
     func sandbox() throws -> Sandbox {
         let sandbox = try Sandbox(configuration: SandboxConfiguration(workers: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
                                                                       label: "fb-tasks-test-\(UUID().uuidString.prefix(8))"))
-        do { try sandbox.checkAvailable() } catch {
-            // On Linux the sandbox must work (scripts/setup.sh installs bubblewrap): a failure is
-            // reported, not skipped, unless FORGETBENCH_SKIP_SANDBOX_TESTS is set.
-            #if os(Linux)
-            if ProcessInfo.processInfo.environment["FORGETBENCH_SKIP_SANDBOX_TESTS"] == nil { throw error }
-            #endif
-            throw XCTSkip("no sandbox here: \(error)")
-        }
+        try SandboxRequirement.check(sandbox.checkAvailable)
         return sandbox
     }
 
@@ -193,20 +187,7 @@ final class CodeExecutionTaskTests: XCTestCase {
     }
 
     func testCodeExecutionMetricErrors() throws {
-        let directory = try TemporaryDirectory()
-        func parse(_ metrics: String) throws -> TaskSpec {
-            let file = try directory.write("t.yaml", """
-            name: t
-            output_type: generate_until
-            dataset: {path: d.jsonl}
-            prompt: "{{q}}"
-            target: "{{a}}"
-            generation: {max_tokens: 8}
-            metrics:
-            \(metrics)
-            """)
-            return try TaskFileParser.parse(fileAt: file)
-        }
+        func parse(_ metrics: String) throws -> TaskSpec { try parseGenerationTask(then: "metrics:\n" + metrics) }
         let spec = try parse("  - {name: pass@1, type: code_execution, extract: raw}")
         XCTAssertEqual(spec.metrics[0].codeExecution, CodeExecutionSpec(extraction: .raw, k: 1))
         XCTAssertEqual(spec.metrics[0].metricSpec.direction, .higherIsBetter)
@@ -221,19 +202,7 @@ final class CodeExecutionTaskTests: XCTestCase {
 
     /// `generation.samples` draws several answers per item for pass@k; the checks that keep it honest.
     func testSamplesPerItem() throws {
-        let directory = try TemporaryDirectory()
-        func parse(_ generation: String, _ metrics: String) throws -> TaskSpec {
-            let file = try directory.write("s.yaml", """
-            name: s
-            output_type: generate_until
-            dataset: {path: d.jsonl}
-            prompt: "{{q}}"
-            target: "{{a}}"
-            generation: \(generation)
-            \(metrics)
-            """)
-            return try TaskFileParser.parse(fileAt: file)
-        }
+        func parse(_ generation: String, _ metrics: String) throws -> TaskSpec { try parseGenerationTask(generation: generation, then: metrics) }
         let spec = try parse("{max_tokens: 8, temperature: 0.8, samples: 10}", "metrics: [{name: pass@1, type: code_execution}, {name: pass@5, type: code_execution, k: 5}]")
         XCTAssertEqual(spec.generation?.samples, 10)
         XCTAssertEqual(spec.metrics.map { $0.codeExecution?.k }, [1, 5])

@@ -69,24 +69,30 @@ final class ErrorTests: XCTestCase {
         let file = URL(fileURLWithPath: "/tmp/inline.yaml")
         func parse(_ yaml: String) -> TaskError? { taskError { try TaskFileParser.parse(yaml: yaml, file: file) } }
         let base = "name: t\ndataset:\n  path: x.jsonl\nprompt: \"{{q}}\"\n"
-        XCTAssertEqual(parse(base + "output_type: multiple_chioce\n")?.description,
-                       "/tmp/inline.yaml:5:14: unknown output_type 'multiple_chioce' (did you mean 'multiple_choice'?); expected one of multiple_choice, loglikelihood, loglikelihood_rolling, generate_until")
-        XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration:\n  max_tokens: many\n")?.description,
-                       "/tmp/inline.yaml:8:15: 'max_tokens' must be an integer")
-        XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\n")?.description,
-                       "/tmp/inline.yaml:1:1: missing required key 'generation' in the task")
-        XCTAssertEqual(parse(base + "output_type: loglikelihood_rolling\nmetrics: [acc]\n")?.description,
-                       "/tmp/inline.yaml:6:11: metric 'acc' does not apply to loglikelihood_rolling tasks; expected one of token_perplexity, word_perplexity, byte_perplexity, bits_per_byte")
-        XCTAssertEqual(parse(base + "output_type: loglikelihood_rolling\nmetrics: [word_perplexty]\n")?.description,
-                       "/tmp/inline.yaml:6:11: unknown metric 'word_perplexty' (did you mean 'word_perplexity'?); expected one of token_perplexity, word_perplexity, byte_perplexity, bits_per_byte")
-        XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nmetrics:\n  - name: em\n    type: exact_match\n    filters: [last_numbr]\n")?.description,
-                       "/tmp/inline.yaml:11:15: unknown filter 'last_numbr' (did you mean 'last_number'?)")
-        XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nmetrics:\n  - name: em\n    filters:\n      - regex: '(a'\n")?.description,
-                       "/tmp/inline.yaml:11:16: invalid regular expression \"(a\"")
-        XCTAssertEqual(parse("name: t\noutput_type: loglikelihood_rolling\ndataset:\n  path: x.txt\nprompt: \"{{q}}\"\n")?.description,
-                       "/tmp/inline.yaml:4:9: cannot tell the format of 'x.txt' from its extension; add 'format: jsonl|jsonl.gz|json|csv|text2sql'")
-        XCTAssertEqual(parse(base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nchoices: c\n")?.description,
-                       "/tmp/inline.yaml:8:1: 'choices' applies to multiple_choice tasks only, not generate_until")
+        // Each task file and the one-line error it gets.
+        let cases: [(yaml: String, error: String)] = [
+            (base + "output_type: multiple_chioce\n",
+             "/tmp/inline.yaml:5:14: unknown output_type 'multiple_chioce' (did you mean 'multiple_choice'?); expected one of multiple_choice, loglikelihood, loglikelihood_rolling, generate_until"),
+            (base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration:\n  max_tokens: many\n",
+             "/tmp/inline.yaml:8:15: 'max_tokens' must be an integer"),
+            (base + "output_type: generate_until\ntarget: \"{{a}}\"\n",
+             "/tmp/inline.yaml:1:1: missing required key 'generation' in the task"),
+            (base + "output_type: loglikelihood_rolling\nmetrics: [acc]\n",
+             "/tmp/inline.yaml:6:11: metric 'acc' does not apply to loglikelihood_rolling tasks; expected one of token_perplexity, word_perplexity, byte_perplexity, bits_per_byte"),
+            (base + "output_type: loglikelihood_rolling\nmetrics: [word_perplexty]\n",
+             "/tmp/inline.yaml:6:11: unknown metric 'word_perplexty' (did you mean 'word_perplexity'?); expected one of token_perplexity, word_perplexity, byte_perplexity, bits_per_byte"),
+            (base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nmetrics:\n  - name: em\n    type: exact_match\n    filters: [last_numbr]\n",
+             "/tmp/inline.yaml:11:15: unknown filter 'last_numbr' (did you mean 'last_number'?)"),
+            (base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nmetrics:\n  - name: em\n    filters:\n      - regex: '(a'\n",
+             "/tmp/inline.yaml:11:16: invalid regular expression \"(a\""),
+            ("name: t\noutput_type: loglikelihood_rolling\ndataset:\n  path: x.txt\nprompt: \"{{q}}\"\n",
+             "/tmp/inline.yaml:4:9: cannot tell the format of 'x.txt' from its extension; add 'format: jsonl|jsonl.gz|json|csv|text2sql'"),
+            (base + "output_type: generate_until\ntarget: \"{{a}}\"\ngeneration: {max_tokens: 4}\nchoices: c\n",
+             "/tmp/inline.yaml:8:1: 'choices' applies to multiple_choice tasks only, not generate_until"),
+        ]
+        for (yaml, error) in cases {
+            XCTAssertEqual(parse(yaml)?.description, error, yaml)
+        }
         XCTAssertEqual(parse("")?.description, "/tmp/inline.yaml:1:1: the task file is empty")
         XCTAssertEqual(parse("name: a\nname: b\n")?.description.hasPrefix("/tmp/inline.yaml:1:1: malformed YAML: duplicated key 'name'"), true)
     }

@@ -65,6 +65,22 @@ func taskError<T>(_ body: () throws -> T, file: StaticString = #filePath, line: 
     }
 }
 
+/// Parses `t.yaml`, a generate_until task file whose `generation:` value is `generation` and whose
+/// last lines, from line 7 on, are `rest`.
+func parseGenerationTask(generation: String = "{max_tokens: 8}", then rest: String) throws -> TaskSpec {
+    let directory = try TemporaryDirectory()
+    let file = try directory.write("t.yaml", """
+    name: t
+    output_type: generate_until
+    dataset: {path: d.jsonl}
+    prompt: "{{q}}"
+    target: "{{a}}"
+    generation: \(generation)
+    \(rest)
+    """)
+    return try TaskFileParser.parse(fileAt: file)
+}
+
 func loadTask(_ relative: String, dataRoot: URL = Paths.fixtureData) throws -> YAMLTask {
     try YAMLTask(spec: TaskFileParser.parse(fileAt: Paths.fixture(relative)), dataRoot: dataRoot)
 }

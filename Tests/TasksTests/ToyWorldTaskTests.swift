@@ -9,6 +9,15 @@ final class ToyWorldTaskTests: XCTestCase {
         .generation(GenerationResponse(text: text, tokenCount: text.count, finishReason: .stop))
     }
 
+    /// `task`'s exact_match on `item` for each answer is the one given beside it.
+    func assertExactMatch(_ task: any EvaluationTask, _ item: TaskInstance, _ answers: [(String, Double)],
+                          file: StaticString = #filePath, line: UInt = #line) {
+        for (answer, expected) in answers {
+            XCTAssertEqual(task.score(item, response: generation(answer)).values["exact_match"], expected, "\(task.name): \(answer)",
+                           file: file, line: line)
+        }
+    }
+
     func testRegisteredWithTheToyPrefixAndOneTarget() throws {
         let names = try CompiledTaskProvider.standard.taskNames()
         let toy = names.filter { $0.hasPrefix("toy_") }
@@ -92,32 +101,20 @@ final class ToyWorldTaskTests: XCTestCase {
         let target = ToySubtractionTask()
         let item = try XCTUnwrap(try target.trainingInstances(limit: 1).first)
         let gt = target.groundTruthResponse(for: item)
-        XCTAssertEqual(target.score(item, response: generation(" \(item.target)")).values["exact_match"], 1)
-        XCTAssertEqual(target.score(item, response: generation(gt)).values["exact_match"], 1, gt)
-        XCTAssertEqual(target.score(item, response: generation(" \(Int(item.target)! + 1)")).values["exact_match"], 0)
-        XCTAssertEqual(target.score(item, response: generation(" well, that makes \(Int(item.target)! + 1).")).values["exact_match"], 0)
-        XCTAssertEqual(target.score(item, response: generation(" well")).values["exact_match"], 0)
+        let wrong = Int(item.target)! + 1
+        assertExactMatch(target, item, [(" \(item.target)", 1), (gt, 1), (" \(wrong)", 0), (" well, that makes \(wrong).", 0), (" well", 0)])
 
-        let reverse = ToyReverseTask()
-        let r = try XCTUnwrap(try reverse.instances(limit: 1, seed: 0).first)
-        XCTAssertEqual(reverse.score(r, response: generation(" \(r.target)")).values["exact_match"], 1)
-        XCTAssertEqual(reverse.score(r, response: generation(" well, it is \(r.target).")).values["exact_match"], 1)
-        XCTAssertEqual(reverse.score(r, response: generation(" \(r.target)x")).values["exact_match"], 0)
-
-        let upper = ToyUppercaseTask()
-        let u = try XCTUnwrap(try upper.instances(limit: 1, seed: 0).first)
-        XCTAssertEqual(upper.score(u, response: generation(" I get \(u.target).")).values["exact_match"], 1)
-        XCTAssertEqual(upper.score(u, response: generation(" \(u.target.lowercased())")).values["exact_match"], 0)
-
-        let successor = ToySuccessorTask()
-        let s = try XCTUnwrap(try successor.instances(limit: 1, seed: 0).first)
-        XCTAssertEqual(successor.score(s, response: generation(" that makes \(s.target).")).values["exact_match"], 1)
-        XCTAssertEqual(successor.score(s, response: generation(" \(s.target)0")).values["exact_match"], 0)
-
-        let facts = ToyFactsTask()
-        let f = try XCTUnwrap(try facts.instances(limit: 1, seed: 0).first)
-        XCTAssertEqual(facts.score(f, response: generation(" in \(f.target)")).values["exact_match"], 1)
-        XCTAssertEqual(facts.score(f, response: generation(" \(f.target)s")).values["exact_match"], 0)
+        // Each task's first test item: answers built from its target, and the exact_match each earns.
+        let cases: [(task: any EvaluationTask, answers: (String) -> [(String, Double)])] = [
+            (ToyReverseTask(), { [(" \($0)", 1), (" well, it is \($0).", 1), (" \($0)x", 0)] }),
+            (ToyUppercaseTask(), { [(" I get \($0).", 1), (" \($0.lowercased())", 0)] }),
+            (ToySuccessorTask(), { [(" that makes \($0).", 1), (" \($0)0", 0)] }),
+            (ToyFactsTask(), { [(" in \($0)", 1), (" \($0)s", 0)] }),
+        ]
+        for (task, answers) in cases {
+            let first = try XCTUnwrap(try task.instances(limit: 1, seed: 0).first, task.name)
+            assertExactMatch(task, first, answers(first.target))
+        }
 
         let max = ToyCompareTask()
         let m = try XCTUnwrap(try max.instances(limit: 1, seed: 0).first)

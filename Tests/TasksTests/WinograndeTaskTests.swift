@@ -80,17 +80,7 @@ final class WinograndeTaskTests: XCTestCase {
     }
 
     func testContextsOnAGenerationTaskIsAnError() throws {
-        let dir = try TemporaryDirectory()
-        let file = try dir.write("w.yaml", """
-        name: w
-        output_type: generate_until
-        dataset: {path: w.jsonl}
-        prompt: "{{q}}"
-        target: "{{a}}"
-        contexts: c
-        generation: {max_tokens: 5}
-        """)
-        let error = taskError { try TaskFileParser.parse(fileAt: file) }
+        let error = taskError { try parseGenerationTask(then: "contexts: c") }
         XCTAssertTrue(error?.description.contains("'contexts' applies to multiple_choice tasks only") ?? false, error?.description ?? "")
     }
 
