@@ -1,14 +1,14 @@
 import Foundation
 import Harness
 import Masking
+import TestSupport
 import XCTest
 
 /// The one reader of masked training sets: what `mask` writes reads back, Hugging Face-style
 /// `input_ids` + `labels` lines without `ppl` are accepted, and each bad line is named.
 final class MaskedDatasetReaderTests: XCTestCase {
     func testWhatMaskWritesReadsBackAndPlainHFLinesAreAccepted() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-masking")
         let written = [
             MaskedExample(inputIDs: [1, 5, 6], labels: [-100, 5, -100], ppl: [nil, 1.5, 7.25], id: "a"),
             MaskedExample(inputIDs: [1, 9], labels: [-100, 9], ppl: [nil, 2], weights: [0, 0.5]),
@@ -24,8 +24,7 @@ final class MaskedDatasetReaderTests: XCTestCase {
     }
 
     func testBadLinesNameFileAndLine() throws {
-        let dir = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratchDirectory(prefix: "forgetbench-masking")
         let cases: [(line: String, problem: String)] = [
             (#"{"input_ids": [1, 2], "labels": [2]}"#, "expected input_ids and labels of the same non-zero length"),
             (#"{"input_ids": [], "labels": []}"#, "expected input_ids and labels of the same non-zero length"),
