@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Writes a model as a Hugging Face directory that this engine and transformers both load:
 /// `config.json`, `model.safetensors`, `generation_config.json`, and the tokenizer file.
@@ -64,6 +65,6 @@ public enum HFCheckpointWriter {
     private static func writeJSON(_ object: [String: Any], to url: URL) throws {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         data.append(0x0A)
-        try data.write(to: url, options: .atomic)
+        try AtomicFile.write(data, to: url)
     }
 }

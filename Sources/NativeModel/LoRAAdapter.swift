@@ -90,7 +90,7 @@ public struct LoRAAdapter: Sendable {
         ]
         var data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         data.append(0x0A)
-        try data.write(to: directory.appendingPathComponent("adapter_config.json"), options: .atomic)
+        try AtomicFile.write(data, to: directory.appendingPathComponent("adapter_config.json"))
         let tensors = modules.flatMap { m, ab in [(name: Self.peftName(m, "A"), tensor: ab.a), (name: Self.peftName(m, "B"), tensor: ab.b)] }
         try SafeTensorsFile.write(tensors, metadata: ["format": "pt"], to: directory.appendingPathComponent("adapter_model.safetensors"))
     }

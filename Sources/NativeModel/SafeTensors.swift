@@ -125,7 +125,7 @@ public struct SafeTensorsFile: Sendable {
         for (_, t) in sorted {
             out.append(UnsafeBufferPointer(start: t.pointer, count: t.count))
         }
-        try out.write(to: url, options: .atomic)
+        try AtomicFile.write(out, to: url)
     }
 }
 
