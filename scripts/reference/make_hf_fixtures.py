@@ -61,51 +61,47 @@ COMMON = dict(num_hidden_layers=2, vocab_size=256, max_position_embeddings=512)
 LLAMA = dict(COMMON, rope_theta=10000.0, rms_norm_eps=1e-5)
 QWEN2 = dict(COMMON, rope_theta=1000000.0, rms_norm_eps=1e-6, use_sliding_window=False)
 
+
+def fixture(family, description, seed, *, tied, dtype=torch.float32, **config):
+    """A fixture's spec: `family`'s defaults (LLAMA or QWEN2) overridden by `config`."""
+    defaults = {"llama": LLAMA, "qwen2": QWEN2}[family]
+    shard = {"max_shard_size": config.pop("max_shard_size")} if "max_shard_size" in config else {}
+    return dict(cls=family, description=description, dtype=dtype, seed=seed,
+                config=dict(defaults, **config, tie_word_embeddings=tied), **shard)
+
+
+# (hidden size, MLP size, query heads, KV heads) as keyword arguments.
+def shape(hidden, mlp, heads, kv_heads):
+    return dict(hidden_size=hidden, intermediate_size=mlp, num_attention_heads=heads, num_key_value_heads=kv_heads)
+
+
 FIXTURES = {
-    "llama_gqa_untied_f32": dict(
-        cls="llama",
-        description="Llama, GQA (8 query heads / 4 KV heads, head_dim 8), untied lm_head, float32 weights.",
-        config=dict(LLAMA, hidden_size=64, intermediate_size=172, num_attention_heads=8, num_key_value_heads=4,
-                    tie_word_embeddings=False),
-        dtype=torch.float32, seed=1001),
-    "llama_tied_bf16": dict(
-        cls="llama",
-        description="Llama, GQA, tied embeddings (no lm_head.weight in the file), bfloat16 weights; "
-                    "reference computed with the bf16 weights upcast to float32.",
-        config=dict(LLAMA, hidden_size=64, intermediate_size=172, num_attention_heads=8, num_key_value_heads=4,
-                    tie_word_embeddings=True),
-        dtype=torch.bfloat16, seed=1002),
-    "llama3_rope_scaling_f32": dict(
-        cls="llama",
-        description="Llama with Llama-3 RoPE scaling (factor 8, low/high freq factors 1/4, original max "
-                    "positions 64), rope_theta 500000, head_dim 16 (4 heads / 2 KV heads), tied, float32. "
-                    "Long sequence (230) so the scaled low frequencies matter.",
-        config=dict(LLAMA, hidden_size=64, intermediate_size=128, num_attention_heads=4, num_key_value_heads=2,
-                    head_dim=16, rope_theta=500000.0, tie_word_embeddings=True,
-                    rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
-                                  "high_freq_factor": 4.0, "original_max_position_embeddings": 64}),
-        dtype=torch.float32, seed=1003),
-    "qwen2_gqa_f32": dict(
-        cls="qwen2",
-        description="Qwen2 (random non-zero q/k/v biases), GQA 8 heads / 2 KV heads, untied, "
-                    "rope_theta 1e6, rms_norm_eps 1e-6, float32.",
-        config=dict(QWEN2, hidden_size=64, intermediate_size=128, num_attention_heads=8, num_key_value_heads=2,
-                    tie_word_embeddings=False),
-        dtype=torch.float32, seed=1004),
-    "qwen2_tied_f16": dict(
-        cls="qwen2",
-        description="Qwen2 (random q/k/v biases), GQA 8/2, tied embeddings, float16 weights; reference "
-                    "computed with the f16 weights upcast to float32.",
-        config=dict(QWEN2, hidden_size=64, intermediate_size=128, num_attention_heads=8, num_key_value_heads=2,
-                    tie_word_embeddings=True),
-        dtype=torch.float16, seed=1005),
-    "llama_sharded_f32": dict(
-        cls="llama",
-        description="Small Llama (hidden 32, 4 heads / 2 KV heads, untied, float32) saved with "
-                    "max_shard_size='40KB': model.safetensors.index.json + several shards.",
-        config=dict(LLAMA, hidden_size=32, intermediate_size=86, num_attention_heads=4, num_key_value_heads=2,
-                    tie_word_embeddings=False),
-        dtype=torch.float32, seed=1006, max_shard_size="40KB"),
+    "llama_gqa_untied_f32": fixture(
+        "llama", "Llama, GQA (8 query heads / 4 KV heads, head_dim 8), untied lm_head, float32 weights.",
+        1001, tied=False, **shape(64, 172, 8, 4)),
+    "llama_tied_bf16": fixture(
+        "llama", "Llama, GQA, tied embeddings (no lm_head.weight in the file), bfloat16 weights; "
+                 "reference computed with the bf16 weights upcast to float32.",
+        1002, tied=True, dtype=torch.bfloat16, **shape(64, 172, 8, 4)),
+    "llama3_rope_scaling_f32": fixture(
+        "llama", "Llama with Llama-3 RoPE scaling (factor 8, low/high freq factors 1/4, original max "
+                 "positions 64), rope_theta 500000, head_dim 16 (4 heads / 2 KV heads), tied, float32. "
+                 "Long sequence (230) so the scaled low frequencies matter.",
+        1003, tied=True, **shape(64, 128, 4, 2), head_dim=16, rope_theta=500000.0,
+        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                      "high_freq_factor": 4.0, "original_max_position_embeddings": 64}),
+    "qwen2_gqa_f32": fixture(
+        "qwen2", "Qwen2 (random non-zero q/k/v biases), GQA 8 heads / 2 KV heads, untied, "
+                 "rope_theta 1e6, rms_norm_eps 1e-6, float32.",
+        1004, tied=False, **shape(64, 128, 8, 2)),
+    "qwen2_tied_f16": fixture(
+        "qwen2", "Qwen2 (random q/k/v biases), GQA 8/2, tied embeddings, float16 weights; reference "
+                 "computed with the f16 weights upcast to float32.",
+        1005, tied=True, dtype=torch.float16, **shape(64, 128, 8, 2)),
+    "llama_sharded_f32": fixture(
+        "llama", "Small Llama (hidden 32, 4 heads / 2 KV heads, untied, float32) saved with "
+                 "max_shard_size='40KB': model.safetensors.index.json + several shards.",
+        1006, tied=False, max_shard_size="40KB", **shape(32, 86, 4, 2)),
 }
 
 
