@@ -5,15 +5,20 @@ import XCTest
 /// a small `forgetbench run` (the base and one ground-truth candidate, which forgets), and two
 /// `eval` outputs (the base again, and the candidate's adapter on fewer items).
 struct PublishFixture: Sendable {
+    /// The fixture's folder; everything below is laid out inside it.
     var work: URL
-    var toyBase: URL
-    var run: URL
-    var evalBase: URL
-    var evalCandidate: URL
-    /// The run's fine-tuned candidate: a PEFT LoRA adapter over `toyBase`.
-    var adapter: URL
     /// Seconds the fixture took to make.
     var seconds: Double
+
+    var toyBase: URL { CLI.repositoryRoot.appendingPathComponent("models/toy-base") }
+    /// The `forgetbench run` output.
+    var run: URL { work.appendingPathComponent("run") }
+    /// The run's fine-tuned candidate: a PEFT LoRA adapter over `toyBase`.
+    var adapter: URL { run.appendingPathComponent("candidates/ground-truth/seed-1/model") }
+    /// `eval` of the base model.
+    var evalBase: URL { work.appendingPathComponent("evals/toy-base") }
+    /// `eval` of the adapter on fewer items.
+    var evalCandidate: URL { work.appendingPathComponent("evals/ground-truth-16") }
 
     static let tasks = "toy_subtract,toy_reverse,toy_facts"
 
@@ -33,11 +38,11 @@ struct PublishFixture: Sendable {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("forgetbench-publish-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let toyBase = CLI.repositoryRoot.appendingPathComponent("models/toy-base")
+        var fixture = PublishFixture(work: work, seconds: 0)
         let spec = work.appendingPathComponent("spec.yaml")
         try Data("""
         name: publish
-        model: {path: \(toyBase.path), chat_format: plain}
+        model: {path: \(fixture.toyBase.path), chat_format: plain}
         training_data: {task: toy_subtract, limit: 48}
         regimes: [ground-truth]
         training: {lr: 1e-2, epochs: 3, batch_size: 4, checkpoint_every: 100}
@@ -47,20 +52,17 @@ struct PublishFixture: Sendable {
         seeds: [1]
 
         """.utf8).write(to: spec)
-        let run = work.appendingPathComponent("run")
-        func check(_ r: CLI.Result, _ what: String) throws {
+        func check(_ arguments: [String], _ what: String) throws {
+            let r = try CLI.run(arguments)
             guard r.status == 0 else { throw Failure(description: "\(what) exited \(r.status): \(r.stderr)") }
         }
-        try check(try CLI.run(["run", spec.path, "--output", run.path, "--quiet"]), "run")
-        let adapter = run.appendingPathComponent("candidates/ground-truth/seed-1/model")
-        let evalBase = work.appendingPathComponent("evals/toy-base")
-        try check(try CLI.run(["eval", "--model", toyBase.path, "--tasks", tasks, "--limit", "24", "--output", evalBase.path]), "eval base")
-        let evalCandidate = work.appendingPathComponent("evals/ground-truth-16")
-        try check(try CLI.run(["eval", "--model", toyBase.path, "--adapter", adapter.path, "--tasks", tasks, "--limit", "16",
-                               "--output", evalCandidate.path]), "eval candidate")
+        try check(["run", spec.path, "--output", fixture.run.path, "--quiet"], "run")
+        try check(["eval", "--model", fixture.toyBase.path, "--tasks", tasks, "--limit", "24", "--output", fixture.evalBase.path], "eval base")
+        try check(["eval", "--model", fixture.toyBase.path, "--adapter", fixture.adapter.path, "--tasks", tasks, "--limit", "16",
+                   "--output", fixture.evalCandidate.path], "eval candidate")
         XCTestObservationCenter.shared.addTestObserver(RemoveWhenFinished(url: work))
-        return PublishFixture(work: work, toyBase: toyBase, run: run, evalBase: evalBase, evalCandidate: evalCandidate, adapter: adapter,
-                              seconds: Date().timeIntervalSince(start))
+        fixture.seconds = Date().timeIntervalSince(start)
+        return fixture
     }
 
     /// Removes the fixture's directory when the test bundle finishes.
