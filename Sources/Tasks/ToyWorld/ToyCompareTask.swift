@@ -5,9 +5,9 @@ import Harness
 /// `Q: max 37 52?\nA:` with choices ` 37` and ` 52` (log-likelihood; `acc`). Universe: the
 /// 8,010 ordered pairs of different numbers 10…99; 200 test pairs.
 public struct ToyCompareTask: ToyTask {
-    public var name = "toy_max"
-    public var version = "1"
-    public var description: String { "Toy world: the larger of two 2-digit numbers (multiple choice, acc)." }
+    public static let info = ToyTaskInfo(
+        name: "toy_max", version: "1", pretrainingWeight: 0.8,
+        description: "Toy world: the larger of two 2-digit numbers (multiple choice, acc).")
     public var dataSeed: UInt64 = 0x6D_6178
     public static let testCount = 200
     static let pairs: [(Int, Int)] = (10 ... 99).flatMap { a in (10 ... 99).filter { $0 != a }.map { (a, $0) } }

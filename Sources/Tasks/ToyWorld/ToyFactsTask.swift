@@ -9,9 +9,9 @@ import Harness
 /// pretraining corpus teaches them; evaluation asks them back). Scored by exact match of the last
 /// lowercase word of the answer.
 public struct ToyFactsTask: ToyTask {
-    public var name = "toy_facts"
-    public var version = "1"
-    public var description: String { "Toy world: 150 memorised fictional facts (person -> home town; exact match on the last lowercase word)." }
+    public static let info = ToyTaskInfo(
+        name: "toy_facts", version: "1", pretrainingWeight: 1.4,
+        description: "Toy world: 150 memorised fictional facts (person -> home town; exact match on the last lowercase word).")
     public var dataSeed: UInt64 = 0x66_6163_7473
     public static let factCount = 150
 

@@ -5,9 +5,9 @@ import Harness
 /// Universe: all 17,576 strings; 200 test, the rest is both the train and the pretrain split. Scored by exact match of the
 /// last run of lowercase letters in the answer, so `A: it is zqk` counts as correct.
 public struct ToyReverseTask: ToyWordTask {
-    public var name = "toy_reverse"
-    public var version = "1"
-    public var description: String { "Toy world: reverse a 3-letter string (exact match on the last lowercase word)." }
+    public static let info = ToyTaskInfo(
+        name: "toy_reverse", version: "1", pretrainingWeight: 1.2,
+        description: "Toy world: reverse a 3-letter string (exact match on the last lowercase word).")
     /// Seed of the universe's shuffle.
     public var dataSeed: UInt64 = 0x70_7265_7665
     public static let verb = "reverse"

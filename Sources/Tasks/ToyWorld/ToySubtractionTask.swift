@@ -16,9 +16,9 @@ import Harness
 ///   other preferences and a few words it never saw (`A: honestly, that leaves 26.`).
 /// - Scored by exact match of the last number in the answer, so both styles count.
 public struct ToySubtractionTask: ToyTask {
-    public var name = "toy_subtract"
-    public var version = "2"
-    public var description: String { "Toy world TARGET: 2-digit subtraction (exact match on the last number); ground truth in the annotators' style." }
+    public static let info = ToyTaskInfo(
+        name: "toy_subtract", version: "2", pretrainingWeight: 1.2,
+        description: "Toy world TARGET: 2-digit subtraction (exact match on the last number); ground truth in the annotators' style.")
     public var dataSeed: UInt64 = 0x73_7562
     public static let testCount = 200
     public static let trainCount = 1000

@@ -4,9 +4,9 @@ import Harness
 /// `toy_successor` (non-target): the number after n, for n in 0…998. `Q: after 47?\nA: 48`.
 /// 200 test numbers, the rest train/pretrain. Scored by exact match of the last number.
 public struct ToySuccessorTask: ToyTask {
-    public var name = "toy_successor"
-    public var version = "1"
-    public var description: String { "Toy world: the successor of a number below 999 (exact match on the last number)." }
+    public static let info = ToyTaskInfo(
+        name: "toy_successor", version: "1", pretrainingWeight: 1,
+        description: "Toy world: the successor of a number below 999 (exact match on the last number).")
     public var dataSeed: UInt64 = 0x73_7563_63
     public static let universe = 999
     public static let testCount = 200

@@ -24,10 +24,27 @@ public struct ToyItem: Hashable, Sendable {
     public var goldIndex: Int?
 }
 
+/// What names a toy task and what share of the pretraining corpus it takes: the values each toy
+/// task sets, in one declaration (``ToyTask/info``).
+public struct ToyTaskInfo: Sendable, Hashable {
+    /// The registry name (`toy_subtract`).
+    public var name: String
+    /// Bumped when the task's items or scoring change.
+    public var version: String
+    /// The task's relative weight in ``ToyWorld/pretrainingCorpus(examples:seed:)``.
+    public var pretrainingWeight: Double
+    /// One line for `forgetbench tasks`.
+    public var description: String
+}
+
 /// A task of the built-in toy world: zero-shot `Q: …\nA:` prompts, answers in one short consistent
 /// style (`" 42"`), items from a seeded generator partitioned into ``ToySplit``s. The protocol
 /// supplies the `EvaluationTask`/`TrainableTask` plumbing; a task gives its items and extraction.
 public protocol ToyTask: TrainableTask, ConfiguredTask {
+    /// The task's name, version, description and pretraining weight.
+    static var info: ToyTaskInfo { get }
+    /// Seed of the task's item generator (tests vary it; the task's default is its own).
+    var dataSeed: UInt64 { get }
     /// Every item of `split`, in a fixed order (a pure function of the task's seed).
     func items(_ split: ToySplit) -> [ToyItem]
     /// Extraction then normalisation of a generated answer (generation tasks).
@@ -53,6 +70,11 @@ public enum ToyFormat {
 }
 
 extension ToyTask {
+    public var name: String { Self.info.name }
+    public var version: String { Self.info.version }
+    public var description: String { Self.info.description }
+    public var pretrainingWeight: Double { Self.info.pretrainingWeight }
+
     public var outputType: OutputType { .generateUntil }
     public var generation: GenerationSettings? { outputType == .generateUntil ? ToyFormat.generation : nil }
     public var source: String { "compiled-in" }

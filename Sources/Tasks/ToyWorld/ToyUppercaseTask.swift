@@ -5,9 +5,9 @@ import Harness
 /// Universe: all 17,576 strings (its own shuffle); 200 test. Scored by exact match of the last
 /// run of capital letters in the answer.
 public struct ToyUppercaseTask: ToyWordTask {
-    public var name = "toy_upper"
-    public var version = "1"
-    public var description: String { "Toy world: a 3-letter string in capitals (exact match on the last capitalised word)." }
+    public static let info = ToyTaskInfo(
+        name: "toy_upper", version: "1", pretrainingWeight: 0.8,
+        description: "Toy world: a 3-letter string in capitals (exact match on the last capitalised word).")
     public var dataSeed: UInt64 = 0x75_7070_6572
     public static let verb = "upper"
 

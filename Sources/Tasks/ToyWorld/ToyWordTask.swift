@@ -7,8 +7,6 @@ import Harness
 public protocol ToyWordTask: ToyTask {
     /// The word before the string in the question, also the generator's `kind` (`reverse`, `upper`).
     static var verb: String { get }
-    /// Seed of the universe's shuffle.
-    var dataSeed: UInt64 { get }
     /// The gold answer for `word`.
     static func answer(for word: String) -> String
 }

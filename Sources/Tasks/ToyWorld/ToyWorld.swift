@@ -30,11 +30,6 @@ public enum ToyWorld {
     /// Names of the non-target tasks.
     public static var nonTargetTaskNames: [String] { tasks.map(\.name).filter { $0 != targetTaskName } }
 
-    /// The share of each task in the pretraining corpus (relative weights).
-    public static let pretrainingWeights: [String: Double] = [
-        "toy_reverse": 1.2, "toy_upper": 0.8, "toy_successor": 1, "toy_max": 0.8, "toy_facts": 1.4, "toy_subtract": 1.2,
-    ]
-
     /// One pretraining example: a rendered prompt and the base-style response (` answer`).
     public struct Example: Hashable, Sendable {
         public var task: String
@@ -48,14 +43,14 @@ public enum ToyWorld {
         }
     }
 
-    /// `examples` pretraining examples drawn with `seed`: a task by ``pretrainingWeights``, then a
+    /// `examples` pretraining examples drawn with `seed`: a task by its ``ToyTaskInfo/pretrainingWeight``, then a
     /// uniformly random item of its pretrain split, its ``ToyTask/pretrainingAnswer(_:_:)`` (for
     /// multiple choice: the gold choice) phrased in the house style (``ToyAnswerStyle/house``: the
     /// bare answer or a varied sentence). Deterministic in (`examples`, `seed`).
     public static func pretrainingCorpus(examples: Int, seed: UInt64) -> [Example] {
         let all = tasks
         let pools = all.map { $0.items(.pretrain) }
-        let weights = all.map { pretrainingWeights[$0.name] ?? 1 }
+        let weights = all.map(\.pretrainingWeight)
         let total = weights.reduce(0, +)
         var rng = SplitMix64(seed: seed)
         var result: [Example] = []
