@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Masking", targets: ["Masking"]),
         .library(name: "Jinja", targets: ["Jinja"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "TextEscaping", targets: ["TextEscaping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,18 +52,22 @@ let package = Package(
             path: "Sources/CLibCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // Harness depends on Jinja only to hand JSON to templates (JSONValue.jinjaValue); Jinja has no dependencies.
-        .target(name: "Harness", dependencies: ["Jinja", .target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
+        // Escaping as data (EscapeTable) and JSON's string escapes: the leaf that Harness's JSON,
+        // Jinja's `tojson`/`escape` and Reports' HTML share. Optimised, as Jinja is (it runs inside
+        // templates' hot loops).
+        .target(name: "TextEscaping", swiftSettings: [.unsafeFlags(["-O"])]),
+        // Harness depends on Jinja only to hand JSON to templates (JSONValue.jinjaValue).
+        .target(name: "Harness", dependencies: ["Jinja", "TextEscaping", .target(name: "CLibCrypto", condition: .when(platforms: [.linux]))]),
         .target(name: "Tokenizers", dependencies: ["Harness", "Jinja"]),
-        // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics, no dependencies.
+        // Chat templates: a sandboxed Jinja interpreter with jinja2's semantics; only TextEscaping.
         // Optimised in every configuration, as the engine is: templates render in hot loops
         // (every training example, every chat request), and the hostile-template bounds are
         // measured in steps that must stay well under a second.
-        .target(name: "Jinja", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Jinja", dependencies: ["TextEscaping"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Metrics", dependencies: ["Harness"]),
         // gzip + DEFLATE decoding for `*.jsonl.gz` datasets, pure Swift; no dependencies.
         .target(name: "GzipReader"),
-        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Jinja", "Sandbox", "SQLExecution", "GzipReader", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Tasks", dependencies: ["Harness", "Metrics", "Jinja", "TextEscaping", "Sandbox", "SQLExecution", "GzipReader", .product(name: "Yams", package: "Yams")]),
         // Untrusted SQL on a read-only SQLite file (text-to-SQL scoring): SQLite's C API through
         // GRDB's system-library module (libsqlite3), not GRDB itself.
         .target(name: "SQLExecution", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -70,7 +75,7 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CSandboxSupport"]),
         // posix_spawn's GNU extensions (closefrom, chdir, setsid), which Swift's Glibc module hides.
         .target(name: "CSandboxSupport"),
-        .target(name: "Reports"),
+        .target(name: "Reports", dependencies: ["TextEscaping"]),
         .target(name: "Masking", dependencies: ["Harness", "Metrics", "Tokenizers", "Jinja"]),
         .target(
             name: "Runner",
@@ -150,6 +155,7 @@ let package = Package(
         ),
         .testTarget(name: "HarnessTests", dependencies: ["TestSupport", "Harness"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TextEscapingTests", dependencies: ["TextEscaping"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Harness"], exclude: ["Fixtures"]),
         .testTarget(name: "NativeModelTests", dependencies: ["TestSupport", "NativeModel", "Tokenizers", "Harness"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Harness"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TextEscaping
 
 extension JSONValue {
     /// Parses one JSON document (RFC 8259; a leading UTF-8 byte-order mark is skipped).

@@ -1,4 +1,5 @@
 import Foundation
+import TextEscaping
 
 extension JSONValue {
     /// Compact JSON text, object members in their order; numbers as written, strings with minimal

@@ -1,8 +1,12 @@
 import Foundation
+import TextEscaping
 
 /// jinja2's built-in filters that chat and task templates use, plus `tojson` as transformers
 /// overrides it (`json.dumps` with `ensure_ascii=False`; no HTML escaping).
 enum Filters {
+    /// markupsafe's `escape`, as jinja2's `escape`/`e` filter applies it.
+    static let markupEscapes = EscapeTable(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&#34;", "'": "&#39;"])
+
     static let names: Set<String> = [
         "trim", "tojson", "length", "count", "join", "reject", "select", "selectattr", "rejectattr", "map", "list",
         "string", "items", "first", "last", "lower", "upper", "capitalize", "title", "replace", "default", "d",
@@ -187,18 +191,7 @@ enum Filters {
             return value
         case "e", "escape":
             if case .string = value {} else if value.isUndefined { return .string("") }
-            var out = ""
-            for scalar in value.pythonStr.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&#34;"
-                case "'": out += "&#39;"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return .string(out)
+            return .string(markupEscapes.escaping(value.pythonStr))
         case "unique":
             let caseSensitive = arguments.value(0, "case_sensitive")?.isTruthy ?? false
             let attribute = arguments.value(1, "attribute")

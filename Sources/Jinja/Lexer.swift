@@ -307,6 +307,12 @@ struct Lexer {
         }
     }
 
+    /// Python's one-character string escapes: `\n` and the scalar it stands for.
+    private static let pythonEscapes: [Unicode.Scalar: Unicode.Scalar] = [
+        "n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", "\"": "\"", "0": "\0",
+        "a": "\u{07}", "b": "\u{08}", "f": "\u{0C}", "v": "\u{0B}",
+    ]
+
     /// A quoted string with Python's backslash escapes.
     private mutating func lexString(quote: Unicode.Scalar) throws {
         let start = position
@@ -322,18 +328,8 @@ struct Lexer {
             if scalar == "\\" && position + 1 < source.count {
                 let next = source[position + 1]
                 position += 2
+                if let plain = Self.pythonEscapes[next] { out.append(plain); continue }
                 switch next {
-                case "n": out.append("\n")
-                case "t": out.append("\t")
-                case "r": out.append("\r")
-                case "\\": out.append("\\")
-                case "'": out.append("'")
-                case "\"": out.append("\"")
-                case "0": out.append("\0")
-                case "a": out.append("\u{07}")
-                case "b": out.append("\u{08}")
-                case "f": out.append("\u{0C}")
-                case "v": out.append("\u{0B}")
                 case "\n": break
                 case "x", "u", "U":
                     let width = next == "x" ? 2 : next == "u" ? 4 : 8

@@ -1,3 +1,5 @@
+import TextEscaping
+
 /// JSON in and out as Python's `json` module writes and reads it, so `tojson` gives transformers'
 /// bytes: `json.dumps(x, ensure_ascii=False, indent=indent)` (separators `", "` and `": "`, or
 /// `","` and a newline with an indent), and JSON documents read with key order and the
@@ -74,28 +76,15 @@ public enum PythonJSON {
         return "\n" + String(repeating: " ", count: indent * level)
     }
 
+    /// What `json.dumps` escapes: JSON's table, with `\b` and `\f` written short.
+    private static let escapes = JSONEscapes.table.adding(["\u{08}": "\\b", "\u{0C}": "\\f"])
+
     private static func writeString(_ text: String, ascii: Bool, into out: inout String) {
         out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || (ascii && scalar.value > 0x7F) {
-                    // ensure_ascii writes UTF-16 code units: a surrogate pair above U+FFFF.
-                    for unit in String(scalar).utf16 {
-                        let hex = String(unit, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    }
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        escapes.append(text, to: &out) { scalar in
+            // ensure_ascii writes UTF-16 code units: a surrogate pair above U+FFFF.
+            guard ascii, !scalar.isASCII else { return nil }
+            return String(scalar).utf16.map(JSONEscapes.unicodeEscape).joined()
         }
         out += "\""
     }
@@ -186,27 +175,17 @@ public enum PythonJSON {
                 guard position < scalars.count else { break }
                 let escape = scalars[position]
                 position += 1
-                switch escape {
-                case "\"": out.append("\"")
-                case "\\": out.append("\\")
-                case "/": out.append("/")
-                case "b": out.append("\u{08}")
-                case "f": out.append("\u{0C}")
-                case "n": out.append("\n")
-                case "r": out.append("\r")
-                case "t": out.append("\t")
-                case "u":
-                    var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code), position + 1 < scalars.count, scalars[position] == "\\", scalars[position + 1] == "u" {
-                        let save = position
-                        position += 2
-                        let low = try hex4()
-                        if (0xDC00..<0xE000).contains(low) { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) } else { position = save }
-                    }
-                    guard let decoded = Unicode.Scalar(code) else { throw error("a lone surrogate in a string") }
-                    out.append(decoded)
-                default: throw error("invalid escape '\\\(escape)'")
+                if let plain = JSONEscapes.unescaped(escape) { out.append(plain); continue }
+                guard escape == "u" else { throw error("invalid escape '\\\(escape)'") }
+                var code = try hex4()
+                if (0xD800..<0xDC00).contains(code), position + 1 < scalars.count, scalars[position] == "\\", scalars[position + 1] == "u" {
+                    let save = position
+                    position += 2
+                    let low = try hex4()
+                    if (0xDC00..<0xE000).contains(low) { code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) } else { position = save }
                 }
+                guard let decoded = Unicode.Scalar(code) else { throw error("a lone surrogate in a string") }
+                out.append(decoded)
             }
             throw error("unterminated string")
         }

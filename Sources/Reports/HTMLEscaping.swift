@@ -1,4 +1,5 @@
 import Foundation
+import TextEscaping
 
 /// Escaping for HTML pages that show untrusted text (task names, prompts, model answers).
 ///
@@ -12,25 +13,17 @@ public enum HTMLEscaping {
         MarkdownEscaping.escapeHTML(text)
     }
 
+    /// What ``scriptJSON(_:)`` escapes.
+    static let scriptEscapes = EscapeTable([
+        "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u{2028}": "\\u2028", "\u{2029}": "\\u2029",
+    ])
+
     /// JSON bytes made safe inside `<script type="application/json">…</script>`: `<`, `>` and `&`
     /// become `\u003c`, `\u003e`, `\u0026` (so no `</script>`, `<!--` or `]]>` can end or change
     /// the element), and U+2028 / U+2029 become `\u2028` / `\u2029` (line terminators in older
     /// JavaScript). Outside strings JSON has none of these characters, so the text parses to the
     /// same value. `json` is UTF-8 (as `JSONEncoder` writes it; invalid bytes would become U+FFFD).
     public static func scriptJSON(_ json: Data) -> String {
-        let string = String(decoding: json, as: UTF8.self)
-        var out = ""
-        out.reserveCapacity(string.utf8.count)
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        scriptEscapes.escaping(String(decoding: json, as: UTF8.self))
     }
 }

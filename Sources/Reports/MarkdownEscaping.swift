@@ -1,3 +1,5 @@
+import TextEscaping
+
 /// Escaping rules for GitHub-flavoured Markdown (as rendered on github.com and in
 /// `$GITHUB_STEP_SUMMARY`).
 public enum MarkdownEscaping {
@@ -91,16 +93,9 @@ public enum MarkdownEscaping {
     /// `text` escaped for HTML text or a double-quoted attribute: `&`, `<`, `>` and `"` become entities
     /// and characters invalid in XML are removed. Line breaks are kept.
     public static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        for character in XMLSanitizer.removingForbiddenCharacters(text) {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
+        htmlEscapes.escaping(XMLSanitizer.removingForbiddenCharacters(text))
     }
+
+    /// What ``escapeHTML(_:)`` replaces with entities.
+    static let htmlEscapes = EscapeTable(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Jinja
+import TextEscaping
 
 /// A template of a task file (`prompt`, `target`, `id`, `choices`, `gold`, ...): Jinja, rendered
 /// by the project's Jinja interpreter as lm-evaluation-harness renders `doc_to_text`,
