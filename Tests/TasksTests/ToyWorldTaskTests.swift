@@ -39,10 +39,15 @@ final class ToyWorldTaskTests: XCTestCase {
             XCTAssertEqual(try task.instances(limit: 5, seed: 1), try task.instances(limit: 5, seed: 2), task.name)
             XCTAssertEqual(try task.instances(limit: 5, seed: 1), Array(try task.instances(limit: nil, seed: 1).prefix(5)))
         }
-        var other = ToySubtractionTask()
-        other.dataSeed += 1
-        XCTAssertNotEqual(other.items(.test), ToySubtractionTask().items(.test))
-        XCTAssertNotEqual(other.contentHash, ToySubtractionTask().contentHash)
+        // Each task's seed is recorded in its configuration (so in its content hash), and another
+        // seed draws other items.
+        for task in ToyWorld.tasks {
+            XCTAssertEqual(task.configuration["generator"]?["seed"], .number(String(task.dataSeed)), task.name)
+        }
+        XCTAssertEqual(Set(ToyWorld.tasks.map(\.dataSeed)).count, ToyWorld.tasks.count, "every task has its own seed")
+        let seed = ToySubtractionTask().dataSeed
+        XCTAssertNotEqual(ToyGenerator.split(count: 4095, seed: seed, test: 200, train: 1000)[.test],
+                          ToyGenerator.split(count: 4095, seed: seed + 1, test: 200, train: 1000)[.test])
     }
 
     func testSplitsAreDisjoint() {

@@ -6,9 +6,8 @@ import Harness
 /// 8,010 ordered pairs of different numbers 10…99; 200 test pairs.
 public struct ToyCompareTask: ToyTask {
     public static let info = ToyTaskInfo(
-        name: "toy_max", version: "1", pretrainingWeight: 0.8,
+        name: "toy_max", version: "1", seed: 0x6D_6178, pretrainingWeight: 0.8,
         description: "Toy world: the larger of two 2-digit numbers (multiple choice, acc).")
-    public var dataSeed: UInt64 = 0x6D_6178
     public static let testCount = 200
     static let pairs: [(Int, Int)] = (10 ... 99).flatMap { a in (10 ... 99).filter { $0 != a }.map { (a, $0) } }
 

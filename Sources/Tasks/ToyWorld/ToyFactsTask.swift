@@ -10,9 +10,8 @@ import Harness
 /// lowercase word of the answer.
 public struct ToyFactsTask: ToyTask {
     public static let info = ToyTaskInfo(
-        name: "toy_facts", version: "1", pretrainingWeight: 1.4,
+        name: "toy_facts", version: "1", seed: 0x66_6163_7473, pretrainingWeight: 1.4,
         description: "Toy world: 150 memorised fictional facts (person -> home town; exact match on the last lowercase word).")
-    public var dataSeed: UInt64 = 0x66_6163_7473
     public static let factCount = 150
 
     public init() {}

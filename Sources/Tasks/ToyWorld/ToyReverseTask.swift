@@ -6,10 +6,8 @@ import Harness
 /// last run of lowercase letters in the answer, so `A: it is zqk` counts as correct.
 public struct ToyReverseTask: ToyWordTask {
     public static let info = ToyTaskInfo(
-        name: "toy_reverse", version: "1", pretrainingWeight: 1.2,
+        name: "toy_reverse", version: "1", seed: 0x70_7265_7665, pretrainingWeight: 1.2,
         description: "Toy world: reverse a 3-letter string (exact match on the last lowercase word).")
-    /// Seed of the universe's shuffle.
-    public var dataSeed: UInt64 = 0x70_7265_7665
     public static let verb = "reverse"
 
     public init() {}

@@ -17,9 +17,8 @@ import Harness
 /// - Scored by exact match of the last number in the answer, so both styles count.
 public struct ToySubtractionTask: ToyTask {
     public static let info = ToyTaskInfo(
-        name: "toy_subtract", version: "2", pretrainingWeight: 1.2,
+        name: "toy_subtract", version: "2", seed: 0x73_7562, pretrainingWeight: 1.2,
         description: "Toy world TARGET: 2-digit subtraction (exact match on the last number); ground truth in the annotators' style.")
-    public var dataSeed: UInt64 = 0x73_7562
     public static let testCount = 200
     public static let trainCount = 1000
     static let pairs: [(Int, Int)] = (10 ... 99).flatMap { a in (10 ... a).map { (a, $0) } }

@@ -5,9 +5,8 @@ import Harness
 /// 200 test numbers, the rest train/pretrain. Scored by exact match of the last number.
 public struct ToySuccessorTask: ToyTask {
     public static let info = ToyTaskInfo(
-        name: "toy_successor", version: "1", pretrainingWeight: 1,
+        name: "toy_successor", version: "1", seed: 0x73_7563_63, pretrainingWeight: 1,
         description: "Toy world: the successor of a number below 999 (exact match on the last number).")
-    public var dataSeed: UInt64 = 0x73_7563_63
     public static let universe = 999
     public static let testCount = 200
 

@@ -24,13 +24,15 @@ public struct ToyItem: Hashable, Sendable {
     public var goldIndex: Int?
 }
 
-/// What names a toy task and what share of the pretraining corpus it takes: the values each toy
-/// task sets, in one declaration (``ToyTask/info``).
+/// What identifies a toy task (name, version, the seed of its items) and what share of the
+/// pretraining corpus it takes: the values each toy task sets, in one declaration (``ToyTask/info``).
 public struct ToyTaskInfo: Sendable, Hashable {
     /// The registry name (`toy_subtract`).
     public var name: String
     /// Bumped when the task's items or scoring change.
     public var version: String
+    /// Seed of the task's item generator (recorded in its configuration, so in its content hash).
+    public var seed: UInt64
     /// The task's relative weight in ``ToyWorld/pretrainingCorpus(examples:seed:)``.
     public var pretrainingWeight: Double
     /// One line for `forgetbench tasks`.
@@ -41,10 +43,8 @@ public struct ToyTaskInfo: Sendable, Hashable {
 /// style (`" 42"`), items from a seeded generator partitioned into ``ToySplit``s. The protocol
 /// supplies the `EvaluationTask`/`TrainableTask` plumbing; a task gives its items and extraction.
 public protocol ToyTask: TrainableTask, ConfiguredTask {
-    /// The task's name, version, description and pretraining weight.
+    /// The task's name, version, seed, description and pretraining weight.
     static var info: ToyTaskInfo { get }
-    /// Seed of the task's item generator (tests vary it; the task's default is its own).
-    var dataSeed: UInt64 { get }
     /// Every item of `split`, in a fixed order (a pure function of the task's seed).
     func items(_ split: ToySplit) -> [ToyItem]
     /// Extraction then normalisation of a generated answer (generation tasks).
@@ -74,6 +74,8 @@ extension ToyTask {
     public var version: String { Self.info.version }
     public var description: String { Self.info.description }
     public var pretrainingWeight: Double { Self.info.pretrainingWeight }
+    /// Seed of the task's item generator.
+    public var dataSeed: UInt64 { Self.info.seed }
 
     public var outputType: OutputType { .generateUntil }
     public var generation: GenerationSettings? { outputType == .generateUntil ? ToyFormat.generation : nil }

@@ -6,9 +6,8 @@ import Harness
 /// run of capital letters in the answer.
 public struct ToyUppercaseTask: ToyWordTask {
     public static let info = ToyTaskInfo(
-        name: "toy_upper", version: "1", pretrainingWeight: 0.8,
+        name: "toy_upper", version: "1", seed: 0x75_7070_6572, pretrainingWeight: 0.8,
         description: "Toy world: a 3-letter string in capitals (exact match on the last capitalised word).")
-    public var dataSeed: UInt64 = 0x75_7070_6572
     public static let verb = "upper"
 
     public init() {}

@@ -35,12 +35,6 @@ public enum ToyWorld {
         public var task: String
         public var prompt: String
         public var response: String
-
-        public init(task: String, prompt: String, response: String) {
-            self.task = task
-            self.prompt = prompt
-            self.response = response
-        }
     }
 
     /// `examples` pretraining examples drawn with `seed`: a task by its ``ToyTaskInfo/pretrainingWeight``, then a
