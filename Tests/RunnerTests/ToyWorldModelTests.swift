@@ -2,7 +2,7 @@ import Foundation
 import Harness
 import NativeModel
 @testable import Runner
-import Tasks
+@testable import Tasks
 import Tokenizers
 import XCTest
 
